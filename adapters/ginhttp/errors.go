@@ -1,0 +1,62 @@
+package ginhttp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/core"
+)
+
+// statusOf is the one place where error kinds become HTTP status codes.
+func statusOf(kind core.Kind) int {
+	switch kind {
+	case core.Invalid:
+		return http.StatusUnprocessableEntity
+	case core.NotFound:
+		return http.StatusNotFound
+	case core.Conflict:
+		return http.StatusConflict
+	case core.Unauthorized:
+		return http.StatusUnauthorized
+	case core.Forbidden, core.QuotaExceeded:
+		return http.StatusForbidden
+	case core.RateLimited:
+		return http.StatusTooManyRequests
+	case core.Unavailable:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the error envelope.
+type errorBody struct {
+	Success bool              `json:"success"`
+	Error   string            `json:"error"`
+	Code    int               `json:"code"`
+	Errors  map[string]string `json:"errors,omitempty"`
+}
+
+// fail answers err in the envelope. Internal errors are logged with the
+// request id and answered with a generic message.
+func (s *Server) fail(c *gin.Context, err error) {
+	kind := core.KindOf(err)
+	status := statusOf(kind)
+	if status >= 500 {
+		s.logger.Error("request failed", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
+	}
+	c.Header("Cache-Control", "no-store")
+	c.AbortWithStatusJSON(status, errorBody{Error: core.MessageOf(err), Code: status, Errors: core.FieldsOf(err)})
+}
+
+// failStatus answers a protocol error (bad JSON, too large, wrong method)
+// that has no domain kind.
+func failStatus(c *gin.Context, status int, msg string) {
+	c.AbortWithStatusJSON(status, errorBody{Error: msg, Code: status})
+}
+
+// ok answers the success envelope.
+func ok(c *gin.Context, status int, data any, message string) {
+	c.JSON(status, gin.H{"success": true, "data": data, "message": message})
+}

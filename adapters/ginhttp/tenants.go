@@ -1,0 +1,220 @@
+package ginhttp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/saasd/saasd/core"
+)
+
+type tenantJSON struct {
+	ID          int64      `json:"id"`
+	CompanyName string     `json:"company_name"`
+	Email       string     `json:"email"`
+	FirstName   string     `json:"first_name"`
+	LastName    string     `json:"last_name"`
+	Subdomain   string     `json:"subdomain"`
+	Domain      string     `json:"domain"`
+	PlanID      int64      `json:"plan_id"`
+	Plan        string     `json:"plan"`
+	PlanName    string     `json:"plan_name"`
+	Status      string     `json:"status"`
+	Database    string     `json:"database"`
+	CreatedAt   string     `json:"created_at"`
+	UpdatedAt   string     `json:"updated_at"`
+	ExpiresAt   *string    `json:"expires_at"`
+	Usage       core.Usage `json:"usage,omitempty"`
+}
+
+func (s *Server) tenantJSON(t core.Tenant, u core.Usage) tenantJSON {
+	return tenantJSON{
+		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
+		Subdomain: t.Subdomain, Domain: s.tenants.Domain(t), PlanID: t.PlanID, Plan: t.PlanName, PlanName: t.PlanName,
+		Status: string(t.Status), Database: t.Database, CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
+		ExpiresAt: timestampPtr(t.ExpiresAt), Usage: u,
+	}
+}
+
+func (s *Server) listTenants(c *gin.Context) {
+	errs := map[string]string{}
+	f := core.TenantFilter{
+		Status:  core.Status(c.Query("status")),
+		Page:    intQuery(c, "page", 1, errs),
+		PerPage: intQuery(c, "per_page", core.DefaultPerPage, errs),
+	}
+	if len(errs) > 0 {
+		failFields(c, errs)
+		return
+	}
+	list, total, err := s.tenants.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]tenantJSON, len(list))
+	for i, t := range list {
+		out[i] = s.tenantJSON(t, nil)
+	}
+	ok(c, http.StatusOK, gin.H{"tenants": out, "total": total, "page": f.Page, "per_page": f.PerPage}, "Tenants retrieved successfully")
+}
+
+type createTenantRequest struct {
+	CompanyName string `json:"company_name"`
+	Email       string `json:"email"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	PlanID      int64  `json:"plan_id"`
+	Subdomain   string `json:"subdomain"`
+	Password    string `json:"password"`
+}
+
+func (s *Server) createTenant(c *gin.Context) {
+	var req createTenantRequest
+	if !bind(c, &req) {
+		return
+	}
+	t, err := s.tenants.Create(c.Request.Context(), core.NewTenant(req))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	domain := s.tenants.Domain(t)
+	c.JSON(http.StatusCreated, gin.H{
+		"success":   true,
+		"tenant_id": t.ID,
+		"domain":    domain,
+		"message":   "Tenant created successfully",
+		"data":      s.tenantJSON(t, nil),
+	})
+}
+
+func (s *Server) getTenant(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	ctx := c.Request.Context()
+	t, err := s.tenants.Get(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, err := s.tenants.UsageOf(ctx, t)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, s.tenantJSON(t, u), "Tenant retrieved successfully")
+}
+
+type updateTenantRequest struct {
+	CompanyName *string `json:"company_name"`
+	PlanID      *int64  `json:"plan_id"`
+	Status      *string `json:"status"`
+}
+
+func (s *Server) updateTenant(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	var req updateTenantRequest
+	if !bind(c, &req) {
+		return
+	}
+	t, err := s.tenants.Update(c.Request.Context(), id, core.TenantUpdate(req))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, s.tenantJSON(t, nil), "Tenant updated successfully")
+}
+
+func (s *Server) deleteTenant(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	if err := s.tenants.Delete(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, nil, "Tenant deleted successfully")
+}
+
+type subscriptionJSON struct {
+	TenantID      int64   `json:"tenant_id"`
+	PlanID        int64   `json:"plan_id"`
+	PlanName      string  `json:"plan_name"`
+	Status        string  `json:"status"`
+	StartedAt     string  `json:"started_at"`
+	ExpiresAt     *string `json:"expires_at"`
+	NextInvoiceAt *string `json:"next_invoice_at"`
+	BillingCycle  string  `json:"billing_cycle"`
+}
+
+func subscriptionOf(sub core.Subscription) subscriptionJSON {
+	return subscriptionJSON{
+		TenantID: sub.TenantID, PlanID: sub.PlanID, PlanName: sub.PlanName, Status: string(sub.Status),
+		StartedAt: timestamp(sub.StartedAt), ExpiresAt: timestampPtr(sub.ExpiresAt),
+		NextInvoiceAt: timestampPtr(sub.NextInvoiceAt), BillingCycle: string(sub.BillingCycle),
+	}
+}
+
+func (s *Server) getSubscription(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	sub, err := s.billing.Subscription(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, subscriptionOf(sub), "Subscription retrieved successfully")
+}
+
+type updateSubscriptionRequest struct {
+	PlanID    *int64  `json:"plan_id"`
+	ExpiresAt *string `json:"expires_at"`
+}
+
+func (s *Server) updateSubscription(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	var req updateSubscriptionRequest
+	if !bind(c, &req) {
+		return
+	}
+	u := core.SubscriptionUpdate{PlanID: req.PlanID}
+	if req.ExpiresAt != nil {
+		at, err := parseTime(*req.ExpiresAt)
+		if err != nil {
+			failFields(c, map[string]string{"expires_at": err.Error()})
+			return
+		}
+		u.ExpiresAt = &at
+	}
+	sub, err := s.billing.UpdateSubscription(c.Request.Context(), id, u)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, subscriptionOf(sub), "Subscription updated successfully")
+}
+
+func (s *Server) getUsage(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	u, err := s.tenants.Usage(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, u, "Usage retrieved successfully")
+}

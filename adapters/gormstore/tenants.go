@@ -1,0 +1,165 @@
+package gormstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+var _ ports.TenantStore = (*TenantStore)(nil)
+
+// TenantStore keeps tenants.
+type TenantStore struct{ db *DB }
+
+// NewTenantStore returns a tenant store on db.
+func NewTenantStore(db *DB) *TenantStore { return &TenantStore{db: db} }
+
+type tenantRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	CompanyName   string
+	Email         string
+	FirstName     string
+	LastName      string
+	Subdomain     string
+	PlanID        int64
+	PlanName      string `gorm:"->;-:migration"` // read from the joined plan
+	Status        string
+	DatabaseName  string
+	StartedAt     time.Time
+	ExpiresAt     *time.Time
+	NextInvoiceAt *time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (tenantRow) TableName() string { return "tenants" }
+
+func (r tenantRow) toCore() core.Tenant {
+	return core.Tenant{
+		ID: r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
+		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
+		Database: r.DatabaseName, StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
+		NextInvoice: utc(r.NextInvoiceAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+}
+
+func tenantRowOf(t core.Tenant) tenantRow {
+	return tenantRow{
+		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
+		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
+		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt), NextInvoiceAt: utc(t.NextInvoice),
+		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// withPlan selects tenants with their plan's name in one query.
+func withPlan(tx *gorm.DB) *gorm.DB {
+	return tx.Table("tenants").Select("tenants.*, plans.name AS plan_name").
+		Joins("JOIN plans ON plans.id = tenants.plan_id")
+}
+
+// CreateTenant inserts t.
+func (s *TenantStore) CreateTenant(ctx context.Context, t *core.Tenant) error {
+	now := time.Now().UTC()
+	t.CreatedAt, t.UpdatedAt = now, now
+	row := tenantRowOf(*t)
+	if err := s.db.gorm.WithContext(ctx).Omit("PlanName").Create(&row).Error; err != nil {
+		err = translate(err, "tenant")
+		if core.KindOf(err) == core.Conflict {
+			return core.Errorf(core.Conflict, "subdomain %q is already taken", t.Subdomain)
+		}
+		return err
+	}
+	t.ID = row.ID
+	return nil
+}
+
+// Tenant returns one tenant.
+func (s *TenantStore) Tenant(ctx context.Context, id int64) (core.Tenant, error) {
+	var row tenantRow
+	if err := withPlan(s.db.gorm.WithContext(ctx)).Where("tenants.id = ?", id).Take(&row).Error; err != nil {
+		return core.Tenant{}, translate(err, "tenant")
+	}
+	return row.toCore(), nil
+}
+
+// TenantBySubdomain returns the tenant with that subdomain.
+func (s *TenantStore) TenantBySubdomain(ctx context.Context, subdomain string) (core.Tenant, error) {
+	var row tenantRow
+	if err := withPlan(s.db.gorm.WithContext(ctx)).Where("tenants.subdomain = ?", subdomain).Take(&row).Error; err != nil {
+		return core.Tenant{}, translate(err, "tenant")
+	}
+	return row.toCore(), nil
+}
+
+// Tenants returns a page of tenants, newest first.
+func (s *TenantStore) Tenants(ctx context.Context, f core.TenantFilter) ([]core.Tenant, int64, error) {
+	q := s.db.gorm.WithContext(ctx).Model(&tenantRow{})
+	if f.Status != "" {
+		q = q.Where("status = ?", string(f.Status))
+	} else {
+		q = q.Where("status <> ?", string(core.StatusDeleting))
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []tenantRow
+	err := withPlan(q.Session(&gorm.Session{})).Order("tenants.id DESC").
+		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]core.Tenant, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, total, nil
+}
+
+// UpdateTenant applies fn to the tenant inside a transaction that locks its row.
+func (s *TenantStore) UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error) {
+	var out core.Tenant
+	err := s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row tenantRow
+		if err := withPlan(s.db.forUpdate(tx)).Where("tenants.id = ?", id).Take(&row).Error; err != nil {
+			return translate(err, "tenant")
+		}
+		t := row.toCore()
+		if err := fn(&t); err != nil {
+			return err
+		}
+		t.ID, t.UpdatedAt = id, time.Now().UTC()
+		row = tenantRowOf(t)
+		if err := tx.Omit("PlanName").Save(&row).Error; err != nil {
+			return translate(err, "tenant")
+		}
+		out = t
+		return nil
+	})
+	return out, err
+}
+
+// DeleteTenant removes the tenant row.
+func (s *TenantStore) DeleteTenant(ctx context.Context, id int64) error {
+	res := s.db.gorm.WithContext(ctx).Delete(&tenantRow{}, id)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return core.Errorf(core.NotFound, "tenant not found")
+	}
+	return nil
+}

@@ -1,0 +1,93 @@
+package gormstore
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+var _ ports.TokenStore = (*TokenStore)(nil)
+
+// TokenStore keeps API tokens by the hash of their secret.
+type TokenStore struct{ db *DB }
+
+// NewTokenStore returns a token store on db.
+func NewTokenStore(db *DB) *TokenStore { return &TokenStore{db: db} }
+
+type tokenRow struct {
+	ID         int64 `gorm:"primaryKey"`
+	Name       string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+func (tokenRow) TableName() string { return "api_tokens" }
+
+func (r tokenRow) toCore() core.APIToken {
+	return core.APIToken{ID: r.ID, Name: r.Name, CreatedAt: r.CreatedAt.UTC(), LastUsedAt: utc(r.LastUsedAt), RevokedAt: utc(r.RevokedAt)}
+}
+
+// CreateToken inserts t unless a live token has the same name.
+func (s *TokenStore) CreateToken(ctx context.Context, t *core.APIToken, hash []byte) error {
+	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&tokenRow{}).Where("name = ? AND revoked_at IS NULL", t.Name).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return core.Errorf(core.Conflict, "a token named %q exists; revoke it first", t.Name)
+		}
+		row := tokenRow{Name: t.Name, TokenHash: hash, CreatedAt: t.CreatedAt.UTC()}
+		if err := tx.Create(&row).Error; err != nil {
+			return translate(err, "token")
+		}
+		t.ID = row.ID
+		return nil
+	})
+}
+
+// TokenByHash returns the live token with that hash.
+func (s *TokenStore) TokenByHash(ctx context.Context, hash []byte) (core.APIToken, error) {
+	var row tokenRow
+	err := s.db.gorm.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
+	if err != nil {
+		return core.APIToken{}, translate(err, "token")
+	}
+	return row.toCore(), nil
+}
+
+// Tokens returns every token.
+func (s *TokenStore) Tokens(ctx context.Context) ([]core.APIToken, error) {
+	var rows []tokenRow
+	if err := s.db.gorm.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]core.APIToken, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, nil
+}
+
+// RevokeToken revokes the live token named name.
+func (s *TokenStore) RevokeToken(ctx context.Context, name string, at time.Time) error {
+	res := s.db.gorm.WithContext(ctx).Model(&tokenRow{}).Where("name = ? AND revoked_at IS NULL", name).Update("revoked_at", at.UTC())
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return core.Errorf(core.NotFound, "no live token named %q", name)
+	}
+	return nil
+}
+
+// TouchToken sets last_used_at.
+func (s *TokenStore) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	return s.db.gorm.WithContext(ctx).Model(&tokenRow{}).Where("id = ?", id).Update("last_used_at", at.UTC()).Error
+}

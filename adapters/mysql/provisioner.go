@@ -1,0 +1,172 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/adapters/goosemigrate"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+var (
+	_ ports.Provisioner  = (*Provisioner)(nil)
+	_ ports.UsageCounter = (*Provisioner)(nil)
+)
+
+// PrefixRE is what a tenant database prefix must look like. Database names
+// are the prefix and the tenant's numeric ID and nothing else, so no client
+// text ever reaches an identifier.
+var PrefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// Config configures the provisioner.
+type Config struct {
+	DSN    string // the control database DSN: its server and credentials are reused
+	Prefix string // tenant schemas are named Prefix + tenant ID
+}
+
+// Provisioner creates one schema per tenant on the control database's server.
+type Provisioner struct {
+	pool    *sql.DB // shared pool of the control database, used with qualified names
+	server  *mysqldrv.Config
+	prefix  string
+	schemas []ports.TenantSchema
+	tables  map[core.Resource]string
+	logger  *zap.Logger
+}
+
+// New returns a provisioner that uses pool (the control database's) for DDL
+// and counts, and short-lived connections into each new schema to migrate it.
+func New(cfg Config, pool *sql.DB, schemas []ports.TenantSchema, tables map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
+	if !PrefixRE.MatchString(cfg.Prefix) {
+		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, PrefixRE)
+	}
+	mc, err := mysqldrv.ParseDSN(cfg.DSN)
+	if err != nil {
+		return nil, fmt.Errorf("parse mysql dsn: %w", err)
+	}
+	mc.ParseTime, mc.Loc = true, time.UTC
+	return &Provisioner{pool: pool, server: mc, prefix: cfg.Prefix, schemas: schemas, tables: tables, logger: logger}, nil
+}
+
+// DatabaseName returns the schema name of tenant id.
+func (p *Provisioner) DatabaseName(id int64) string { return p.prefix + strconv.FormatInt(id, 10) }
+
+// owns reports whether name is a tenant schema this provisioner made; Drop
+// refuses anything else, whatever the control database says.
+func (p *Provisioner) owns(name string) bool {
+	rest, ok := strings.CutPrefix(name, p.prefix)
+	if !ok || rest == "" {
+		return false
+	}
+	_, err := strconv.ParseUint(rest, 10, 63)
+	return err == nil
+}
+
+// Provision creates the tenant's schema and its tables. On error the schema
+// is dropped again. Returns core.Conflict if the schema exists already.
+func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, error) {
+	name := p.DatabaseName(t.ID)
+	start := time.Now()
+	if _, err := p.pool.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		var me *mysqldrv.MySQLError
+		if errors.As(err, &me) && me.Number == 1007 {
+			return "", core.Errorf(core.Conflict, "database %s already exists", name)
+		}
+		return "", fmt.Errorf("create database %s: %w", name, err)
+	}
+	if err := p.migrate(ctx, name); err != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if _, derr := p.pool.ExecContext(cctx, "DROP DATABASE IF EXISTS `"+name+"`"); derr != nil {
+			p.logger.Error("drop half-made tenant database", zap.String("database", name), zap.Error(derr))
+		}
+		return "", err
+	}
+	p.logger.Info("tenant database provisioned", zap.Int64("tenant_id", t.ID), zap.String("database", name), zap.Duration("took", time.Since(start)))
+	return name, nil
+}
+
+func (p *Provisioner) migrate(ctx context.Context, name string) error {
+	mc := p.server.Clone()
+	mc.DBName = name
+	db, err := sql.Open("mysql", mc.FormatDSN())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	return goosemigrate.Up(ctx, db, goosemigrate.MySQL, p.schemas)
+}
+
+// Drop drops the tenant's schema.
+func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
+	if !p.owns(t.Database) {
+		return fmt.Errorf("refusing to drop %q: not a tenant database of prefix %q", t.Database, p.prefix)
+	}
+	if _, err := p.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+t.Database+"`"); err != nil {
+		return fmt.Errorf("drop database %s: %w", t.Database, err)
+	}
+	p.logger.Info("tenant database dropped", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database))
+	return nil
+}
+
+// Databases lists the tenant schemas on the server.
+func (p *Provisioner) Databases(ctx context.Context) ([]string, error) {
+	rows, err := p.pool.QueryContext(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?", strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if p.owns(n) {
+			names = append(names, n)
+		}
+	}
+	return names, rows.Err()
+}
+
+// Count counts the rows of each limited resource in one query over the
+// shared pool, naming the tenant schema in every table reference.
+func (p *Provisioner) Count(ctx context.Context, t core.Tenant) (map[core.Resource]int64, error) {
+	if !p.owns(t.Database) {
+		return nil, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+	}
+	parts := make([]string, 0, len(core.Resources))
+	order := make([]core.Resource, 0, len(core.Resources))
+	for _, r := range core.Resources {
+		table, ok := p.tables[r]
+		if !ok {
+			continue
+		}
+		parts = append(parts, "(SELECT COUNT(*) FROM `"+t.Database+"`.`"+table+"`)")
+		order = append(order, r)
+	}
+	counts := make([]int64, len(order))
+	dest := make([]any, len(order))
+	for i := range counts {
+		dest[i] = &counts[i]
+	}
+	if err := p.pool.QueryRowContext(ctx, "SELECT "+strings.Join(parts, ", ")).Scan(dest...); err != nil {
+		return nil, fmt.Errorf("count usage of %s: %w", t.Database, err)
+	}
+	out := make(map[core.Resource]int64, len(order))
+	for i, r := range order {
+		out[r] = counts[i]
+	}
+	return out, nil
+}

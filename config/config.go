@@ -1,0 +1,155 @@
+// Package config loads saasd's configuration from defaults, an optional YAML
+// file and SAAS_* environment variables into a typed struct, and validates it.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Config is the whole configuration. Keys are documented in CONTRACT.md.
+type Config struct {
+	HTTP      HTTP      `mapstructure:"http"`
+	Database  Database  `mapstructure:"database"`
+	Tenants   Tenants   `mapstructure:"tenants"`
+	RateLimit RateLimit `mapstructure:"ratelimit"`
+	Log       Log       `mapstructure:"log"`
+}
+
+// HTTP configures the listener.
+type HTTP struct {
+	Addr           string        `mapstructure:"addr"`
+	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+}
+
+// Database configures the control database.
+type Database struct {
+	Driver       string `mapstructure:"driver"`
+	DSN          string `mapstructure:"dsn"`
+	MaxOpenConns int    `mapstructure:"max_open_conns"`
+	MaxIdleConns int    `mapstructure:"max_idle_conns"`
+}
+
+// Tenants configures tenant databases and domains.
+type Tenants struct {
+	BaseDomain string `mapstructure:"base_domain"`
+	DataDir    string `mapstructure:"data_dir"`
+	DBPrefix   string `mapstructure:"db_prefix"`
+}
+
+// RateLimit configures the superadmin API budget per token.
+type RateLimit struct {
+	RequestsPerMinute int `mapstructure:"requests_per_minute"`
+}
+
+// Log configures the logger.
+type Log struct {
+	Level  string `mapstructure:"level"`
+	Format string `mapstructure:"format"`
+}
+
+// defaults lists every key; SetDefault for each is also what lets SAAS_*
+// variables reach Unmarshal for keys the file does not mention.
+var defaults = map[string]any{
+	"http.addr":                     "127.0.0.1:8080",
+	"http.request_timeout":          "30s",
+	"database.driver":               "sqlite",
+	"database.dsn":                  "data/control.db",
+	"database.max_open_conns":       20,
+	"database.max_idle_conns":       20,
+	"tenants.base_domain":           "localhost",
+	"tenants.data_dir":              "data/tenants",
+	"tenants.db_prefix":             "tenant_",
+	"ratelimit.requests_per_minute": 100,
+	"log.level":                     "info",
+	"log.format":                    "json",
+}
+
+// Load reads the configuration: defaults, then the YAML file at path (if
+// path is not empty), then SAAS_<KEY> environment variables, and validates it.
+func Load(path string) (Config, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("SAAS")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if path != "" {
+		v.SetConfigFile(path)
+		v.SetConfigType("yaml")
+		if err := v.ReadInConfig(); err != nil {
+			return Config{}, fmt.Errorf("read config %s: %w", path, err)
+		}
+	}
+	var cfg Config
+	if err := v.Unmarshal(&cfg); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+var (
+	prefixRE   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	hostnameRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// Validate reports every invalid key at once, each naming the key.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("config %s: "+format, append([]any{key}, args...)...))
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		bad("http.addr", "%q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.RequestTimeout < 0 {
+		bad("http.request_timeout", "must not be negative")
+	}
+	switch c.Database.Driver {
+	case "mysql", "sqlite":
+	default:
+		bad("database.driver", "%q is not one of mysql, sqlite", c.Database.Driver)
+	}
+	if c.Database.DSN == "" {
+		bad("database.dsn", "is required")
+	}
+	if c.Database.MaxOpenConns < 1 {
+		bad("database.max_open_conns", "must be at least 1")
+	}
+	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
+		bad("database.max_idle_conns", "must be between 0 and database.max_open_conns")
+	}
+	if !hostnameRE.MatchString(c.Tenants.BaseDomain) {
+		bad("tenants.base_domain", "%q is not a lowercase host name", c.Tenants.BaseDomain)
+	}
+	if c.Database.Driver == "sqlite" && c.Tenants.DataDir == "" {
+		bad("tenants.data_dir", "is required with the sqlite driver")
+	}
+	if !prefixRE.MatchString(c.Tenants.DBPrefix) {
+		bad("tenants.db_prefix", "%q must be a lowercase letter then up to 39 of a-z, 0-9, _", c.Tenants.DBPrefix)
+	}
+	if c.RateLimit.RequestsPerMinute < 1 {
+		bad("ratelimit.requests_per_minute", "must be at least 1")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "json", "console":
+	default:
+		bad("log.format", "%q is not one of json, console", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,127 @@
+// Package billing manages plans and tenant subscriptions.
+package billing
+
+import (
+	"context"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+// Service manages plans and subscriptions.
+type Service struct {
+	plans   ports.PlanStore
+	tenants ports.TenantStore
+	clock   ports.Clock
+}
+
+// New returns a billing service.
+func New(plans ports.PlanStore, tenants ports.TenantStore, clock ports.Clock) *Service {
+	return &Service{plans: plans, tenants: tenants, clock: clock}
+}
+
+// CreatePlan validates in and stores a new plan. Returns core.Invalid or core.Conflict.
+func (s *Service) CreatePlan(ctx context.Context, in core.PlanInput) (core.Plan, error) {
+	var p core.Plan
+	if err := in.Apply(&p, true); err != nil {
+		return core.Plan{}, err
+	}
+	if err := s.plans.CreatePlan(ctx, &p); err != nil {
+		return core.Plan{}, err
+	}
+	return p, nil
+}
+
+// Plan returns one plan. Returns core.NotFound.
+func (s *Service) Plan(ctx context.Context, id int64) (core.Plan, error) {
+	return s.plans.Plan(ctx, id)
+}
+
+// Plans returns every plan.
+func (s *Service) Plans(ctx context.Context) ([]core.Plan, error) {
+	return s.plans.Plans(ctx)
+}
+
+// UpdatePlan changes the fields in sets. Returns core.NotFound, core.Invalid or core.Conflict.
+func (s *Service) UpdatePlan(ctx context.Context, id int64, in core.PlanInput) (core.Plan, error) {
+	return s.plans.UpdatePlan(ctx, id, func(p *core.Plan) error { return in.Apply(p, false) })
+}
+
+// DeletePlan removes a plan no tenant is on. Returns core.NotFound or core.Conflict.
+func (s *Service) DeletePlan(ctx context.Context, id int64) error {
+	return s.plans.DeletePlan(ctx, id)
+}
+
+// Subscription returns a tenant's subscription. Returns core.NotFound.
+func (s *Service) Subscription(ctx context.Context, tenantID int64) (core.Subscription, error) {
+	t, err := s.tenant(ctx, tenantID)
+	if err != nil {
+		return core.Subscription{}, err
+	}
+	p, err := s.plans.Plan(ctx, t.PlanID)
+	if err != nil {
+		return core.Subscription{}, err
+	}
+	return subscriptionOf(t, p), nil
+}
+
+// UpdateSubscription moves a tenant to another plan and/or sets when its
+// subscription expires. Returns core.NotFound or core.Invalid.
+func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate) (core.Subscription, error) {
+	var plan core.Plan
+	if u.PlanID != nil {
+		var err error
+		plan, err = s.plans.Plan(ctx, *u.PlanID)
+		if core.KindOf(err) == core.NotFound {
+			return core.Subscription{}, core.InvalidFields(map[string]string{"plan_id": "no such plan"})
+		} else if err != nil {
+			return core.Subscription{}, err
+		}
+	}
+	t, err := s.tenants.UpdateTenant(ctx, tenantID, func(t *core.Tenant) error {
+		if t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning {
+			return core.Errorf(core.NotFound, "tenant not found")
+		}
+		if u.PlanID != nil && *u.PlanID != t.PlanID {
+			now := s.clock.Now()
+			t.PlanID, t.PlanName, t.StartedAt = plan.ID, plan.Name, now
+			if u.ExpiresAt == nil {
+				end := core.PeriodEnd(now, plan.BillingCycle)
+				t.ExpiresAt, t.NextInvoice = &end, &end
+			}
+			if t.Status == core.StatusTrial {
+				t.Status = core.StatusActive
+			}
+		}
+		if u.ExpiresAt != nil {
+			end := u.ExpiresAt.UTC()
+			t.ExpiresAt, t.NextInvoice = &end, &end
+		}
+		return nil
+	})
+	if err != nil {
+		return core.Subscription{}, err
+	}
+	if u.PlanID == nil {
+		if plan, err = s.plans.Plan(ctx, t.PlanID); err != nil {
+			return core.Subscription{}, err
+		}
+	}
+	return subscriptionOf(t, plan), nil
+}
+
+func (s *Service) tenant(ctx context.Context, id int64) (core.Tenant, error) {
+	t, err := s.tenants.Tenant(ctx, id)
+	if err == nil && (t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning) {
+		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
+	}
+	return t, err
+}
+
+func subscriptionOf(t core.Tenant, p core.Plan) core.Subscription {
+	return core.Subscription{
+		TenantID: t.ID, PlanID: p.ID, PlanName: p.Name, Status: t.Status,
+		StartedAt: t.StartedAt, ExpiresAt: t.ExpiresAt, NextInvoiceAt: t.NextInvoice,
+		BillingCycle: p.BillingCycle,
+	}
+}

@@ -1,0 +1,55 @@
+package core
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Money is an amount in minor units (cents). Prices are never held in
+// float64: 0.1+0.2 must stay 0.30 when invoices add them up.
+type Money int64
+
+// ParseMoney reads a decimal amount such as "10", "10.5" or "10.00" exactly.
+// More than two decimals, signs other than a leading minus, exponents and
+// amounts beyond int64 cents are refused.
+func ParseMoney(s string) (Money, error) {
+	s = strings.TrimSpace(s)
+	neg := strings.HasPrefix(s, "-")
+	digits := strings.TrimPrefix(s, "-")
+	whole, frac, hasDot := strings.Cut(digits, ".")
+	if whole == "" || (hasDot && frac == "") || len(frac) > 2 || !allDigits(whole) || !allDigits(frac) {
+		return 0, Errorf(Invalid, "must be an amount with at most two decimals")
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	units, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return 0, Errorf(Invalid, "amount is too large")
+	}
+	if neg {
+		units = -units
+	}
+	return Money(units), nil
+}
+
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// String formats m with exactly two decimals, e.g. "10.00".
+func (m Money) String() string {
+	units := int64(m)
+	sign := ""
+	if units < 0 {
+		sign, units = "-", -units
+	}
+	return sign + strconv.FormatInt(units/100, 10) + "." + strconv.FormatInt(100+units%100, 10)[1:]
+}
+
+// MarshalJSON writes m as a JSON number with two decimals, as the seed API
+// shows prices ("price_monthly": 10.00).
+func (m Money) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }

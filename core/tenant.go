@@ -1,0 +1,165 @@
+package core
+
+import (
+	"net/mail"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Status is where a tenant stands in its life.
+type Status string
+
+// Tenant statuses. Only Active and Trial tenants are served on the tenant
+// side; Provisioning and Deleting are transient and never shown as ready.
+const (
+	StatusProvisioning Status = "provisioning"
+	StatusActive       Status = "active"
+	StatusTrial        Status = "trial"
+	StatusInactive     Status = "inactive"
+	StatusDeleting     Status = "deleting"
+)
+
+// Tenant is one customer of the SaaS with its own database.
+type Tenant struct {
+	ID          int64
+	CompanyName string
+	Email       string
+	FirstName   string
+	LastName    string
+	Subdomain   string
+	PlanID      int64
+	PlanName    string // read-only, joined from the plan
+	Status      Status
+	Database    string // the tenant's own schema (MySQL) or file (SQLite)
+	StartedAt   time.Time
+	ExpiresAt   *time.Time
+	NextInvoice *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Serving reports whether the tenant's own API may answer at now.
+func (t Tenant) Serving(now time.Time) bool {
+	if t.Status != StatusActive && t.Status != StatusTrial {
+		return false
+	}
+	return t.ExpiresAt == nil || now.Before(*t.ExpiresAt)
+}
+
+// NewTenant is a request to create a tenant.
+type NewTenant struct {
+	CompanyName string
+	Email       string
+	FirstName   string
+	LastName    string
+	PlanID      int64
+	Subdomain   string
+	Password    string
+}
+
+// Normalize trims the text fields and lower-cases the subdomain and email
+// domain, so that "ACME" and "acme" are the same tenant.
+func (n *NewTenant) Normalize() {
+	n.CompanyName = strings.TrimSpace(n.CompanyName)
+	n.Email = strings.TrimSpace(n.Email)
+	n.FirstName = strings.TrimSpace(n.FirstName)
+	n.LastName = strings.TrimSpace(n.LastName)
+	n.Subdomain = strings.ToLower(strings.TrimSpace(n.Subdomain))
+}
+
+// Validate checks every field and reports all problems at once as Invalid.
+func (n NewTenant) Validate() error {
+	errs := map[string]string{}
+	text := func(field, v string, max int) {
+		switch {
+		case v == "":
+			errs[field] = "is required"
+		case len(v) > max:
+			errs[field] = "is too long"
+		}
+	}
+	text("company_name", n.CompanyName, 191)
+	text("first_name", n.FirstName, 100)
+	text("last_name", n.LastName, 100)
+	if err := ValidateEmail(n.Email); err != nil {
+		errs["email"] = err.Error()
+	}
+	if n.PlanID <= 0 {
+		errs["plan_id"] = "is required"
+	}
+	if err := ValidateSubdomain(n.Subdomain); err != nil {
+		errs["subdomain"] = err.Error()
+	}
+	if n.Password != "" && len(n.Password) < 8 {
+		errs["password"] = "must be at least 8 characters"
+	} else if len(n.Password) > 72 {
+		errs["password"] = "must be at most 72 bytes"
+	}
+	if len(errs) > 0 {
+		return InvalidFields(errs)
+	}
+	return nil
+}
+
+// ValidateEmail accepts a bare address such as "john@example.com".
+func ValidateEmail(s string) error {
+	if s == "" {
+		return Errorf(Invalid, "is required")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndex(s, "@"):], ".") || len(s) > 191 {
+		return Errorf(Invalid, "must be a valid email address")
+	}
+	return nil
+}
+
+var subdomainRE = regexp.MustCompile(`^[a-z][a-z0-9-]{1,61}[a-z0-9]$`)
+
+// reserved are subdomains that belong to the service itself or that name
+// a database server's own schemas.
+var reserved = map[string]bool{
+	"www": true, "api": true, "admin": true, "mail": true, "smtp": true, "imap": true, "pop": true,
+	"ftp": true, "ns1": true, "ns2": true, "app": true, "dashboard": true, "status": true,
+	"static": true, "assets": true, "cdn": true, "support": true, "help": true, "docs": true,
+	"blog": true, "billing": true, "superadmin": true, "root": true, "saas": true, "login": true,
+	"register": true, "signup": true, "localhost": true, "mysql": true, "information-schema": true,
+	"performance-schema": true, "sys": true, "test": true, "postgres": true, "sqlite": true,
+}
+
+// ValidateSubdomain checks that s is a DNS label of 3 to 63 characters of
+// a-z, 0-9 and '-', starting with a letter, not ending with '-' and not reserved.
+// Names of tenant databases are never built from anything looser.
+func ValidateSubdomain(s string) error {
+	switch {
+	case s == "":
+		return Errorf(Invalid, "is required")
+	case len(s) < 3 || len(s) > 63:
+		return Errorf(Invalid, "must be 3 to 63 characters")
+	case !subdomainRE.MatchString(s):
+		return Errorf(Invalid, "must be lowercase letters, digits and '-', start with a letter and not end with '-'")
+	case reserved[s] || reserved[strings.ReplaceAll(s, "_", "-")] || s == "information_schema" || s == "performance_schema":
+		return Errorf(Invalid, "is reserved")
+	}
+	return nil
+}
+
+// TenantUpdate changes a tenant; nil fields stay as they are.
+type TenantUpdate struct {
+	CompanyName *string
+	PlanID      *int64
+	Status      *string
+}
+
+// TenantFilter selects a page of tenants.
+type TenantFilter struct {
+	Status  Status // empty for all
+	Page    int    // 1-based
+	PerPage int
+}
+
+// Paging defaults and bounds for tenant lists.
+const (
+	DefaultPerPage = 25
+	MaxPerPage     = 100
+)

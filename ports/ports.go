@@ -1,0 +1,113 @@
+// Package ports declares the interfaces the core consumes. Adapters implement
+// them; each method names the error kinds it returns (see core.Kind).
+package ports
+
+import (
+	"context"
+	"io/fs"
+	"time"
+
+	"github.com/saasd/saasd/core"
+)
+
+// TenantStore keeps tenants in the control database.
+type TenantStore interface {
+	// CreateTenant inserts t and sets its ID and timestamps. Returns
+	// core.Conflict if the subdomain is taken.
+	CreateTenant(ctx context.Context, t *core.Tenant) error
+	// Tenant returns one tenant with its plan name. Returns core.NotFound.
+	Tenant(ctx context.Context, id int64) (core.Tenant, error)
+	// TenantBySubdomain returns the tenant with the given subdomain. Returns core.NotFound.
+	TenantBySubdomain(ctx context.Context, subdomain string) (core.Tenant, error)
+	// Tenants returns one page of tenants, newest first, and the total matching f.
+	Tenants(ctx context.Context, f core.TenantFilter) ([]core.Tenant, int64, error)
+	// UpdateTenant loads the tenant, applies fn and saves the result in one
+	// transaction. Returns core.NotFound, or fn's error unchanged.
+	UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error)
+	// DeleteTenant removes the tenant row. Returns core.NotFound.
+	DeleteTenant(ctx context.Context, id int64) error
+}
+
+// PlanStore keeps plans in the control database.
+type PlanStore interface {
+	// CreatePlan inserts p and sets its ID and timestamps. Returns core.Conflict
+	// if the name is taken.
+	CreatePlan(ctx context.Context, p *core.Plan) error
+	// Plan returns one plan. Returns core.NotFound.
+	Plan(ctx context.Context, id int64) (core.Plan, error)
+	// Plans returns every plan, in ID order.
+	Plans(ctx context.Context) ([]core.Plan, error)
+	// UpdatePlan loads the plan, applies fn and saves the result in one
+	// transaction. Returns core.NotFound, core.Conflict on a taken name, or fn's error.
+	UpdatePlan(ctx context.Context, id int64, fn func(*core.Plan) error) (core.Plan, error)
+	// DeletePlan removes a plan. Returns core.NotFound, or core.Conflict while
+	// any tenant is on it.
+	DeletePlan(ctx context.Context, id int64) error
+}
+
+// TokenStore keeps superadmin API tokens; it never sees a secret, only its hash.
+type TokenStore interface {
+	// CreateToken inserts t with the hash of its secret. Returns core.Conflict
+	// if the name is taken by a token that is not revoked.
+	CreateToken(ctx context.Context, t *core.APIToken, hash []byte) error
+	// TokenByHash returns the live (not revoked) token with that hash. Returns core.NotFound.
+	TokenByHash(ctx context.Context, hash []byte) (core.APIToken, error)
+	// Tokens returns every token, revoked ones included.
+	Tokens(ctx context.Context) ([]core.APIToken, error)
+	// RevokeToken revokes the live token with that name. Returns core.NotFound.
+	RevokeToken(ctx context.Context, name string, at time.Time) error
+	// TouchToken records that the token was used at the given time.
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+}
+
+// Provisioner creates and removes the database that belongs to one tenant.
+type Provisioner interface {
+	// Provision creates the tenant database and applies tenant migrations.
+	// On error nothing is left behind. Returns core.Conflict if it exists.
+	Provision(ctx context.Context, t core.Tenant) (database string, err error)
+	// Drop removes the tenant database; a database that is already gone is no error.
+	Drop(ctx context.Context, t core.Tenant) error
+}
+
+// UsageCounter counts what a tenant has stored, per limited resource, in the
+// tenant's own database.
+type UsageCounter interface {
+	Count(ctx context.Context, t core.Tenant) (map[core.Resource]int64, error)
+}
+
+// Clock tells the time; tests inject a fixed or advancing one.
+type Clock interface {
+	Now() time.Time
+}
+
+// ClockFunc adapts a function to a Clock.
+type ClockFunc func() time.Time
+
+// Now calls f.
+func (f ClockFunc) Now() time.Time { return f() }
+
+// SystemClock is the wall clock in UTC.
+var SystemClock Clock = ClockFunc(func() time.Time { return time.Now().UTC() })
+
+// RateDecision is the outcome of one request against a rate limit.
+type RateDecision struct {
+	Allowed   bool
+	Limit     int
+	Remaining int
+	Reset     time.Time // when the current window ends
+}
+
+// RateLimiter counts requests per key in fixed windows. A shared
+// implementation (Redis) lets several replicas enforce one limit.
+type RateLimiter interface {
+	// Allow records one request for key and says whether it is within limit.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (RateDecision, error)
+}
+
+// TenantSchema is one module's tenant tables: an fs.FS with mysql/*.sql and
+// sqlite/*.sql goose migrations, applied in name order to every tenant
+// database and tracked per module.
+type TenantSchema struct {
+	Module     string
+	Migrations fs.FS
+}
