@@ -37,6 +37,8 @@ func bind(c *gin.Context, dst any) bool {
 		failStatus(c, http.StatusBadRequest, "request body is empty; send a JSON object")
 	case errors.As(err, &ute) && ute.Field != "":
 		failFields(c, map[string]string{ute.Field: "must be " + jsonType(ute.Type.String())})
+	case errors.As(err, &ute):
+		failStatus(c, http.StatusBadRequest, "request body must be a JSON object")
 	default:
 		failStatus(c, http.StatusBadRequest, "malformed JSON: "+err.Error())
 	}

@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/config"
+)
+
+// backend is a control database for the end-to-end tests: SQLite files in
+// a temporary directory, or a fresh schema on the real MariaDB.
+type backend struct {
+	name string
+	// configure fills cfg for one test and registers the cleanup.
+	configure func(t *testing.T, cfg *config.Config)
+}
+
+func backends(t *testing.T) []backend {
+	bs := []backend{{name: "sqlite", configure: func(t *testing.T, cfg *config.Config) {
+		dir := t.TempDir()
+		cfg.Database.Driver = "sqlite"
+		cfg.Database.DSN = filepath.Join(dir, "control.db")
+		cfg.Tenants.DataDir = filepath.Join(dir, "tenants")
+	}}}
+	if server := mysqlServer(t); server != nil {
+		bs = append(bs, backend{name: "mysql", configure: func(t *testing.T, cfg *config.Config) {
+			name := "test_" + randomHex(6)
+			mc := server.Clone()
+			mc.DBName = name
+			mc.ParseTime = true
+			cfg.Database.Driver = "mysql"
+			cfg.Database.DSN = mc.FormatDSN()
+			cfg.Tenants.DBPrefix = name + "_t"
+			t.Cleanup(func() { dropSchemas(t, server, name) })
+		}})
+	}
+	return bs
+}
+
+var (
+	mysqlOnce sync.Once
+	mysqlCfg  *mysqldrv.Config
+	mysqlErr  error
+)
+
+// mysqlServer returns the MariaDB test server from SAAS_TEST_MYSQL_DSN
+// (default root@tcp(127.0.0.1:3306)/), or nil when it is unreachable and
+// SAAS_TEST_REQUIRE_MYSQL is not set.
+func mysqlServer(t *testing.T) *mysqldrv.Config {
+	mysqlOnce.Do(func() {
+		dsn := os.Getenv("SAAS_TEST_MYSQL_DSN")
+		if dsn == "" {
+			dsn = "root@tcp(127.0.0.1:3306)/"
+		}
+		if mysqlCfg, mysqlErr = mysqldrv.ParseDSN(dsn); mysqlErr != nil {
+			return
+		}
+		db, err := sql.Open("mysql", mysqlCfg.FormatDSN())
+		if err == nil {
+			err = db.Ping()
+			db.Close()
+		}
+		mysqlErr = err
+	})
+	if mysqlErr != nil {
+		if os.Getenv("SAAS_TEST_REQUIRE_MYSQL") != "" {
+			t.Fatalf("MariaDB required but unreachable: %v", mysqlErr)
+		}
+		t.Logf("MariaDB unreachable, MySQL cases skipped: %v", mysqlErr)
+		return nil
+	}
+	return mysqlCfg
+}
+
+// dropSchemas drops the test's control schema and every tenant schema it made.
+func dropSchemas(t *testing.T, server *mysqldrv.Config, name string) {
+	db, err := sql.Open("mysql", server.FormatDSN())
+	if err != nil {
+		t.Errorf("cleanup: %v", err)
+		return
+	}
+	defer db.Close()
+	names := mysqlSchemas(t, db, name)
+	for _, n := range names {
+		if _, err := db.Exec("DROP DATABASE IF EXISTS `" + n + "`"); err != nil {
+			t.Errorf("cleanup %s: %v", n, err)
+		}
+	}
+}
+
+// mysqlSchemas lists schemas whose names start with prefix.
+func mysqlSchemas(t *testing.T, db *sql.DB, prefix string) []string {
+	t.Helper()
+	rows, err := db.Query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ? ORDER BY schema_name",
+		strings.ReplaceAll(prefix, "_", `\_`)+"%")
+	if err != nil {
+		t.Fatalf("list schemas: %v", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	return names
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// env is one running saasd, driven over HTTP through the real Gin engine.
+type env struct {
+	t     *testing.T
+	cfg   config.Config
+	app   *app
+	token string
+}
+
+// newEnv builds saasd on b with the defaults of the contract, changed by opts.
+func newEnv(t *testing.T, b backend, opts ...func(*config.Config)) *env {
+	t.Helper()
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RateLimit.RequestsPerMinute = 100000
+	b.configure(t, &cfg)
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e := &env{t: t, cfg: cfg}
+	e.open()
+	t.Cleanup(func() { e.app.Close() })
+	secret, _, err := e.app.auth.Create(context.Background(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.token = secret
+	return e
+}
+
+func (e *env) open() {
+	e.t.Helper()
+	a, err := openApp(context.Background(), e.cfg, zap.NewNop())
+	if err != nil {
+		e.t.Fatalf("openApp: %v", err)
+	}
+	e.app = a
+}
+
+// restart closes saasd and opens it again on the same databases.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.app.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+// response is an answer with its body decoded.
+type response struct {
+	status int
+	header http.Header
+	raw    string
+	body   map[string]any
+}
+
+// do sends a request with the test token; body is marshalled unless it is a string.
+func (e *env) do(method, path string, body any) response {
+	return e.doAs(e.token, method, path, body)
+}
+
+func (e *env) doAs(token, method, path string, body any) response {
+	e.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(method, path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	e.app.server.Handler().ServeHTTP(rec, req)
+	res := response{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
+	if err := json.Unmarshal(rec.Body.Bytes(), &res.body); err != nil {
+		e.t.Fatalf("%s %s: answer is not a JSON object (%d): %q", method, path, rec.Code, rec.Body.String())
+	}
+	return res
+}
+
+// want fails unless the status is code; for errors it also checks the envelope.
+func (r response) want(t *testing.T, code int) response {
+	t.Helper()
+	if r.status != code {
+		t.Fatalf("status = %d, want %d; body %s", r.status, code, r.raw)
+	}
+	if code >= 400 {
+		if r.body["success"] != false || r.body["code"] != float64(code) || r.body["error"] == "" || r.body["error"] == nil {
+			t.Fatalf("error envelope wrong: %s", r.raw)
+		}
+	} else if r.body["success"] != true {
+		t.Fatalf("success envelope wrong: %s", r.raw)
+	}
+	return r
+}
+
+// data returns the "data" object.
+func (r response) data() map[string]any {
+	d, _ := r.body["data"].(map[string]any)
+	return d
+}
+
+// field returns the reason given for one field of a 422.
+func (r response) field(name string) string {
+	errs, _ := r.body["errors"].(map[string]any)
+	s, _ := errs[name].(string)
+	return s
+}
+
+func (e *env) createPlan(body map[string]any) int64 {
+	e.t.Helper()
+	r := e.do("POST", "/api/saas/plans", body).want(e.t, http.StatusCreated)
+	return int64(r.data()["id"].(float64))
+}
+
+func (e *env) createTenant(planID int64, subdomain string) response {
+	e.t.Helper()
+	return e.do("POST", "/api/saas/tenants", map[string]any{
+		"company_name": "Acme " + subdomain, "email": "john@" + subdomain + ".example.com",
+		"first_name": "John", "last_name": "Doe", "plan_id": planID, "subdomain": subdomain,
+	})
+}
+
+// databases lists the tenant databases that exist for this env.
+func (e *env) databases() []string {
+	e.t.Helper()
+	if e.cfg.Database.Driver == "mysql" {
+		return mysqlSchemas(e.t, e.app.db.SQL(), e.cfg.Tenants.DBPrefix)
+	}
+	entries, err := os.ReadDir(e.cfg.Tenants.DataDir)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var names []string
+	for _, en := range entries {
+		if strings.HasSuffix(en.Name(), ".db") {
+			names = append(names, en.Name())
+		}
+	}
+	return names
+}
+
+// tenantExec runs a statement inside a tenant's own database.
+func (e *env) tenantExec(database, stmt string) {
+	e.t.Helper()
+	var err error
+	if e.cfg.Database.Driver == "mysql" {
+		_, err = e.app.db.SQL().Exec(strings.Replace(stmt, "{db}.", "`"+database+"`.", 1))
+	} else {
+		var db *sql.DB
+		db, err = sql.Open("sqlite", filepath.Join(e.cfg.Tenants.DataDir, database))
+		if err == nil {
+			_, err = db.Exec(strings.Replace(stmt, "{db}.", "", 1))
+			db.Close()
+		}
+	}
+	if err != nil {
+		e.t.Fatalf("tenant exec: %v", err)
+	}
+}
+
+// forEachBackend runs fn as a subtest on every backend.
+func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, b)
+		})
+	}
+}
