@@ -1,0 +1,131 @@
+package mysql_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"os"
+	"testing"
+	"testing/fstest"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/adapters/mysql"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/modules/crm"
+	"github.com/saasd/saasd/ports"
+)
+
+// mustServer returns a pool on the test server and a fresh prefix whose
+// schemas are dropped when the test ends.
+func mustServer(t *testing.T) (*sql.DB, string, string) {
+	t.Helper()
+	dsn := os.Getenv("SAAS_TEST_MYSQL_DSN")
+	if dsn == "" {
+		dsn = "root@tcp(127.0.0.1:3306)/"
+	}
+	mc, err := mysqldrv.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("mysql", mc.FormatDSN())
+	if err == nil {
+		err = db.Ping()
+	}
+	if err != nil {
+		if os.Getenv("SAAS_TEST_REQUIRE_MYSQL") != "" {
+			t.Fatalf("MariaDB required: %v", err)
+		}
+		t.Skipf("MariaDB unreachable: %v", err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	prefix := "test_" + hex.EncodeToString(b) + "_t"
+	t.Cleanup(func() {
+		for _, n := range schemas(t, db, prefix) {
+			db.Exec("DROP DATABASE `" + n + "`")
+		}
+		db.Close()
+	})
+	return db, mc.FormatDSN(), prefix
+}
+
+func schemas(t *testing.T, db *sql.DB, prefix string) []string {
+	rows, err := db.Query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?", prefix+"%")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		rows.Scan(&n)
+		out = append(out, n)
+	}
+	return out
+}
+
+func TestProvisionDropCount(t *testing.T) {
+	t.Parallel()
+	db, dsn, prefix := mustServer(t)
+	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix},
+		db, []ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}}, crm.Tables(), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	tn := core.Tenant{ID: 3}
+	name, err := p.Provision(ctx, tn)
+	if err != nil || name != prefix+"3" {
+		t.Fatalf("Provision = %q, %v", name, err)
+	}
+	if _, err := p.Provision(ctx, tn); core.KindOf(err) != core.Conflict {
+		t.Fatalf("second Provision error = %v, want Conflict", err)
+	}
+	tn.Database = name
+	if _, err := db.Exec("INSERT INTO `" + name + "`.customers (account, created_at, updated_at) VALUES ('a', NOW(), NOW())"); err != nil {
+		t.Fatal(err)
+	}
+	counts, err := p.Count(ctx, tn)
+	if err != nil || counts[core.Customers] != 1 || counts[core.Staff] != 0 || len(counts) != len(core.Resources) {
+		t.Fatalf("Count = %v, %v", counts, err)
+	}
+	dbs, err := p.Databases(ctx)
+	if err != nil || len(dbs) != 1 || dbs[0] != name {
+		t.Fatalf("Databases = %v, %v", dbs, err)
+	}
+	if err := p.Drop(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	if got := schemas(t, db, prefix); len(got) != 0 {
+		t.Fatalf("schemas after drop: %v", got)
+	}
+	for _, bad := range []string{"", "mysql", prefix, prefix + "x", prefix + "1`; DROP DATABASE mysql; --"} {
+		if err := p.Drop(ctx, core.Tenant{ID: 1, Database: bad}); err == nil {
+			t.Errorf("Drop(%q) accepted", bad)
+		}
+	}
+}
+
+// A migration that fails half-way leaves no schema behind.
+func TestProvisionFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
+	db, dsn, prefix := mustServer(t)
+	broken := fstest.MapFS{
+		"mysql/00001_ok.sql":     {Data: []byte("-- +goose Up\nCREATE TABLE a (id INT);\n")},
+		"mysql/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
+	}
+	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix}, db,
+		[]ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}, {Module: "broken", Migrations: broken}}, crm.Tables(), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Provision(context.Background(), core.Tenant{ID: 1}); err == nil {
+		t.Fatal("Provision succeeded with a broken migration")
+	}
+	if got := schemas(t, db, prefix); len(got) != 0 {
+		t.Fatalf("left behind: %v", got)
+	}
+}

@@ -1,0 +1,86 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/adapters/sqlite"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/modules/crm"
+	"github.com/saasd/saasd/ports"
+)
+
+func TestProvisionDropCount(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
+		[]ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}}, crm.Tables(), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	ctx := context.Background()
+	tn := core.Tenant{ID: 7}
+	name, err := p.Provision(ctx, tn)
+	if err != nil || name != "tenant_7.db" {
+		t.Fatalf("Provision = %q, %v", name, err)
+	}
+	if _, err := p.Provision(ctx, tn); core.KindOf(err) != core.Conflict {
+		t.Fatalf("second Provision error = %v, want Conflict", err)
+	}
+	tn.Database = name
+	counts, err := p.Count(ctx, tn)
+	if err != nil || len(counts) != len(core.Resources) || counts[core.Customers] != 0 {
+		t.Fatalf("Count = %v, %v", counts, err)
+	}
+	if err := p.Drop(ctx, tn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+		t.Fatalf("file still there: %v", err)
+	}
+	if err := p.Drop(ctx, tn); err != nil {
+		t.Fatalf("dropping a dropped database: %v", err)
+	}
+	for _, bad := range []string{"", "control.db", "../tenant_1.db", "tenant_x.db", "tenant_1.db/../../etc"} {
+		if err := p.Drop(ctx, core.Tenant{ID: 1, Database: bad}); err == nil {
+			t.Errorf("Drop(%q) accepted", bad)
+		}
+	}
+}
+
+// A migration that fails half-way leaves no file behind.
+func TestProvisionFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	broken := fstest.MapFS{
+		"sqlite/00001_ok.sql":     {Data: []byte("-- +goose Up\nCREATE TABLE a (id INTEGER);\n")},
+		"sqlite/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
+	}
+	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
+		[]ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}, {Module: "broken", Migrations: broken}}, crm.Tables(), zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Provision(context.Background(), core.Tenant{ID: 1}); err == nil {
+		t.Fatal("Provision succeeded with a broken migration")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}
+
+func TestNewRejectsBadPrefix(t *testing.T) {
+	t.Parallel()
+	for _, prefix := range []string{"", "Tenant", "t-1", "a/b", "x;"} {
+		if _, err := sqlite.New(sqlite.Config{Dir: t.TempDir(), Prefix: prefix}, nil, nil, zap.NewNop()); err == nil {
+			t.Errorf("prefix %q accepted", prefix)
+		}
+	}
+}
