@@ -63,6 +63,9 @@ type NewTenant struct {
 func (n *NewTenant) Normalize() {
 	n.CompanyName = strings.TrimSpace(n.CompanyName)
 	n.Email = strings.TrimSpace(n.Email)
+	if at := strings.LastIndex(n.Email, "@"); at >= 0 {
+		n.Email = n.Email[:at] + strings.ToLower(n.Email[at:])
+	}
 	n.FirstName = strings.TrimSpace(n.FirstName)
 	n.LastName = strings.TrimSpace(n.LastName)
 	n.Subdomain = strings.ToLower(strings.TrimSpace(n.Subdomain))

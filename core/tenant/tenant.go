@@ -68,11 +68,15 @@ func (s *Service) Create(ctx context.Context, n core.NewTenant) (core.Tenant, er
 		undo(false)
 		return core.Tenant{}, fmt.Errorf("provision tenant %d: %w", t.ID, err)
 	}
+	// Drop needs the name of the database to remove.
+	t.Database = db
 	status, expires := core.StatusActive, core.PeriodEnd(now, plan.BillingCycle)
 	if plan.TrialEnabled {
 		status, expires = core.StatusTrial, now.AddDate(0, 0, plan.TrialDays)
 	}
-	t, err = s.tenants.UpdateTenant(ctx, t.ID, func(t *core.Tenant) error {
+	// A separate variable: on error the store returns a zero tenant, and undo
+	// must still see the one it is undoing.
+	ready, err := s.tenants.UpdateTenant(ctx, t.ID, func(t *core.Tenant) error {
 		t.Database, t.Status, t.ExpiresAt, t.NextInvoice = db, status, &expires, &expires
 		return nil
 	})
@@ -80,7 +84,7 @@ func (s *Service) Create(ctx context.Context, n core.NewTenant) (core.Tenant, er
 		undo(true)
 		return core.Tenant{}, fmt.Errorf("activate tenant: %w", err)
 	}
-	return t, nil
+	return ready, nil
 }
 
 // Get returns a tenant. Returns core.NotFound, also for one being deleted.
