@@ -19,6 +19,7 @@ type Config struct {
 	Database  Database  `mapstructure:"database"`
 	Tenants   Tenants   `mapstructure:"tenants"`
 	RateLimit RateLimit `mapstructure:"ratelimit"`
+	Signup    Signup    `mapstructure:"signup"`
 	Log       Log       `mapstructure:"log"`
 }
 
@@ -38,14 +39,23 @@ type Database struct {
 
 // Tenants configures tenant databases and domains.
 type Tenants struct {
-	BaseDomain string `mapstructure:"base_domain"`
-	DataDir    string `mapstructure:"data_dir"`
-	DBPrefix   string `mapstructure:"db_prefix"`
+	BaseDomain string        `mapstructure:"base_domain"`
+	DataDir    string        `mapstructure:"data_dir"`
+	DBPrefix   string        `mapstructure:"db_prefix"`
+	SessionTTL time.Duration `mapstructure:"session_ttl"`
 }
 
-// RateLimit configures the superadmin API budget per token.
+// Signup configures public registration.
+type Signup struct {
+	DefaultPlanID int64 `mapstructure:"default_plan_id"`
+}
+
+// RateLimit configures request budgets.
 type RateLimit struct {
-	RequestsPerMinute int `mapstructure:"requests_per_minute"`
+	RequestsPerMinute     int `mapstructure:"requests_per_minute"`      // per superadmin token
+	TenantRequestsPerHour int `mapstructure:"tenant_requests_per_hour"` // per tenant session token
+	SignupsPerHour        int `mapstructure:"signups_per_hour"`         // per client IP
+	LoginsPerMinute       int `mapstructure:"logins_per_minute"`        // per client IP
 }
 
 // Log configures the logger.
@@ -57,18 +67,23 @@ type Log struct {
 // defaults lists every key; SetDefault for each is also what lets SAAS_*
 // variables reach Unmarshal for keys the file does not mention.
 var defaults = map[string]any{
-	"http.addr":                     "127.0.0.1:8080",
-	"http.request_timeout":          "30s",
-	"database.driver":               "sqlite",
-	"database.dsn":                  "data/control.db",
-	"database.max_open_conns":       20,
-	"database.max_idle_conns":       20,
-	"tenants.base_domain":           "localhost",
-	"tenants.data_dir":              "data/tenants",
-	"tenants.db_prefix":             "tenant_",
-	"ratelimit.requests_per_minute": 100,
-	"log.level":                     "info",
-	"log.format":                    "json",
+	"http.addr":                          "127.0.0.1:8080",
+	"http.request_timeout":               "30s",
+	"database.driver":                    "sqlite",
+	"database.dsn":                       "data/control.db",
+	"database.max_open_conns":            20,
+	"database.max_idle_conns":            20,
+	"tenants.base_domain":                "localhost",
+	"tenants.data_dir":                   "data/tenants",
+	"tenants.db_prefix":                  "tenant_",
+	"tenants.session_ttl":                720 * time.Hour,
+	"ratelimit.requests_per_minute":      100,
+	"ratelimit.tenant_requests_per_hour": 1000,
+	"ratelimit.signups_per_hour":         20,
+	"ratelimit.logins_per_minute":        30,
+	"signup.default_plan_id":             0,
+	"log.level":                          "info",
+	"log.format":                         "json",
 }
 
 // Load reads the configuration: defaults, then the YAML file at path (if
@@ -138,8 +153,21 @@ func (c Config) Validate() error {
 	if !prefixRE.MatchString(c.Tenants.DBPrefix) {
 		bad("tenants.db_prefix", "%q must be a lowercase letter then up to 39 of a-z, 0-9, _", c.Tenants.DBPrefix)
 	}
-	if c.RateLimit.RequestsPerMinute < 1 {
-		bad("ratelimit.requests_per_minute", "must be at least 1")
+	for key, n := range map[string]int{
+		"ratelimit.requests_per_minute":      c.RateLimit.RequestsPerMinute,
+		"ratelimit.tenant_requests_per_hour": c.RateLimit.TenantRequestsPerHour,
+		"ratelimit.signups_per_hour":         c.RateLimit.SignupsPerHour,
+		"ratelimit.logins_per_minute":        c.RateLimit.LoginsPerMinute,
+	} {
+		if n < 1 {
+			bad(key, "must be at least 1")
+		}
+	}
+	if c.Tenants.SessionTTL < time.Minute {
+		bad("tenants.session_ttl", "must be at least 1m")
+	}
+	if c.Signup.DefaultPlanID < 0 {
+		bad("signup.default_plan_id", "must be a plan id, or 0 for the first plan with a trial")
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

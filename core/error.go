@@ -12,6 +12,8 @@ type Kind string
 // Error kinds. Anything that is not a *Error is Internal.
 const (
 	Internal      Kind = "internal"
+	BadRequest    Kind = "bad_request" // a body that is not the JSON asked for
+	TooLarge      Kind = "too_large"
 	Invalid       Kind = "invalid"
 	NotFound      Kind = "not_found"
 	Conflict      Kind = "conflict"

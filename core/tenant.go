@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Status is where a tenant stands in its life.
@@ -166,3 +167,24 @@ const (
 	DefaultPerPage = 25
 	MaxPerPage     = 100
 )
+
+// ValidatePassword requires 8 to 72 bytes (bcrypt's limit) with at least one
+// letter and one digit.
+func ValidatePassword(p string) error {
+	if len(p) < 8 || len(p) > 72 {
+		return Errorf(Invalid, "must be 8 to 72 characters")
+	}
+	letter, digit := false, false
+	for _, r := range p {
+		switch {
+		case r >= '0' && r <= '9':
+			digit = true
+		case unicode.IsLetter(r):
+			letter = true
+		}
+	}
+	if !letter || !digit {
+		return Errorf(Invalid, "must contain at least one letter and one digit")
+	}
+	return nil
+}

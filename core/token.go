@@ -26,3 +26,54 @@ func ActorFrom(ctx context.Context) (APIToken, bool) {
 	t, ok := ctx.Value(actorKey{}).(APIToken)
 	return t, ok
 }
+
+// Roles of tenant users.
+const (
+	RoleAdmin = "admin"
+	RoleStaff = "staff"
+)
+
+// User is a person who signs in to a tenant's own API.
+type User struct {
+	ID    int64
+	Name  string
+	Email string
+	Role  string
+}
+
+type tenantKey struct{}
+type userKey struct{}
+type quotaKey struct{}
+
+// WithTenant returns ctx carrying the tenant a tenant-side request is for.
+func WithTenant(ctx context.Context, t Tenant) context.Context {
+	return context.WithValue(ctx, tenantKey{}, t)
+}
+
+// TenantFrom returns the tenant of a tenant-side request.
+func TenantFrom(ctx context.Context) (Tenant, bool) {
+	t, ok := ctx.Value(tenantKey{}).(Tenant)
+	return t, ok
+}
+
+// WithUser returns ctx carrying the signed-in tenant user.
+func WithUser(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, userKey{}, u)
+}
+
+// UserFrom returns the signed-in tenant user.
+func UserFrom(ctx context.Context) (User, bool) {
+	u, ok := ctx.Value(userKey{}).(User)
+	return u, ok
+}
+
+// WithQuota returns ctx carrying the plan limit a create is charged against.
+func WithQuota(ctx context.Context, q Quota) context.Context {
+	return context.WithValue(ctx, quotaKey{}, q)
+}
+
+// QuotaFrom returns the quota of a charged create; none means unlimited.
+func QuotaFrom(ctx context.Context) Quota {
+	q, _ := ctx.Value(quotaKey{}).(Quota)
+	return q
+}

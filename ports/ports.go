@@ -111,3 +111,46 @@ type TenantSchema struct {
 	Module     string
 	Migrations fs.FS
 }
+
+// RecordStore keeps the records of tenant-side modules in the tenant's own
+// database. Schemas come from code; values have been validated by
+// core.Schema.Decode.
+type RecordStore interface {
+	// List returns a page of records, newest first, and the total matching q.
+	List(ctx context.Context, t core.Tenant, s *core.Schema, q core.ListQuery) ([]core.Record, int64, error)
+	// Get returns one record. Returns core.NotFound.
+	Get(ctx context.Context, t core.Tenant, s *core.Schema, id int64) (core.Record, error)
+	// Create inserts all records or none. When quota is limited, the rows of
+	// the table are counted and locked in the same transaction, so parallel
+	// creates can never pass the limit. Returns core.QuotaExceeded,
+	// core.Invalid (a reference to a missing row) or core.Conflict.
+	Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota core.Quota) ([]core.Record, error)
+	// Update changes the given fields of one record. Returns core.NotFound,
+	// core.Invalid or core.Conflict.
+	Update(ctx context.Context, t core.Tenant, s *core.Schema, id int64, r core.Record) (core.Record, error)
+	// Delete removes one record (and its items). Returns core.NotFound.
+	Delete(ctx context.Context, t core.Tenant, s *core.Schema, id int64) error
+}
+
+// AccountStore keeps a tenant's users' credentials and sessions in the
+// tenant's own database.
+type AccountStore interface {
+	// CreateUser inserts a user with a password hash and sets its ID.
+	// Returns core.Conflict if the email is taken.
+	CreateUser(ctx context.Context, t core.Tenant, u *core.User, passwordHash string) error
+	// UserByEmail returns a user and the hash of their password. Returns core.NotFound.
+	UserByEmail(ctx context.Context, t core.Tenant, email string) (core.User, string, error)
+	// CreateSession stores the hash of a new session token for a user.
+	CreateSession(ctx context.Context, t core.Tenant, userID int64, hash []byte, expires time.Time) error
+	// UserBySession returns the user of a live session. Returns core.NotFound.
+	UserBySession(ctx context.Context, t core.Tenant, hash []byte, now time.Time) (core.User, error)
+	// DeleteSession ends a session; an unknown one is no error.
+	DeleteSession(ctx context.Context, t core.Tenant, hash []byte) error
+}
+
+// PasswordHasher hashes and checks passwords with a slow, salted hash.
+type PasswordHasher interface {
+	Hash(password string) (string, error)
+	// Compare returns core.Unauthorized when password does not match hash.
+	Compare(hash, password string) error
+}

@@ -14,11 +14,25 @@ import (
 	"github.com/saasd/saasd/core"
 )
 
-// bind decodes the JSON body into dst. It answers the request itself and
-// returns false on a body that is too large (413), malformed (400) or has
-// a field of the wrong type (422).
-func bind(c *gin.Context, dst any) bool {
-	dec := json.NewDecoder(c.Request.Body)
+// bind decodes the JSON body into dst and answers the request itself when
+// it cannot.
+func (s *Server) bind(c *gin.Context, dst any) bool {
+	if err := decodeJSON(c.Request.Body, dst); err != nil {
+		s.fail(c, err)
+		return false
+	}
+	return true
+}
+
+// decodeJSON reads one JSON value into dst, numbers as json.Number.
+// Returns core.TooLarge past MaxBodyBytes, core.BadRequest for what is not
+// JSON (or not an object where one is needed) and core.Invalid naming the
+// field of a wrongly typed value.
+func decodeJSON(body io.Reader, dst any) error {
+	if body == nil {
+		return core.Errorf(core.BadRequest, "request body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(body)
 	dec.UseNumber()
 	err := dec.Decode(dst)
 	if err == nil && dec.More() {
@@ -30,19 +44,17 @@ func bind(c *gin.Context, dst any) bool {
 	)
 	switch {
 	case err == nil:
-		return true
+		return nil
 	case errors.As(err, &mbe):
-		failStatus(c, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+		return core.Errorf(core.TooLarge, "request body is larger than 1 MiB")
 	case errors.Is(err, io.EOF):
-		failStatus(c, http.StatusBadRequest, "request body is empty; send a JSON object")
+		return core.Errorf(core.BadRequest, "request body is empty; send a JSON object")
 	case errors.As(err, &ute) && ute.Field != "":
-		failFields(c, map[string]string{ute.Field: "must be " + jsonType(ute.Type.String())})
+		return core.InvalidFields(map[string]string{ute.Field: "must be " + jsonType(ute.Type.String())})
 	case errors.As(err, &ute):
-		failStatus(c, http.StatusBadRequest, "request body must be a JSON object")
-	default:
-		failStatus(c, http.StatusBadRequest, "malformed JSON: "+err.Error())
+		return core.Errorf(core.BadRequest, "request body must be a JSON object")
 	}
-	return false
+	return core.Errorf(core.BadRequest, "malformed JSON: %s", err.Error())
 }
 
 func failFields(c *gin.Context, fields map[string]string) {

@@ -12,6 +12,10 @@ import (
 // statusOf is the one place where error kinds become HTTP status codes.
 func statusOf(kind core.Kind) int {
 	switch kind {
+	case core.BadRequest:
+		return http.StatusBadRequest
+	case core.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	case core.Invalid:
 		return http.StatusUnprocessableEntity
 	case core.NotFound:

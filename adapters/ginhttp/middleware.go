@@ -121,11 +121,16 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
-// rateLimit allows RequestsPerMinute per token and states the budget on
-// every response.
+// rateLimit allows RequestsPerMinute per superadmin token.
 func (s *Server) rateLimit(c *gin.Context) {
 	t, _ := core.ActorFrom(c.Request.Context())
-	d, err := s.limiter.Allow(c.Request.Context(), "saas:"+strconv.FormatInt(t.ID, 10), s.cfg.RequestsPerMinute, time.Minute)
+	s.limit(c, "saas:"+strconv.FormatInt(t.ID, 10), s.cfg.RequestsPerMinute, time.Minute)
+}
+
+// limit counts the request against key's budget of n per window, states the
+// budget in the X-RateLimit headers and answers 429 with Retry-After past it.
+func (s *Server) limit(c *gin.Context, key string, n int, window time.Duration) {
+	d, err := s.limiter.Allow(c.Request.Context(), key, n, window)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -140,7 +145,7 @@ func (s *Server) rateLimit(c *gin.Context) {
 			wait = 1
 		}
 		h.Set("Retry-After", strconv.Itoa(wait))
-		s.fail(c, core.Errorf(core.RateLimited, "rate limit of %d requests per minute exceeded; retry after %d seconds", d.Limit, wait))
+		s.fail(c, core.Errorf(core.RateLimited, "rate limit of %d requests per %s exceeded; retry after %d seconds", d.Limit, window, wait))
 		return
 	}
 	c.Next()

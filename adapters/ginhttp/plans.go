@@ -85,7 +85,7 @@ func (s *Server) getPlan(c *gin.Context) {
 
 func (s *Server) createPlan(c *gin.Context) {
 	var req planRequest
-	if !bind(c, &req) {
+	if !s.bind(c, &req) {
 		return
 	}
 	p, err := s.billing.CreatePlan(c.Request.Context(), req.input())
@@ -102,7 +102,7 @@ func (s *Server) updatePlan(c *gin.Context) {
 		return
 	}
 	var req planRequest
-	if !bind(c, &req) {
+	if !s.bind(c, &req) {
 		return
 	}
 	p, err := s.billing.UpdatePlan(c.Request.Context(), id, req.input())

@@ -10,8 +10,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/ports"
 )
@@ -24,34 +26,42 @@ type Config struct {
 	Addr              string
 	RequestsPerMinute int           // per superadmin token
 	RequestTimeout    time.Duration // bounds each request's work; 0 for none
+	BaseDomain        string        // tenant hosts are <subdomain>.<BaseDomain>
+
+	TenantRequestsPerHour int // per tenant session token
+	SignupsPerHour        int // per client IP
+	LoginsPerMinute       int // per client IP
 }
 
 // Deps are the services and ports the edge calls.
 type Deps struct {
-	Tenants *tenant.Service
-	Billing *billing.Service
-	Auth    *auth.Service
-	Limiter ports.RateLimiter
-	Ready   func(context.Context) error // nil error when the control database answers
-	Logger  *zap.Logger
+	Tenants  *tenant.Service
+	Billing  *billing.Service
+	Auth     *auth.Service
+	Accounts *account.Service // nil: no tenant-side API
+	Kernel   *kernel.Kernel
+	Limiter  ports.RateLimiter
+	Ready    func(context.Context) error // nil error when the control database answers
+	Logger   *zap.Logger
 }
 
 // Server serves the API.
 type Server struct {
-	cfg     Config
-	tenants *tenant.Service
-	billing *billing.Service
-	auth    *auth.Service
-	limiter ports.RateLimiter
-	ready   func(context.Context) error
-	logger  *zap.Logger
-	engine  *gin.Engine
+	cfg      Config
+	tenants  *tenant.Service
+	billing  *billing.Service
+	auth     *auth.Service
+	accounts *account.Service
+	limiter  ports.RateLimiter
+	ready    func(context.Context) error
+	logger   *zap.Logger
+	engine   *gin.Engine
 }
 
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, limiter: d.Limiter, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -77,6 +87,9 @@ func New(cfg Config, d Deps) *Server {
 	api.GET("/plans/:id", s.getPlan)
 	api.PUT("/plans/:id", s.updatePlan)
 	api.DELETE("/plans/:id", s.deletePlan)
+	if d.Accounts != nil && d.Kernel != nil {
+		s.mountTenantAPI(e, d.Kernel)
+	}
 	s.engine = e
 	return s
 }

@@ -71,7 +71,7 @@ type createTenantRequest struct {
 
 func (s *Server) createTenant(c *gin.Context) {
 	var req createTenantRequest
-	if !bind(c, &req) {
+	if !s.bind(c, &req) {
 		return
 	}
 	t, err := s.tenants.Create(c.Request.Context(), core.NewTenant(req))
@@ -120,7 +120,7 @@ func (s *Server) updateTenant(c *gin.Context) {
 		return
 	}
 	var req updateTenantRequest
-	if !bind(c, &req) {
+	if !s.bind(c, &req) {
 		return
 	}
 	t, err := s.tenants.Update(c.Request.Context(), id, core.TenantUpdate(req))
@@ -186,7 +186,7 @@ func (s *Server) updateSubscription(c *gin.Context) {
 		return
 	}
 	var req updateSubscriptionRequest
-	if !bind(c, &req) {
+	if !s.bind(c, &req) {
 		return
 	}
 	u := core.SubscriptionUpdate{PlanID: req.PlanID}

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/adapters/goosemigrate"
+	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/ports"
 )
@@ -169,4 +170,13 @@ func (p *Provisioner) Count(ctx context.Context, t core.Tenant) (map[core.Resour
 		out[r] = counts[i]
 	}
 	return out, nil
+}
+
+// Handle serves tenant t's tables from the shared pool, naming its schema
+// before every table, so connections do not grow with the number of tenants.
+func (p *Provisioner) Handle(_ context.Context, t core.Tenant) (sqlrecords.Handle, error) {
+	if !p.owns(t.Database) {
+		return sqlrecords.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+	}
+	return sqlrecords.Handle{DB: p.pool, Qualifier: "`" + t.Database + "`.", ForUpdate: true}, nil
 }

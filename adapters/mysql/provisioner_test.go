@@ -13,8 +13,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/adapters/mysql"
+	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/modules/crm"
+	"github.com/saasd/saasd/modules/customers"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -44,7 +45,7 @@ func mustServer(t *testing.T) (*sql.DB, string, string) {
 	_, _ = rand.Read(b)
 	prefix := "test_" + hex.EncodeToString(b) + "_t"
 	t.Cleanup(func() {
-		for _, n := range schemas(t, db, prefix) {
+		for _, n := range schemaNames(t, db, prefix) {
 			db.Exec("DROP DATABASE `" + n + "`")
 		}
 		db.Close()
@@ -52,7 +53,7 @@ func mustServer(t *testing.T) (*sql.DB, string, string) {
 	return db, mc.FormatDSN(), prefix
 }
 
-func schemas(t *testing.T, db *sql.DB, prefix string) []string {
+func schemaNames(t *testing.T, db *sql.DB, prefix string) []string {
 	rows, err := db.Query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?", prefix+"%")
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +72,7 @@ func TestProvisionDropCount(t *testing.T) {
 	t.Parallel()
 	db, dsn, prefix := mustServer(t)
 	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix},
-		db, []ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}}, crm.Tables(), zap.NewNop())
+		db, schemas(), tables, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestProvisionDropCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts, err := p.Count(ctx, tn)
-	if err != nil || counts[core.Customers] != 1 || counts[core.Staff] != 0 || len(counts) != len(core.Resources) {
+	if err != nil || counts[core.Customers] != 1 || counts[core.Staff] != 0 || len(counts) != len(tables) {
 		t.Fatalf("Count = %v, %v", counts, err)
 	}
 	dbs, err := p.Databases(ctx)
@@ -99,7 +100,7 @@ func TestProvisionDropCount(t *testing.T) {
 	if err := p.Drop(ctx, tn); err != nil {
 		t.Fatal(err)
 	}
-	if got := schemas(t, db, prefix); len(got) != 0 {
+	if got := schemaNames(t, db, prefix); len(got) != 0 {
 		t.Fatalf("schemas after drop: %v", got)
 	}
 	for _, bad := range []string{"", "mysql", prefix, prefix + "x", prefix + "1`; DROP DATABASE mysql; --"} {
@@ -118,14 +119,21 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"mysql/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
 	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix}, db,
-		[]ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}, {Module: "broken", Migrations: broken}}, crm.Tables(), zap.NewNop())
+		append(schemas(), ports.TenantSchema{Module: "broken", Migrations: broken}), tables, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := p.Provision(context.Background(), core.Tenant{ID: 1}); err == nil {
 		t.Fatal("Provision succeeded with a broken migration")
 	}
-	if got := schemas(t, db, prefix); len(got) != 0 {
+	if got := schemaNames(t, db, prefix); len(got) != 0 {
 		t.Fatalf("left behind: %v", got)
 	}
 }
+
+// schemas are the kernel's tables and one module's.
+func schemas() []ports.TenantSchema {
+	return []ports.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
+}
+
+var tables = map[core.Resource]string{core.Customers: "customers", core.Staff: "users"}

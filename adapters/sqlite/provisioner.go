@@ -18,6 +18,7 @@ import (
 
 	"github.com/saasd/saasd/adapters/goosemigrate"
 	"github.com/saasd/saasd/adapters/gormstore"
+	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/ports"
 )
@@ -170,7 +171,7 @@ func (p *Provisioner) handle(name string) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(2)
+	db.SetMaxOpenConns(1)
 	p.open[name] = db
 	return db, nil
 }
@@ -216,4 +217,18 @@ func (p *Provisioner) Close() error {
 		delete(p.open, n)
 	}
 	return nil
+}
+
+// Handle serves tenant t's tables from its own file. The handle has one
+// connection: SQLite has one writer anyway, and queuing in Go makes quota
+// transactions serial instead of failing with SQLITE_BUSY.
+func (p *Provisioner) Handle(_ context.Context, t core.Tenant) (sqlrecords.Handle, error) {
+	if !p.owns(t.Database) {
+		return sqlrecords.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+	}
+	db, err := p.handle(t.Database)
+	if err != nil {
+		return sqlrecords.Handle{}, err
+	}
+	return sqlrecords.Handle{DB: db}, nil
 }

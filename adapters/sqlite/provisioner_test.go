@@ -10,8 +10,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/adapters/sqlite"
+	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/modules/crm"
+	"github.com/saasd/saasd/modules/customers"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -19,7 +20,7 @@ func TestProvisionDropCount(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		[]ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}}, crm.Tables(), zap.NewNop())
+		schemas(), tables, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestProvisionDropCount(t *testing.T) {
 	}
 	tn.Database = name
 	counts, err := p.Count(ctx, tn)
-	if err != nil || len(counts) != len(core.Resources) || counts[core.Customers] != 0 {
+	if err != nil || len(counts) != len(tables) || counts[core.Customers] != 0 {
 		t.Fatalf("Count = %v, %v", counts, err)
 	}
 	if err := p.Drop(ctx, tn); err != nil {
@@ -63,7 +64,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"sqlite/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
 	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		[]ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}, {Module: "broken", Migrations: broken}}, crm.Tables(), zap.NewNop())
+		append(schemas(), ports.TenantSchema{Module: "broken", Migrations: broken}), tables, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,3 +85,10 @@ func TestNewRejectsBadPrefix(t *testing.T) {
 		}
 	}
 }
+
+// schemas are the kernel's tables and one module's.
+func schemas() []ports.TenantSchema {
+	return []ports.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
+}
+
+var tables = map[core.Resource]string{core.Customers: "customers", core.Staff: "users"}

@@ -6,16 +6,33 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/saasd/saasd/adapters/bcrypt"
 	"github.com/saasd/saasd/adapters/ginhttp"
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
 	"github.com/saasd/saasd/adapters/sqlite"
+	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/config"
+	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/tenant"
-	"github.com/saasd/saasd/modules/crm"
+	"github.com/saasd/saasd/modules/batch"
+	"github.com/saasd/saasd/modules/contacts"
+	"github.com/saasd/saasd/modules/contracts"
+	"github.com/saasd/saasd/modules/customers"
+	"github.com/saasd/saasd/modules/deals"
+	"github.com/saasd/saasd/modules/invoices"
+	"github.com/saasd/saasd/modules/leads"
+	"github.com/saasd/saasd/modules/products"
+	"github.com/saasd/saasd/modules/projects"
+	"github.com/saasd/saasd/modules/quotes"
+	"github.com/saasd/saasd/modules/tasks"
+	"github.com/saasd/saasd/modules/tickets"
+	"github.com/saasd/saasd/modules/transactions"
+	"github.com/saasd/saasd/modules/users"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -27,6 +44,8 @@ type app struct {
 	auth    *auth.Service
 	tenants *tenant.Service
 	billing *billing.Service
+	account *account.Service
+	kernel  *kernel.Kernel
 	server  *ginhttp.Server
 	closers []func() error
 }
@@ -35,6 +54,26 @@ type app struct {
 type tenantDB interface {
 	ports.Provisioner
 	ports.UsageCounter
+	sqlrecords.Handles
+}
+
+// registerModules is the one list of tenant-side modules. Adding a feature
+// is a folder under modules/ and a line here.
+func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.PasswordHasher) {
+	k.Register(customers.New(store))
+	k.Register(invoices.New(store))
+	k.Register(quotes.New(store))
+	k.Register(projects.New(store))
+	k.Register(tasks.New(store))
+	k.Register(contracts.New(store))
+	k.Register(users.New(store, hasher))
+	k.Register(leads.New(store))
+	k.Register(contacts.New(store))
+	k.Register(deals.New(store))
+	k.Register(products.New(store))
+	k.Register(tickets.New(store))
+	k.Register(transactions.New(store))
+	k.Register(batch.New(store))
 }
 
 // openApp opens the control database, applies its migrations and builds the
@@ -52,14 +91,22 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger) (*app, 
 		a.Close()
 		return nil, err
 	}
-	schemas := []ports.TenantSchema{{Module: crm.Name, Migrations: crm.Migrations()}}
+	// The record store reaches tenant databases through the provisioner,
+	// which is built after the kernel knows the modules' migrations: the
+	// indirection breaks that cycle.
+	handles := &lateHandles{}
+	store := sqlrecords.New(handles)
+	hasher := bcrypt.Hasher{}
+	a.kernel = kernel.New()
+	registerModules(a.kernel, store, hasher)
+	schemas, tables := a.kernel.Schemas(sqlrecords.Schema()), a.kernel.Tables()
 	var tdb tenantDB
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		tdb, err = mysql.New(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL(), schemas, crm.Tables(), logger)
+		tdb, err = mysql.New(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL(), schemas, tables, logger)
 	default:
 		var p *sqlite.Provisioner
-		p, err = sqlite.New(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix}, schemas, crm.Tables(), logger)
+		p, err = sqlite.New(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix}, schemas, tables, logger)
 		if err == nil {
 			a.closers = append(a.closers, p.Close)
 			tdb = p
@@ -69,17 +116,28 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger) (*app, 
 		a.Close()
 		return nil, err
 	}
+	handles.Handles = tdb
 	clock := ports.SystemClock
 	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
 	a.auth = auth.New(gormstore.NewTokenStore(db), clock)
-	a.tenants = tenant.New(tenants, plans, tdb, tdb, clock, cfg.Tenants.BaseDomain)
+	a.tenants = tenant.New(tenants, plans, tdb, tdb, clock, cfg.Tenants.BaseDomain, tenant.WithAdmin(store, hasher))
 	a.billing = billing.New(plans, tenants, clock)
+	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
+		a.tenants, tenants, plans, store, hasher, clock); err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
 		RequestTimeout:    cfg.HTTP.RequestTimeout,
+		BaseDomain:        cfg.Tenants.BaseDomain,
+
+		TenantRequestsPerHour: cfg.RateLimit.TenantRequestsPerHour,
+		SignupsPerHour:        cfg.RateLimit.SignupsPerHour,
+		LoginsPerMinute:       cfg.RateLimit.LoginsPerMinute,
 	}, ginhttp.Deps{
-		Tenants: a.tenants, Billing: a.billing, Auth: a.auth,
+		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clock), Ready: db.Ping, Logger: logger,
 	})
 	return a, nil
@@ -113,3 +171,6 @@ func withApp(ctx context.Context, path string, fn func(*app) error) error {
 	defer a.Close()
 	return fn(a)
 }
+
+// lateHandles is set once the provisioner exists.
+type lateHandles struct{ sqlrecords.Handles }

@@ -4,6 +4,8 @@ package tenant
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"time"
@@ -20,11 +22,35 @@ type Service struct {
 	counter     ports.UsageCounter
 	clock       ports.Clock
 	baseDomain  string
+	accounts    ports.AccountStore
+	hasher      ports.PasswordHasher
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithAdmin makes Create add the tenant's first user, an admin, to the new
+// tenant database before the tenant is marked ready.
+func WithAdmin(accounts ports.AccountStore, hasher ports.PasswordHasher) Option {
+	return func(s *Service) { s.accounts, s.hasher = accounts, hasher }
 }
 
 // New returns a tenant service. baseDomain is what tenant domains end in.
-func New(tenants ports.TenantStore, plans ports.PlanStore, p ports.Provisioner, c ports.UsageCounter, clock ports.Clock, baseDomain string) *Service {
-	return &Service{tenants: tenants, plans: plans, provisioner: p, counter: c, clock: clock, baseDomain: baseDomain}
+func New(tenants ports.TenantStore, plans ports.PlanStore, p ports.Provisioner, c ports.UsageCounter, clock ports.Clock, baseDomain string, opts ...Option) *Service {
+	s := &Service{tenants: tenants, plans: plans, provisioner: p, counter: c, clock: clock, baseDomain: baseDomain}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Created is a new tenant with its first user.
+type Created struct {
+	Tenant core.Tenant
+	Admin  core.User
+	// AdminPassword is set only when the request gave none and one was
+	// generated: it is shown once and never stored in clear.
+	AdminPassword string
 }
 
 // Domain returns the host name a tenant is served on.
@@ -35,15 +61,35 @@ func (s *Service) Domain(t core.Tenant) string { return t.Subdomain + "." + s.ba
 // no tenant row claims a missing database and no database lacks its tenant.
 // Returns core.Invalid (also for an unknown plan) or core.Conflict.
 func (s *Service) Create(ctx context.Context, n core.NewTenant) (core.Tenant, error) {
+	c, err := s.CreateWithAdmin(ctx, n)
+	return c.Tenant, err
+}
+
+// CreateWithAdmin is Create that also reports the first user (with the
+// WithAdmin option) and the password generated for it when n had none.
+func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Created, error) {
 	n.Normalize()
 	if err := n.Validate(); err != nil {
-		return core.Tenant{}, err
+		return Created{}, err
 	}
 	plan, err := s.plans.Plan(ctx, n.PlanID)
 	if core.KindOf(err) == core.NotFound {
-		return core.Tenant{}, core.InvalidFields(map[string]string{"plan_id": "no such plan"})
+		return Created{}, core.InvalidFields(map[string]string{"plan_id": "no such plan"})
 	} else if err != nil {
-		return core.Tenant{}, err
+		return Created{}, err
+	}
+	var out Created
+	if s.accounts != nil && n.Password == "" {
+		if n.Password, err = randomPassword(); err != nil {
+			return Created{}, err
+		}
+		out.AdminPassword = n.Password
+	}
+	var hash string
+	if s.accounts != nil {
+		if hash, err = s.hasher.Hash(n.Password); err != nil {
+			return Created{}, err
+		}
 	}
 	now := s.clock.Now()
 	t := core.Tenant{
@@ -52,7 +98,7 @@ func (s *Service) Create(ctx context.Context, n core.NewTenant) (core.Tenant, er
 		StartedAt: now,
 	}
 	if err := s.tenants.CreateTenant(ctx, &t); err != nil {
-		return core.Tenant{}, err
+		return Created{}, err
 	}
 	// Undo with a context of its own: the caller's may be what failed.
 	undo := func(dropDB bool) {
@@ -66,10 +112,17 @@ func (s *Service) Create(ctx context.Context, n core.NewTenant) (core.Tenant, er
 	db, err := s.provisioner.Provision(ctx, t)
 	if err != nil {
 		undo(false)
-		return core.Tenant{}, fmt.Errorf("provision tenant %d: %w", t.ID, err)
+		return Created{}, fmt.Errorf("provision tenant %d: %w", t.ID, err)
 	}
 	// Drop needs the name of the database to remove.
 	t.Database = db
+	if s.accounts != nil {
+		out.Admin = core.User{Name: strings.TrimSpace(n.FirstName + " " + n.LastName), Email: n.Email, Role: core.RoleAdmin}
+		if err := s.accounts.CreateUser(ctx, t, &out.Admin, hash); err != nil {
+			undo(true)
+			return Created{}, fmt.Errorf("create first user: %w", err)
+		}
+	}
 	status, expires := core.StatusActive, core.PeriodEnd(now, plan.BillingCycle)
 	if plan.TrialEnabled {
 		status, expires = core.StatusTrial, now.AddDate(0, 0, plan.TrialDays)
@@ -82,9 +135,19 @@ func (s *Service) Create(ctx context.Context, n core.NewTenant) (core.Tenant, er
 	})
 	if err != nil {
 		undo(true)
-		return core.Tenant{}, fmt.Errorf("activate tenant: %w", err)
+		return Created{}, fmt.Errorf("activate tenant: %w", err)
 	}
-	return ready, nil
+	out.Tenant = ready
+	return out, nil
+}
+
+// randomPassword makes a password that passes core.ValidatePassword.
+func randomPassword() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return "p4" + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 // Get returns a tenant. Returns core.NotFound, also for one being deleted.

@@ -1,0 +1,32 @@
+-- +goose Up
+CREATE TABLE users (
+  id            BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  name          VARCHAR(191) NOT NULL,
+  email         VARCHAR(191) NOT NULL,
+  password_hash VARCHAR(255) NOT NULL DEFAULT '',
+  role          VARCHAR(16) NOT NULL DEFAULT 'staff',
+  created_at    DATETIME(6) NOT NULL,
+  updated_at    DATETIME(6) NOT NULL,
+  UNIQUE KEY uq_users_email (email)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+CREATE TABLE sessions (
+  token_hash BINARY(32) NOT NULL PRIMARY KEY,
+  user_id    BIGINT UNSIGNED NOT NULL,
+  created_at DATETIME(6) NOT NULL,
+  expires_at DATETIME(6) NOT NULL,
+  KEY ix_sessions_user (user_id),
+  CONSTRAINT fk_sessions_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
+) ENGINE=InnoDB;
+
+-- One row per quota resource, locked by creates of a limited resource so
+-- that counting and inserting are one step.
+CREATE TABLE quota_locks (
+  resource VARCHAR(32) NOT NULL PRIMARY KEY
+) ENGINE=InnoDB;
+INSERT INTO quota_locks (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
+
+-- +goose Down
+DROP TABLE quota_locks;
+DROP TABLE sessions;
+DROP TABLE users;

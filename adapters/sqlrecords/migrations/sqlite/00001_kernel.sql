@@ -1,0 +1,28 @@
+-- +goose Up
+CREATE TABLE users (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  name          TEXT NOT NULL,
+  email         TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL DEFAULT '',
+  role          TEXT NOT NULL DEFAULT 'staff',
+  created_at    DATETIME NOT NULL,
+  updated_at    DATETIME NOT NULL
+);
+
+CREATE TABLE sessions (
+  token_hash BLOB NOT NULL PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  created_at DATETIME NOT NULL,
+  expires_at DATETIME NOT NULL
+);
+CREATE INDEX ix_sessions_user ON sessions (user_id);
+
+CREATE TABLE quota_locks (
+  resource TEXT NOT NULL PRIMARY KEY
+);
+INSERT INTO quota_locks (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
+
+-- +goose Down
+DROP TABLE quota_locks;
+DROP TABLE sessions;
+DROP TABLE users;

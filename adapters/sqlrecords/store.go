@@ -1,0 +1,498 @@
+package sqlrecords
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	gosqlite "github.com/glebarez/go-sqlite"
+	mysqldrv "github.com/go-sql-driver/mysql"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Schema is the kernel's own tenant tables (users, sessions, quota locks),
+// applied to every tenant database before any module's.
+func Schema() ports.TenantSchema {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return ports.TenantSchema{Module: "kernel", Migrations: sub}
+}
+
+// Handle is how to reach one tenant's tables.
+type Handle struct {
+	DB        *sql.DB
+	Qualifier string // put before table names: "`tenant_42`." on MySQL, "" on SQLite
+	ForUpdate bool   // the database supports SELECT … FOR UPDATE
+}
+
+// Handles finds the handle of a tenant's database.
+type Handles interface {
+	Handle(ctx context.Context, t core.Tenant) (Handle, error)
+}
+
+var (
+	_ ports.RecordStore  = (*Store)(nil)
+	_ ports.AccountStore = (*Store)(nil)
+)
+
+// Store implements the tenant-side ports on top of Handles.
+type Store struct {
+	handles Handles
+	now     func() time.Time
+}
+
+// New returns a store.
+func New(h Handles) *Store {
+	return &Store{handles: h, now: func() time.Time { return time.Now().UTC() }}
+}
+
+func quote(name string) string { return "`" + name + "`" }
+
+func (h Handle) table(name string) string { return h.Qualifier + quote(name) }
+
+// columns lists the stored columns of s in a fixed order.
+func columns(s *core.Schema) []string {
+	cols := []string{"id"}
+	for _, f := range s.Fields {
+		cols = append(cols, f.Name)
+	}
+	return append(cols, "created_at", "updated_at")
+}
+
+func selectList(s *core.Schema) string {
+	cols := columns(s)
+	for i, c := range cols {
+		cols[i] = quote(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// scan reads one row of columns(s) into a record of typed values.
+func scan(s *core.Schema, row interface{ Scan(...any) error }) (core.Record, error) {
+	cols := columns(s)
+	raw := make([]any, len(cols))
+	dest := make([]any, len(cols))
+	for i := range raw {
+		dest[i] = &raw[i]
+	}
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	rec := core.Record{}
+	for i, c := range cols {
+		v, err := typed(s, c, raw[i])
+		if err != nil {
+			return nil, fmt.Errorf("column %s: %w", c, err)
+		}
+		rec[c] = v
+	}
+	return rec, nil
+}
+
+// typed converts a driver value to the record's type for column c.
+func typed(s *core.Schema, c string, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	f, isField := s.Field(c)
+	switch {
+	case c == "id":
+		return toInt(v)
+	case c == "created_at" || c == "updated_at":
+		return toTime(v)
+	case !isField:
+		return v, nil
+	}
+	switch f.Type {
+	case core.IntField, core.RefField:
+		return toInt(v)
+	case core.MoneyField:
+		n, err := toInt(v)
+		return core.Money(n), err
+	case core.DateField:
+		t, err := toTime(v)
+		if err != nil {
+			return nil, err
+		}
+		y, m, d := t.Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	}
+	if str, ok := v.(string); ok {
+		return str, nil
+	}
+	return fmt.Sprint(v), nil
+}
+
+func toInt(v any) (int64, error) {
+	switch n := v.(type) {
+	case int64:
+		return n, nil
+	case int:
+		return int64(n), nil
+	case uint64:
+		return int64(n), nil
+	case string:
+		return strconv.ParseInt(n, 10, 64)
+	}
+	return 0, fmt.Errorf("unexpected %T", v)
+}
+
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05", time.DateOnly}
+
+func toTime(v any) (time.Time, error) {
+	switch t := v.(type) {
+	case time.Time:
+		return t.UTC(), nil
+	case string:
+		for _, layout := range timeLayouts {
+			if parsed, err := time.Parse(layout, t); err == nil {
+				return parsed.UTC(), nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("unexpected time %v", v)
+}
+
+// arg converts a record value to a query argument.
+func arg(v any) any {
+	switch val := v.(type) {
+	case core.Money:
+		return int64(val)
+	case time.Time:
+		if val.Hour() == 0 && val.Minute() == 0 && val.Second() == 0 && val.Nanosecond() == 0 {
+			return val.Format(time.DateOnly)
+		}
+		return val.UTC()
+	}
+	return v
+}
+
+// translate turns driver errors into domain kinds.
+func translate(err error) error {
+	var me *mysqldrv.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return core.Errorf(core.Conflict, "a record with that value already exists")
+	}
+	var se *gosqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return core.Errorf(core.Conflict, "a record with that value already exists")
+	}
+	return err
+}
+
+// List returns a page of records.
+func (st *Store) List(ctx context.Context, t core.Tenant, s *core.Schema, q core.ListQuery) ([]core.Record, int64, error) {
+	h, err := st.handles.Handle(ctx, t)
+	if err != nil {
+		return nil, 0, err
+	}
+	var where []string
+	var args []any
+	if q.Search != "" {
+		var ors []string
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q.Search) + "%"
+		for _, f := range s.Fields {
+			if f.Search {
+				ors = append(ors, quote(f.Name)+` LIKE ? ESCAPE '\'`)
+				args = append(args, like)
+			}
+		}
+		if len(ors) > 0 {
+			where = append(where, "("+strings.Join(ors, " OR ")+")")
+		}
+	}
+	for _, f := range s.Fields { // in schema order, so the SQL text is stable
+		if v, ok := q.Filters[f.Name]; ok {
+			where = append(where, quote(f.Name)+" = ?")
+			args = append(args, arg(v))
+		}
+	}
+	if s.DateFilter != "" && q.DateFrom != nil {
+		where = append(where, quote(s.DateFilter)+" >= ?")
+		args = append(args, q.DateFrom.Format(time.DateOnly))
+	}
+	if s.DateFilter != "" && q.DateTo != nil {
+		where = append(where, quote(s.DateFilter)+" <= ?")
+		args = append(args, q.DateTo.Format(time.DateOnly))
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int64
+	if err := h.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+h.table(s.Table)+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := h.DB.QueryContext(ctx, "SELECT "+selectList(s)+" FROM "+h.table(s.Table)+cond+
+		" ORDER BY `id` DESC LIMIT ? OFFSET ?", append(args, q.Limit, (q.Page-1)*q.Limit)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var out []core.Record
+	for rows.Next() {
+		rec, err := scan(s, rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if err := st.loadItems(ctx, h.DB, h, s, out); err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// loadItems attaches the line items of each record, in one query.
+func (st *Store) loadItems(ctx context.Context, db querier, h Handle, s *core.Schema, recs []core.Record) error {
+	if s.Items == nil || len(recs) == 0 {
+		return nil
+	}
+	byID := map[int64]core.Record{}
+	marks := make([]string, len(recs))
+	args := make([]any, len(recs))
+	for i, r := range recs {
+		id := r["id"].(int64)
+		byID[id] = r
+		r["items"] = []core.Item{}
+		marks[i], args[i] = "?", id
+	}
+	rows, err := db.QueryContext(ctx, "SELECT "+quote(s.Items.FK)+", `description`, `qty`, `amount` FROM "+
+		h.table(s.Items.Table)+" WHERE "+quote(s.Items.FK)+" IN ("+strings.Join(marks, ",")+") ORDER BY `id`", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var parent, qty, amount int64
+		var it core.Item
+		if err := rows.Scan(&parent, &it.Description, &qty, &amount); err != nil {
+			return err
+		}
+		it.Qty, it.Amount = qty, core.Money(amount)
+		byID[parent]["items"] = append(byID[parent]["items"].([]core.Item), it)
+	}
+	return rows.Err()
+}
+
+// Get returns one record.
+func (st *Store) Get(ctx context.Context, t core.Tenant, s *core.Schema, id int64) (core.Record, error) {
+	h, err := st.handles.Handle(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return st.get(ctx, h.DB, h, s, id)
+}
+
+func (st *Store) get(ctx context.Context, db querier, h Handle, s *core.Schema, id int64) (core.Record, error) {
+	rec, err := scan(s, db.QueryRowContext(ctx, "SELECT "+selectList(s)+" FROM "+h.table(s.Table)+" WHERE `id` = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, core.Errorf(core.NotFound, "record not found")
+	} else if err != nil {
+		return nil, err
+	}
+	if err := st.loadItems(ctx, db, h, s, []core.Record{rec}); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// inTx runs fn in a transaction on the tenant's database.
+func (st *Store) inTx(ctx context.Context, t core.Tenant, fn func(tx *sql.Tx, h Handle) error) error {
+	h, err := st.handles.Handle(ctx, t)
+	if err != nil {
+		return err
+	}
+	tx, err := h.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx, h); err != nil {
+		_ = tx.Rollback()
+		return translate(err)
+	}
+	return translate(tx.Commit())
+}
+
+// Create inserts recs, all or none, within quota.
+func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota core.Quota) ([]core.Record, error) {
+	var out []core.Record
+	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
+		if quota.Limited() {
+			// Serialise creates of this resource on its lock row, then count
+			// the rows themselves: the count is the truth, nothing to drift.
+			lock := "SELECT `resource` FROM " + h.table("quota_locks") + " WHERE `resource` = ?"
+			if h.ForUpdate {
+				lock += " FOR UPDATE"
+			}
+			var r string
+			if err := tx.QueryRowContext(ctx, lock, string(quota.Resource)).Scan(&r); err != nil {
+				return fmt.Errorf("lock quota %s: %w", quota.Resource, err)
+			}
+			var n int64
+			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+h.table(s.Table)).Scan(&n); err != nil {
+				return err
+			}
+			if n+int64(len(recs)) > quota.Limit {
+				return quota.Exceeded()
+			}
+		}
+		now := st.now()
+		for _, rec := range recs {
+			if err := checkRefs(ctx, tx, h, s, rec); err != nil {
+				return err
+			}
+			cols, marks, args := []string{}, []string{}, []any{}
+			for _, f := range s.Fields {
+				if v, ok := rec[f.Name]; ok {
+					cols, marks, args = append(cols, quote(f.Name)), append(marks, "?"), append(args, arg(v))
+				}
+			}
+			for _, c := range s.Hidden {
+				if v, ok := rec[c]; ok {
+					cols, marks, args = append(cols, quote(c)), append(marks, "?"), append(args, arg(v))
+				}
+			}
+			cols, marks, args = append(cols, "`created_at`", "`updated_at`"), append(marks, "?", "?"), append(args, now, now)
+			res, err := tx.ExecContext(ctx, "INSERT INTO "+h.table(s.Table)+" ("+strings.Join(cols, ", ")+") VALUES ("+strings.Join(marks, ", ")+")", args...)
+			if err != nil {
+				return err
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			if err := insertItems(ctx, tx, h, s, id, rec); err != nil {
+				return err
+			}
+			created, err := st.get(ctx, tx, h, s, id)
+			if err != nil {
+				return err
+			}
+			out = append(out, created)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// checkRefs refuses references to rows that do not exist.
+func checkRefs(ctx context.Context, tx *sql.Tx, h Handle, s *core.Schema, rec core.Record) error {
+	errs := map[string]string{}
+	for _, f := range s.Fields {
+		id, ok := rec[f.Name].(int64)
+		if f.Type != core.RefField || !ok {
+			continue
+		}
+		var one int
+		err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+h.table(f.Ref)+" WHERE `id` = ?", id).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			errs[f.Name] = "no such record in " + f.Ref
+		} else if err != nil {
+			return err
+		}
+	}
+	if len(errs) > 0 {
+		return core.InvalidFields(errs)
+	}
+	return nil
+}
+
+func insertItems(ctx context.Context, tx *sql.Tx, h Handle, s *core.Schema, id int64, rec core.Record) error {
+	items, ok := rec["items"].([]core.Item)
+	if s.Items == nil || !ok {
+		return nil
+	}
+	stmt := "INSERT INTO " + h.table(s.Items.Table) + " (" + quote(s.Items.FK) + ", `description`, `qty`, `amount`) VALUES (?, ?, ?, ?)"
+	for _, it := range items {
+		if _, err := tx.ExecContext(ctx, stmt, id, it.Description, it.Qty, int64(it.Amount)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Update changes the given fields of one record.
+func (st *Store) Update(ctx context.Context, t core.Tenant, s *core.Schema, id int64, rec core.Record) (core.Record, error) {
+	var out core.Record
+	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
+		if _, err := st.get(ctx, tx, h, s, id); err != nil {
+			return err
+		}
+		if err := checkRefs(ctx, tx, h, s, rec); err != nil {
+			return err
+		}
+		sets, args := []string{"`updated_at` = ?"}, []any{st.now()}
+		for _, f := range s.Fields {
+			if v, ok := rec[f.Name]; ok {
+				sets, args = append(sets, quote(f.Name)+" = ?"), append(args, arg(v))
+			}
+		}
+		for _, c := range s.Hidden {
+			if v, ok := rec[c]; ok {
+				sets, args = append(sets, quote(c)+" = ?"), append(args, arg(v))
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE "+h.table(s.Table)+" SET "+strings.Join(sets, ", ")+" WHERE `id` = ?", append(args, id)...); err != nil {
+			return err
+		}
+		if _, ok := rec["items"]; ok && s.Items != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+h.table(s.Items.Table)+" WHERE "+quote(s.Items.FK)+" = ?", id); err != nil {
+				return err
+			}
+			if err := insertItems(ctx, tx, h, s, id, rec); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = st.get(ctx, tx, h, s, id)
+		return err
+	})
+	return out, err
+}
+
+// Delete removes one record and its items.
+func (st *Store) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id int64) error {
+	return st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
+		if s.Items != nil {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM "+h.table(s.Items.Table)+" WHERE "+quote(s.Items.FK)+" = ?", id); err != nil {
+				return err
+			}
+		}
+		res, err := tx.ExecContext(ctx, "DELETE FROM "+h.table(s.Table)+" WHERE `id` = ?", id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return core.Errorf(core.NotFound, "record not found")
+		}
+		return nil
+	})
+}

@@ -1,0 +1,305 @@
+package core
+
+import (
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FieldType is the kind of value a record field holds.
+type FieldType string
+
+// Field types. Money is held in minor units; Date is a calendar day.
+const (
+	TextField  FieldType = "text"
+	EmailField FieldType = "email"
+	IntField   FieldType = "int"
+	MoneyField FieldType = "money"
+	DateField  FieldType = "date"
+	EnumField  FieldType = "enum"
+	RefField   FieldType = "ref" // the id of a row in another tenant table
+)
+
+// Field describes one column of a tenant record that clients may set.
+type Field struct {
+	Name     string
+	Type     FieldType
+	Required bool
+	Max      int      // Text/Email: most characters (default 191)
+	Values   []string // Enum: allowed values, the first is the default
+	Ref      string   // Ref: the table the id must exist in
+	Search   bool     // matched by ?search=
+	Filter   bool     // exact match by ?<name>=
+	Computed bool     // set by the server, never by the client (e.g. totals)
+}
+
+// Schema describes a tenant table the generic record store serves. Table
+// and field names come from code, never from clients.
+type Schema struct {
+	Table      string
+	Fields     []Field
+	DateFilter string       // filtered by ?date_from= and ?date_to=
+	Items      *ItemsSchema // line items stored in a child table
+	Total      string       // Money field computed from the items
+	// Hidden columns are written by server-side hooks (a password hash) and
+	// never read back into a record.
+	Hidden []string
+}
+
+// ItemsSchema is a child table of line items {description, qty, amount}.
+type ItemsSchema struct {
+	Table string
+	FK    string
+}
+
+// Item is one line of an invoice or quote; Amount is per unit.
+type Item struct {
+	Description string `json:"description"`
+	Qty         int64  `json:"qty"`
+	Amount      Money  `json:"amount"`
+}
+
+// Record is a row of a tenant table: field name -> value, with "id",
+// "created_at", "updated_at" and, for schemas with items, "items" ([]Item).
+type Record map[string]any
+
+// Field returns the named field of s.
+func (s *Schema) Field(name string) (Field, bool) {
+	for _, f := range s.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// ListQuery selects a page of records.
+type ListQuery struct {
+	Page     int
+	Limit    int
+	Search   string
+	Filters  map[string]any // field -> exact value
+	DateFrom *time.Time
+	DateTo   *time.Time
+}
+
+// Quota is the limit a create must stay within. Resource "" or Limit
+// Unlimited means no check.
+type Quota struct {
+	Resource Resource
+	Limit    int64
+}
+
+// Limited reports whether creates must be counted against q.
+func (q Quota) Limited() bool { return q.Resource != "" && q.Limit != Unlimited }
+
+// Exceeded returns the error for a create that would pass the limit.
+func (q Quota) Exceeded() error {
+	return Errorf(QuotaExceeded, "plan limit reached for %s: %d allowed", q.Resource, q.Limit)
+}
+
+// Decode validates raw client values (as decoded from JSON with UseNumber)
+// against s and returns typed values: string, int64, Money, time.Time (dates)
+// or nil. With partial set (updates), absent fields are left out and
+// required fields are not demanded. Returns core.Invalid naming every field.
+func (s *Schema) Decode(raw map[string]any, partial bool) (Record, error) {
+	out := Record{}
+	errs := map[string]string{}
+	for _, f := range s.Fields {
+		if f.Computed {
+			continue
+		}
+		v, present := raw[f.Name]
+		if !present || v == nil || v == "" {
+			switch {
+			case f.Required && (!partial || present):
+				errs[f.Name] = "is required"
+			case !partial || present:
+				out[f.Name] = f.zero()
+			}
+			continue
+		}
+		val, err := f.decode(v)
+		if err != nil {
+			errs[f.Name] = err.Error()
+			continue
+		}
+		out[f.Name] = val
+	}
+	if s.Items != nil {
+		if v, present := raw["items"]; present || !partial {
+			items, err := DecodeItems(v)
+			if err != nil {
+				errs["items"] = err.Error()
+			} else {
+				out["items"] = items
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, InvalidFields(errs)
+	}
+	return out, nil
+}
+
+// zero is the value of an optional field left empty: "" for text, 0 for
+// money, the first value of an enum, NULL for numbers, references and dates.
+func (f Field) zero() any {
+	switch f.Type {
+	case TextField, EmailField:
+		return ""
+	case MoneyField:
+		return Money(0)
+	case EnumField:
+		if len(f.Values) > 0 {
+			return f.Values[0]
+		}
+	}
+	return nil
+}
+
+func (f Field) decode(v any) (any, error) {
+	text := func() (string, error) {
+		s, ok := v.(string)
+		if !ok {
+			return "", fmt.Errorf("must be a string")
+		}
+		s = strings.TrimSpace(s)
+		max := f.Max
+		if max == 0 {
+			max = 191
+		}
+		if len([]rune(s)) > max {
+			return "", fmt.Errorf("must be at most %d characters", max)
+		}
+		return s, nil
+	}
+	switch f.Type {
+	case TextField:
+		return text()
+	case EmailField:
+		s, err := text()
+		if err != nil {
+			return nil, err
+		}
+		if a, perr := mail.ParseAddress(s); perr != nil || a.Address != s || !strings.Contains(s, ".") {
+			return nil, fmt.Errorf("must be a valid email address")
+		}
+		return s, nil
+	case EnumField:
+		s, err := text()
+		if err != nil {
+			return nil, err
+		}
+		for _, allowed := range f.Values {
+			if strings.EqualFold(s, allowed) {
+				return allowed, nil
+			}
+		}
+		return nil, fmt.Errorf("must be one of %s", strings.Join(f.Values, ", "))
+	case IntField, RefField:
+		n, err := intOf(v)
+		if err != nil || (f.Type == RefField && n <= 0) {
+			return nil, fmt.Errorf("must be a positive integer")
+		}
+		return n, nil
+	case MoneyField:
+		m, err := ParseMoney(numberText(v))
+		if err != nil {
+			return nil, fmt.Errorf("must be an amount with at most two decimals")
+		}
+		return m, nil
+	case DateField:
+		s, ok := v.(string)
+		if !ok {
+			return nil, fmt.Errorf("must be a date such as 2024-01-15")
+		}
+		d, err := ParseDate(s)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	}
+	return nil, fmt.Errorf("unsupported field")
+}
+
+// ParseDate reads YYYY-MM-DD, or the date part of an RFC 3339 time.
+func ParseDate(s string) (time.Time, error) {
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		y, m, d := t.UTC().Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	}
+	return time.Time{}, fmt.Errorf("must be a date such as 2024-01-15")
+}
+
+func numberText(v any) string {
+	switch n := v.(type) {
+	case string:
+		return n
+	case fmt.Stringer: // json.Number
+		return n.String()
+	case float64:
+		return strconv.FormatFloat(n, 'f', -1, 64)
+	}
+	return "x"
+}
+
+func intOf(v any) (int64, error) {
+	n, err := strconv.ParseInt(numberText(v), 10, 64)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// DecodeItems validates line items: at least one, each with a description,
+// a quantity of at least 1 and a non-negative amount.
+func DecodeItems(v any) ([]Item, error) {
+	list, ok := v.([]any)
+	if !ok || len(list) == 0 {
+		return nil, fmt.Errorf("must be a non-empty list of {description, qty, amount}")
+	}
+	if len(list) > 500 {
+		return nil, fmt.Errorf("must have at most 500 items")
+	}
+	items := make([]Item, 0, len(list))
+	for i, raw := range list {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("item %d must be an object", i+1)
+		}
+		desc, _ := m["description"].(string)
+		desc = strings.TrimSpace(desc)
+		if desc == "" || len(desc) > 255 {
+			return nil, fmt.Errorf("item %d: description is required (at most 255 characters)", i+1)
+		}
+		qty := int64(1)
+		if q, present := m["qty"]; present {
+			n, err := intOf(q)
+			if err != nil || n < 1 || n > 1_000_000 {
+				return nil, fmt.Errorf("item %d: qty must be an integer from 1 to 1000000", i+1)
+			}
+			qty = n
+		}
+		amount, err := ParseMoney(numberText(m["amount"]))
+		if err != nil || amount < 0 || amount > 1_000_000_000_00 {
+			return nil, fmt.Errorf("item %d: amount must be a non-negative amount with at most two decimals", i+1)
+		}
+		items = append(items, Item{Description: desc, Qty: qty, Amount: amount})
+	}
+	return items, nil
+}
+
+// TotalOf adds up items exactly, in minor units.
+func TotalOf(items []Item) Money {
+	var total Money
+	for _, it := range items {
+		total += Money(it.Qty) * it.Amount
+	}
+	return total
+}

@@ -1,0 +1,274 @@
+// Package records turns a core.Schema into the list, get, create, update and
+// delete routes of a tenant-side module, stored through ports.RecordStore.
+package records
+
+import (
+	"context"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/ports"
+)
+
+// Paging of tenant-side lists.
+const (
+	DefaultLimit = 20
+	MaxLimit     = 100
+)
+
+// Resource serves one schema.
+type Resource struct {
+	Schema  *core.Schema
+	Store   ports.RecordStore
+	Charges core.Resource // counted against the plan on create; "" for none
+	Label   string        // "Customer": used in messages
+	// BeforeWrite may change or refuse a decoded record before it is stored
+	// (hash a password, check a rule); raw is the body as sent and create
+	// says which write it is.
+	BeforeWrite func(ctx context.Context, raw map[string]any, rec core.Record, create bool) error
+	AdminOnly   bool // every route needs the admin role
+}
+
+// Routes returns the five CRUD routes.
+func (r *Resource) Routes() []kernel.Route {
+	return []kernel.Route{
+		{Method: "GET", Path: "", Handle: r.list, AdminOnly: r.AdminOnly, Message: r.Label + " list retrieved successfully"},
+		{Method: "POST", Path: "", Handle: r.create, Charges: r.Charges, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully"},
+		{Method: "GET", Path: "/:id", Handle: r.get, AdminOnly: r.AdminOnly, Message: r.Label + " retrieved successfully"},
+		{Method: "PUT", Path: "/:id", Handle: r.update, AdminOnly: r.AdminOnly, Message: r.Label + " updated successfully"},
+		{Method: "DELETE", Path: "/:id", Handle: r.delete, AdminOnly: r.AdminOnly, Message: r.Label + " deleted successfully"},
+	}
+}
+
+func (r *Resource) notFound() error {
+	return core.Errorf(core.NotFound, "%s not found", strings.ToLower(r.Label))
+}
+
+func (r *Resource) id(in kernel.Input) (int64, error) {
+	id, err := strconv.ParseInt(in.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, r.notFound()
+	}
+	return id, nil
+}
+
+func tenantOf(ctx context.Context) core.Tenant {
+	t, _ := core.TenantFrom(ctx)
+	return t
+}
+
+func (r *Resource) list(ctx context.Context, in kernel.Input) (any, error) {
+	q, err := ParseQuery(r.Schema, in)
+	if err != nil {
+		return nil, err
+	}
+	recs, total, err := r.Store.List(ctx, tenantOf(ctx), r.Schema, q)
+	if err != nil {
+		return nil, err
+	}
+	data := make([]any, len(recs))
+	for i, rec := range recs {
+		data[i] = Present(r.Schema, rec)
+	}
+	pages := int((total + int64(q.Limit) - 1) / int64(q.Limit))
+	return kernel.Page{Data: data, Meta: kernel.PageMeta{CurrentPage: q.Page, TotalPages: pages, TotalRecords: total}}, nil
+}
+
+// ParseQuery reads page, limit, search, the schema's filters and
+// date_from/date_to. Returns core.Invalid naming each bad parameter.
+func ParseQuery(s *core.Schema, in kernel.Input) (core.ListQuery, error) {
+	errs := map[string]string{}
+	num := func(name string, def, max int) int {
+		v := in.Query(name)
+		if v == "" {
+			return def
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > max {
+			errs[name] = "must be an integer from 1 to " + strconv.Itoa(max)
+		}
+		return n
+	}
+	q := core.ListQuery{Page: num("page", 1, 1_000_000), Limit: num("limit", DefaultLimit, MaxLimit), Filters: map[string]any{}}
+	q.Search = strings.TrimSpace(in.Query("search"))
+	if len(q.Search) > 100 {
+		errs["search"] = "must be at most 100 characters"
+	}
+	for _, f := range s.Fields {
+		v := in.Query(f.Name)
+		if !f.Filter || v == "" {
+			continue
+		}
+		val, err := s.Decode(map[string]any{f.Name: v}, true)
+		if err != nil {
+			errs[f.Name] = core.FieldsOf(err)[f.Name]
+			continue
+		}
+		q.Filters[f.Name] = val[f.Name]
+	}
+	if s.DateFilter != "" {
+		date := func(name string) *time.Time {
+			v := in.Query(name)
+			if v == "" {
+				return nil
+			}
+			d, err := core.ParseDate(v)
+			if err != nil {
+				errs[name] = err.Error()
+				return nil
+			}
+			return &d
+		}
+		q.DateFrom, q.DateTo = date("date_from"), date("date_to")
+	}
+	if len(errs) > 0 {
+		return core.ListQuery{}, core.InvalidFields(errs)
+	}
+	return q, nil
+}
+
+func (r *Resource) get(ctx context.Context, in kernel.Input) (any, error) {
+	id, err := r.id(in)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := r.Store.Get(ctx, tenantOf(ctx), r.Schema, id)
+	if err != nil {
+		return nil, r.translate(err)
+	}
+	return Present(r.Schema, rec), nil
+}
+
+// Decode reads and validates a record from the request body.
+func (r *Resource) Decode(ctx context.Context, raw map[string]any, create bool) (core.Record, error) {
+	rec, err := r.Schema.Decode(raw, !create)
+	if err != nil {
+		return nil, err
+	}
+	if r.Schema.Items != nil && rec["items"] != nil {
+		rec[r.Schema.Total] = core.TotalOf(rec["items"].([]core.Item))
+	}
+	if r.BeforeWrite != nil {
+		if err := r.BeforeWrite(ctx, raw, rec, create); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+func (r *Resource) create(ctx context.Context, in kernel.Input) (any, error) {
+	var raw map[string]any
+	if err := in.Bind(&raw); err != nil {
+		return nil, err
+	}
+	rec, err := r.Decode(ctx, raw, true)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.Create(ctx, tenantOf(ctx), r.Schema, []core.Record{rec}, core.QuotaFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return Present(r.Schema, out[0]), nil
+}
+
+func (r *Resource) update(ctx context.Context, in kernel.Input) (any, error) {
+	id, err := r.id(in)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]any
+	if err := in.Bind(&raw); err != nil {
+		return nil, err
+	}
+	rec, err := r.Decode(ctx, raw, false)
+	if err != nil {
+		return nil, err
+	}
+	out, err := r.Store.Update(ctx, tenantOf(ctx), r.Schema, id, rec)
+	if err != nil {
+		return nil, r.translate(err)
+	}
+	return Present(r.Schema, out), nil
+}
+
+func (r *Resource) delete(ctx context.Context, in kernel.Input) (any, error) {
+	id, err := r.id(in)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Store.Delete(ctx, tenantOf(ctx), r.Schema, id); err != nil {
+		return nil, r.translate(err)
+	}
+	return nil, nil
+}
+
+func (r *Resource) translate(err error) error {
+	if core.KindOf(err) == core.NotFound {
+		return r.notFound()
+	}
+	return err
+}
+
+// Present turns a stored record into its JSON shape: money with two
+// decimals, dates as YYYY-MM-DD, times as RFC 3339 UTC; hidden columns are
+// never in a record the store returns.
+func Present(s *core.Schema, rec core.Record) map[string]any {
+	out := make(map[string]any, len(rec))
+	for k, v := range rec {
+		switch val := v.(type) {
+		case time.Time:
+			if f, ok := s.Field(k); ok && f.Type == core.DateField {
+				out[k] = val.Format(time.DateOnly)
+			} else {
+				out[k] = val.UTC().Format(time.RFC3339)
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// Module is a kernel module serving one Resource.
+type Module struct {
+	name       string
+	migrations fs.FS
+	resource   *Resource
+}
+
+// NewModule returns a module named name (its route prefix and its table)
+// whose tenant tables are migrations (nil for none).
+func NewModule(name string, migrations fs.FS, r *Resource) *Module {
+	return &Module{name: name, migrations: migrations, resource: r}
+}
+
+// Name returns the module's name.
+func (m *Module) Name() string { return m.name }
+
+// Resources returns the quota resource the module counts, if any.
+func (m *Module) Resources() []core.Resource {
+	if m.resource.Charges == "" {
+		return nil
+	}
+	return []core.Resource{m.resource.Charges}
+}
+
+// Migrations returns the module's tenant tables.
+func (m *Module) Migrations() fs.FS { return m.migrations }
+
+// Routes returns the CRUD routes.
+func (m *Module) Routes() []kernel.Route { return m.resource.Routes() }
+
+// Sub returns the "migrations" folder of an embedded FS.
+func Sub(fsys fs.FS) fs.FS {
+	sub, err := fs.Sub(fsys, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

@@ -1,0 +1,83 @@
+// Package batch is the tenant-side batch module: POST /api/v2/batch/customers
+// creates every customer given or none, within the customers limit.
+package batch
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/modules/customers"
+	"github.com/saasd/saasd/ports"
+)
+
+// MaxBatch bounds one batch.
+const MaxBatch = 100
+
+// Module is the batch module.
+type Module struct {
+	customers *records.Resource
+}
+
+// New returns the module.
+func New(store ports.RecordStore) *Module {
+	return &Module{customers: &records.Resource{Schema: customers.Schema, Store: store, Charges: core.Customers}}
+}
+
+// Name returns "batch".
+func (m *Module) Name() string { return "batch" }
+
+// Resources is empty: batch creates are charged to customers, whose table
+// the customers module counts.
+func (m *Module) Resources() []core.Resource { return nil }
+
+// Migrations is nil: the batch module has no tables of its own.
+func (m *Module) Migrations() fs.FS { return nil }
+
+// Routes returns the batch endpoints.
+func (m *Module) Routes() []kernel.Route {
+	return []kernel.Route{{
+		Method: "POST", Path: "/customers", Charges: core.Customers, Status: 201,
+		Message: "Customers created successfully", Handle: m.createCustomers,
+	}}
+}
+
+func (m *Module) createCustomers(ctx context.Context, in kernel.Input) (any, error) {
+	var body struct {
+		Customers []map[string]any `json:"customers"`
+	}
+	if err := in.Bind(&body); err != nil {
+		return nil, err
+	}
+	if len(body.Customers) == 0 || len(body.Customers) > MaxBatch {
+		return nil, core.InvalidFields(map[string]string{"customers": fmt.Sprintf("must list 1 to %d customers", MaxBatch)})
+	}
+	recs := make([]core.Record, len(body.Customers))
+	errs := map[string]string{}
+	for i, raw := range body.Customers {
+		rec, err := m.customers.Decode(ctx, raw, true)
+		if err != nil {
+			for f, why := range core.FieldsOf(err) {
+				errs[fmt.Sprintf("customers.%d.%s", i, f)] = why
+			}
+			continue
+		}
+		recs[i] = rec
+	}
+	if len(errs) > 0 {
+		return nil, core.InvalidFields(errs)
+	}
+	t, _ := core.TenantFrom(ctx)
+	created, err := m.customers.Store.Create(ctx, t, customers.Schema, recs, core.QuotaFrom(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(created))
+	for i, rec := range created {
+		out[i] = records.Present(customers.Schema, rec)
+	}
+	return map[string]any{"customers": out, "count": len(out)}, nil
+}

@@ -1,0 +1,35 @@
+// Package customers is the tenant-side customers module, counted against the plan'\”s customers limit.
+package customers
+
+import (
+	"embed"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/ports"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Schema is the customers table.
+var Schema = &core.Schema{
+	Table: "customers",
+	Fields: []core.Field{
+		{Name: "account", Type: core.TextField, Required: true, Search: true},
+		{Name: "email", Type: core.EmailField, Search: true, Filter: true},
+		{Name: "phone", Type: core.TextField, Max: 50, Search: true},
+		{Name: "address", Type: core.TextField},
+		{Name: "city", Type: core.TextField, Max: 100},
+		{Name: "state", Type: core.TextField, Max: 100},
+		{Name: "zip", Type: core.TextField, Max: 20},
+		{Name: "country", Type: core.TextField, Max: 2},
+	},
+}
+
+// New returns the module, storing through store.
+func New(store ports.RecordStore) *records.Module {
+	return records.NewModule("customers", records.Sub(migrations), &records.Resource{
+		Schema: Schema, Store: store, Charges: core.Customers, Label: "Customer",
+	})
+}

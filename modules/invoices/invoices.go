@@ -1,0 +1,61 @@
+// Package invoices is the tenant-side invoices module, counted against the
+// plan's invoices limit. Totals are computed from the line items on the
+// server, in minor units; a client's total is never trusted.
+package invoices
+
+import (
+	"context"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"time"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/ports"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Schema is the invoices table with its items.
+var Schema = &core.Schema{
+	Table: "invoices",
+	Fields: []core.Field{
+		{Name: "invoice_number", Type: core.TextField, Max: 50, Search: true},
+		{Name: "customer_id", Type: core.RefField, Ref: "customers", Required: true, Filter: true},
+		{Name: "date", Type: core.DateField},
+		{Name: "due_date", Type: core.DateField},
+		{Name: "status", Type: core.EnumField, Values: []string{"Unpaid", "Paid", "Partially Paid", "Cancelled", "Draft"}, Filter: true},
+		{Name: "amount", Type: core.MoneyField, Computed: true},
+		{Name: "notes", Type: core.TextField, Max: 5000},
+	},
+	DateFilter: "date",
+	Items:      &core.ItemsSchema{Table: "invoice_items", FK: "invoice_id"},
+	Total:      "amount",
+}
+
+// New returns the module, storing through store.
+func New(store ports.RecordStore) *records.Module {
+	return records.NewModule("invoices", records.Sub(migrations), &records.Resource{
+		Schema: Schema, Store: store, Charges: core.Invoices, Label: "Invoice",
+		BeforeWrite: defaults,
+	})
+}
+
+// defaults numbers and dates a new invoice the client left unnumbered or undated.
+func defaults(_ context.Context, _ map[string]any, rec core.Record, create bool) error {
+	if !create {
+		return nil
+	}
+	now := time.Now().UTC()
+	if rec["date"] == nil {
+		rec["date"] = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	if rec["invoice_number"] == "" || rec["invoice_number"] == nil {
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		rec["invoice_number"] = "INV-" + now.Format("2006") + "-" + hex.EncodeToString(b)
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+// Package users is the tenant-side users module: the tenant's staff, counted
+// against the plan's staff limit. Only admins manage users. Passwords are
+// stored as slow salted hashes and never returned.
+package users
+
+import (
+	"context"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/ports"
+)
+
+// Schema is the kernel's users table as this module serves it.
+var Schema = &core.Schema{
+	Table: "users",
+	Fields: []core.Field{
+		{Name: "name", Type: core.TextField, Required: true, Search: true},
+		{Name: "email", Type: core.EmailField, Required: true, Search: true},
+		{Name: "role", Type: core.EnumField, Values: []string{core.RoleStaff, core.RoleAdmin}, Filter: true},
+	},
+	Hidden: []string{"password_hash"},
+}
+
+// New returns the module. The users table belongs to the kernel's own
+// tenant schema, so the module brings no migrations.
+func New(store ports.RecordStore, hasher ports.PasswordHasher) *records.Module {
+	return records.NewModule("users", nil, &records.Resource{
+		Schema: Schema, Store: store, Charges: core.Staff, Label: "User", AdminOnly: true,
+		BeforeWrite: func(_ context.Context, raw map[string]any, rec core.Record, create bool) error {
+			pw, present := raw["password"]
+			if !present && !create {
+				return nil
+			}
+			s, _ := pw.(string)
+			if err := core.ValidatePassword(s); err != nil {
+				return core.InvalidFields(map[string]string{"password": err.Error()})
+			}
+			hash, err := hasher.Hash(s)
+			if err != nil {
+				return err
+			}
+			rec["password_hash"] = hash
+			return nil
+		},
+	})
+}
