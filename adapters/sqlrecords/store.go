@@ -207,10 +207,11 @@ func (st *Store) List(ctx context.Context, t core.Tenant, s *core.Schema, q core
 	var args []any
 	if q.Search != "" {
 		var ors []string
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q.Search) + "%"
+		// '!' escapes: a backslash means different things in MySQL and SQLite strings.
+		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(q.Search) + "%"
 		for _, f := range s.Fields {
 			if f.Search {
-				ors = append(ors, quote(f.Name)+` LIKE ? ESCAPE '\'`)
+				ors = append(ors, quote(f.Name)+" LIKE ? ESCAPE '!'")
 				args = append(args, like)
 			}
 		}

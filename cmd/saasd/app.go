@@ -46,6 +46,7 @@ type app struct {
 	billing *billing.Service
 	account *account.Service
 	kernel  *kernel.Kernel
+	records *sqlrecords.Store
 	server  *ginhttp.Server
 	closers []func() error
 }
@@ -78,7 +79,8 @@ func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.Pas
 
 // openApp opens the control database, applies its migrations and builds the
 // services and the HTTP edge on top of it.
-func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger) (*app, error) {
+// extra modules are registered after the built-in ones (tests add their own).
+func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra ...kernel.Module) (*app, error) {
 	db, err := gormstore.Open(ctx, gormstore.Config{
 		Driver: cfg.Database.Driver, DSN: cfg.Database.DSN,
 		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
@@ -96,9 +98,13 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger) (*app, 
 	// indirection breaks that cycle.
 	handles := &lateHandles{}
 	store := sqlrecords.New(handles)
+	a.records = store
 	hasher := bcrypt.Hasher{}
 	a.kernel = kernel.New()
 	registerModules(a.kernel, store, hasher)
+	for _, m := range extra {
+		a.kernel.Register(m)
+	}
 	schemas, tables := a.kernel.Schemas(sqlrecords.Schema()), a.kernel.Tables()
 	var tdb tenantDB
 	switch cfg.Database.Driver {

@@ -20,6 +20,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/config"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/ports"
 )
 
 // backend is a control database for the end-to-end tests: SQLite files in
@@ -135,21 +138,30 @@ type env struct {
 	cfg   config.Config
 	app   *app
 	token string
+	extra []kernel.Module
 }
 
 // newEnv builds saasd on b with the defaults of the contract, changed by opts.
 func newEnv(t *testing.T, b backend, opts ...func(*config.Config)) *env {
+	return newEnvWith(t, b, nil, opts...)
+}
+
+// newEnvWith is newEnv with extra kernel modules registered.
+func newEnvWith(t *testing.T, b backend, extra []kernel.Module, opts ...func(*config.Config)) *env {
 	t.Helper()
 	cfg, err := config.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg.RateLimit.RequestsPerMinute = 100000
+	cfg.RateLimit.TenantRequestsPerHour = 100000
+	cfg.RateLimit.SignupsPerHour = 100000
+	cfg.RateLimit.LoginsPerMinute = 100000
 	b.configure(t, &cfg)
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, cfg: cfg}
+	e := &env{t: t, cfg: cfg, extra: extra}
 	e.open()
 	t.Cleanup(func() { e.app.Close() })
 	secret, _, err := e.app.auth.Create(context.Background(), "test")
@@ -162,7 +174,7 @@ func newEnv(t *testing.T, b backend, opts ...func(*config.Config)) *env {
 
 func (e *env) open() {
 	e.t.Helper()
-	a, err := openApp(context.Background(), e.cfg, zap.NewNop())
+	a, err := openApp(context.Background(), e.cfg, zap.NewNop(), e.extra...)
 	if err != nil {
 		e.t.Fatalf("openApp: %v", err)
 	}
@@ -193,6 +205,26 @@ func (e *env) do(method, path string, body any) response {
 
 func (e *env) doAs(token, method, path string, body any) response {
 	e.t.Helper()
+	h := map[string]string{}
+	if token != "" {
+		h["Authorization"] = "Bearer " + token
+	}
+	return e.request(method, path, body, h)
+}
+
+// asTenant sends a tenant-side request for subdomain with a session token.
+func (e *env) asTenant(sub, token, method, path string, body any) response {
+	e.t.Helper()
+	h := map[string]string{"X-Tenant": sub}
+	if token != "" {
+		h["Authorization"] = "Bearer " + token
+	}
+	return e.request(method, path, body, h)
+}
+
+// request sends a request with the given headers through the Gin engine.
+func (e *env) request(method, path string, body any, headers map[string]string) response {
+	e.t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -207,8 +239,11 @@ func (e *env) doAs(token, method, path string, body any) response {
 	}
 	req := httptest.NewRequest(method, path, r)
 	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	for k, v := range headers {
+		if k == "Host" {
+			req.Host = v
+		}
+		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
 	e.app.server.Handler().ServeHTTP(rec, req)
@@ -308,4 +343,28 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 			fn(t, b)
 		})
 	}
+}
+
+// recordStore returns the app's tenant record store, for test modules.
+func (e *env) recordStore() ports.RecordStore { return lateStore{e} }
+
+// lateStore reaches the app's store once the app exists: a test module is
+// built before the app that registers it.
+type lateStore struct{ e *env }
+
+func (l lateStore) store() ports.RecordStore { return l.e.app.records }
+func (l lateStore) List(ctx context.Context, t core.Tenant, s *core.Schema, q core.ListQuery) ([]core.Record, int64, error) {
+	return l.store().List(ctx, t, s, q)
+}
+func (l lateStore) Get(ctx context.Context, t core.Tenant, s *core.Schema, id int64) (core.Record, error) {
+	return l.store().Get(ctx, t, s, id)
+}
+func (l lateStore) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, q core.Quota) ([]core.Record, error) {
+	return l.store().Create(ctx, t, s, recs, q)
+}
+func (l lateStore) Update(ctx context.Context, t core.Tenant, s *core.Schema, id int64, r core.Record) (core.Record, error) {
+	return l.store().Update(ctx, t, s, id, r)
+}
+func (l lateStore) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id int64) error {
+	return l.store().Delete(ctx, t, s, id)
 }
