@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// loadGen sends GET requests from a fixed number of goroutines, each with
+// its own keep-alive connection.
+type loadGen struct {
+	client      *http.Client
+	concurrency int
+}
+
+func newLoadGen(concurrency int) *loadGen {
+	return &loadGen{
+		concurrency: concurrency,
+		client: &http.Client{
+			// Bounds a request to a server that stopped answering.
+			Timeout: 10 * time.Second,
+			Transport: &http.Transport{
+				Proxy: nil, // loopback only; a proxy from the environment would be measured too
+				// Without this the default of 2 idle connections per host
+				// would make most requests dial anew.
+				MaxIdleConns:        concurrency,
+				MaxIdleConnsPerHost: concurrency,
+				DisableCompression:  true,
+			},
+		},
+	}
+}
+
+// result is one measurement.
+type result struct {
+	name      string
+	requests  int64           // answered 200
+	errors    int64           // any other status, or no answer
+	firstErr  error           // the first of those
+	elapsed   time.Duration   // from the first request sent to the last answer
+	latencies []time.Duration // of the 200s, sorted
+	db        counters        // MariaDB's counters over the measurement
+	cpu       cpuUse          // CPU time of each process over the measurement
+	wrk       float64         // wrk's requests/second, 0 when not run
+}
+
+func (r result) rps() float64 {
+	if r.elapsed <= 0 {
+		return 0
+	}
+	return float64(r.requests) / r.elapsed.Seconds()
+}
+
+// percentile returns the latency under which a fraction p of the 200s fell.
+func (r result) percentile(p float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	return r.latencies[int(p*float64(len(r.latencies)-1))]
+}
+
+// run loads url for d. auth, when not empty, is sent as the Authorization
+// header. Requests in flight at the deadline are waited for and counted.
+func (g *loadGen) run(ctx context.Context, url, auth string, d time.Duration) result {
+	type worker struct {
+		ok, failed int64
+		firstErr   error
+		lat        []time.Duration
+	}
+	workers := make([]worker, g.concurrency)
+	start := time.Now()
+	deadline := start.Add(d)
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := &workers[i]
+		wg.Go(func() {
+			// One request per worker, sent again and again: building a new
+			// one each time would spend CPU the servers need.
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			if err != nil {
+				w.failed, w.firstErr = 1, err
+				return
+			}
+			if auth != "" {
+				req.Header.Set("Authorization", auth)
+			}
+			for ctx.Err() == nil && time.Now().Before(deadline) {
+				t0 := time.Now()
+				err := g.do(req)
+				took := time.Since(t0)
+				switch {
+				case err == nil:
+					w.ok++
+					w.lat = append(w.lat, took)
+				case ctx.Err() != nil: // interrupted: not the server's fault
+				default:
+					w.failed++
+					if w.firstErr == nil {
+						w.firstErr = err
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r := result{elapsed: time.Since(start)}
+	for _, w := range workers {
+		r.requests += w.ok
+		r.errors += w.failed
+		if r.firstErr == nil {
+			r.firstErr = w.firstErr
+		}
+		r.latencies = append(r.latencies, w.lat...)
+	}
+	slices.Sort(r.latencies)
+	return r
+}
+
+// do sends req and reads the whole body, so the connection is reused.
+func (g *loadGen) do(req *http.Request) error {
+	resp, err := g.client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return nil
+}
+
+var (
+	wrkRPS    = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
+	wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses: \d+`)
+)
+
+// runWrk measures url with wrk as a second opinion, when wrk is installed.
+// It returns 0 and no error when it is not.
+func runWrk(ctx context.Context, cfg config, url, auth string) (float64, error) {
+	path, err := exec.LookPath("wrk")
+	if errors.Is(err, exec.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	threads := min(runtime.NumCPU(), cfg.concurrency)
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(cfg.concurrency),
+		"-d", strconv.Itoa(max(1, int(cfg.duration.Seconds()))) + "s"}
+	if auth != "" {
+		args = append(args, "-H", "Authorization: "+auth)
+	}
+	out, err := exec.CommandContext(ctx, path, append(args, url)...).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s", err, out)
+	}
+	if m := wrkNon2xx.Find(out); m != nil {
+		return 0, fmt.Errorf("%s", m)
+	}
+	m := wrkRPS.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("no Requests/sec in its output: %s", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+)
+
+// mariadb is the bench's own connection to the server: for its version, its
+// counters and dropping schemas, never for the load.
+type mariadb struct {
+	db  *sql.DB
+	cfg *mysqldrv.Config // the server's DSN, without a database
+}
+
+// openServer connects to the server named by dsn and checks that it answers.
+func openServer(ctx context.Context, dsn string) (*mariadb, error) {
+	cfg, err := mysqldrv.ParseDSN(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("parse dsn: %w", err)
+	}
+	cfg.DBName = ""
+	db, err := sql.Open("mysql", cfg.FormatDSN())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(2)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("mariadb at %s: %w", cfg.Addr, err)
+	}
+	return &mariadb{db: db, cfg: cfg}, nil
+}
+
+func (m *mariadb) Close() error { return m.db.Close() }
+
+// schemaDSN returns the DSN both servers use for the control schema: the
+// same string for both, so that driver options cannot tilt the comparison.
+func (m *mariadb) schemaDSN(schema string) string {
+	c := m.cfg.Clone()
+	c.DBName = schema
+	c.ParseTime = true
+	return c.FormatDSN()
+}
+
+func (m *mariadb) version(ctx context.Context) (string, error) {
+	var v string
+	if err := m.db.QueryRowContext(ctx, "SELECT VERSION()").Scan(&v); err != nil {
+		return "", fmt.Errorf("server version: %w", err)
+	}
+	return v, nil
+}
+
+// dropSchemas drops the control schema and every schema that starts with
+// the tenant prefix, and says how many it dropped. Both names are random
+// and made by this run.
+func (m *mariadb) dropSchemas(ctx context.Context, control, prefix string) (int, error) {
+	rows, err := m.db.QueryContext(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ? OR schema_name LIKE ?",
+		control, strings.ReplaceAll(prefix, "_", `\_`)+"%")
+	if err != nil {
+		return 0, fmt.Errorf("list bench schemas: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var errs []error
+	dropped := 0
+	for _, n := range names {
+		if _, err := m.db.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+n+"`"); err != nil {
+			errs = append(errs, fmt.Errorf("drop %s: %w", n, err))
+		} else {
+			dropped++
+		}
+	}
+	return dropped, errors.Join(errs...)
+}
+
+// counterNames are the status counters read around each measurement.
+// Questions counts every statement a client sent; the Com_ ones say which.
+var counterNames = []string{"Questions", "Com_select", "Com_update", "Com_insert", "Com_stmt_prepare", "Com_stmt_execute", "Com_stmt_close"}
+
+// counters are MariaDB's global status counters, or the difference of two
+// readings.
+type counters map[string]int64
+
+func (m *mariadb) counters(ctx context.Context) (counters, error) {
+	rows, err := m.db.QueryContext(ctx, "SHOW GLOBAL STATUS WHERE Variable_name IN ('"+strings.Join(counterNames, "','")+"')")
+	if err != nil {
+		return nil, fmt.Errorf("read status counters: %w", err)
+	}
+	defer rows.Close()
+	c := counters{}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			return nil, err
+		}
+		c[name] = v
+	}
+	return c, rows.Err()
+}
+
+// sub returns c - before. The bench's own SHOW STATUS is left in: one
+// statement in thousands of requests.
+func (c counters) sub(before counters) counters {
+	d := counters{}
+	for k, v := range c {
+		d[k] = v - before[k]
+	}
+	return d
+}
+
+func (c counters) questions() int64 { return c["Questions"] }
+
+// breakdown renders each non-zero counter divided by n requests.
+func (c counters) breakdown(n int64) string {
+	if n == 0 || c == nil {
+		return "-"
+	}
+	var parts []string
+	for _, k := range counterNames {
+		if v := c[k]; v > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.2f", k, float64(v)/float64(n)))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// randomHex returns 2n random lowercase hex digits, for schema names.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails since Go 1.24
+	return hex.EncodeToString(b)
+}
