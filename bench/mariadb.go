@@ -48,7 +48,9 @@ func (m *mariadb) Close() error { return m.db.Close() }
 func (m *mariadb) schemaDSN(schema string) string {
 	c := m.cfg.Clone()
 	c.DBName = schema
-	c.ParseTime = true
+	// saasd turns on client-side interpolation (one round trip per query)
+	// whatever the DSN says; the ceiling gets it here too.
+	c.ParseTime, c.InterpolateParams = true, true
 	return c.FormatDSN()
 }
 

@@ -31,6 +31,7 @@ type Tenant struct {
 	Subdomain   string
 	PlanID      int64
 	PlanName    string // read-only, joined from the plan
+	Limits      Limits // read-only, the plan's limits, joined from the plan
 	Status      Status
 	Database    string // the tenant's own schema (MySQL) or file (SQLite)
 	StartedAt   time.Time

@@ -196,12 +196,16 @@ func (s *Server) moduleHandler(r kernel.Route) gin.HandlerFunc {
 		}
 		if r.Charges != "" {
 			t, _ := core.TenantFrom(ctx)
-			plan, err := s.billing.Plan(ctx, t.PlanID)
-			if err != nil {
-				s.fail(c, err)
-				return
+			limits := t.Limits
+			if limits == nil {
+				plan, err := s.billing.Plan(ctx, t.PlanID)
+				if err != nil {
+					s.fail(c, err)
+					return
+				}
+				limits = plan.Limits
 			}
-			ctx = core.WithQuota(ctx, core.Quota{Resource: r.Charges, Limit: plan.Limits.Of(r.Charges)})
+			ctx = core.WithQuota(ctx, core.Quota{Resource: r.Charges, Limit: limits.Of(r.Charges)})
 		}
 		out, err := r.Handle(ctx, ginInput{c})
 		if err != nil {

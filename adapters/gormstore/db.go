@@ -63,7 +63,9 @@ func Open(ctx context.Context, cfg Config, logger *zap.Logger) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("parse mysql dsn: %w", err)
 		}
-		mc.ParseTime, mc.Loc = true, time.UTC
+		// Arguments are interpolated client-side (safe with utf8mb4): one
+		// round trip per query instead of prepare, execute and close.
+		mc.ParseTime, mc.Loc, mc.InterpolateParams = true, time.UTC, true
 		if err := ensureSchema(ctx, mc); err != nil {
 			return nil, err
 		}

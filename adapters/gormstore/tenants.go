@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
@@ -27,6 +28,7 @@ type tenantRow struct {
 	Subdomain     string
 	PlanID        int64
 	PlanName      string `gorm:"->;-:migration"` // read from the joined plan
+	PlanLimits    string `gorm:"->;-:migration"` // read from the joined plan
 	Status        string
 	DatabaseName  string
 	StartedAt     time.Time
@@ -39,8 +41,14 @@ type tenantRow struct {
 func (tenantRow) TableName() string { return "tenants" }
 
 func (r tenantRow) toCore() core.Tenant {
+	var limits core.Limits
+	if r.PlanLimits != "" {
+		// A row that does not parse leaves Limits nil: UsageOf then asks the plan store.
+		_ = json.Unmarshal([]byte(r.PlanLimits), &limits)
+	}
 	return core.Tenant{
-		ID: r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
+		Limits: limits,
+		ID:     r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
 		Database: r.DatabaseName, StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		NextInvoice: utc(r.NextInvoiceAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
@@ -66,7 +74,7 @@ func utc(t *time.Time) *time.Time {
 
 // withPlan selects tenants with their plan's name in one query.
 func withPlan(tx *gorm.DB) *gorm.DB {
-	return tx.Table("tenants").Select("tenants.*, plans.name AS plan_name").
+	return tx.Table("tenants").Select("tenants.*, plans.name AS plan_name, plans.limits AS plan_limits").
 		Joins("JOIN plans ON plans.id = tenants.plan_id")
 }
 
@@ -75,7 +83,7 @@ func (s *TenantStore) CreateTenant(ctx context.Context, t *core.Tenant) error {
 	now := time.Now().UTC()
 	t.CreatedAt, t.UpdatedAt = now, now
 	row := tenantRowOf(*t)
-	if err := s.db.gorm.WithContext(ctx).Omit("PlanName").Create(&row).Error; err != nil {
+	if err := s.db.gorm.WithContext(ctx).Omit("PlanName", "PlanLimits").Create(&row).Error; err != nil {
 		err = translate(err, "tenant")
 		if core.KindOf(err) == core.Conflict {
 			return core.Errorf(core.Conflict, "subdomain %q is already taken", t.Subdomain)
@@ -143,7 +151,7 @@ func (s *TenantStore) UpdateTenant(ctx context.Context, id int64, fn func(*core.
 		}
 		t.ID, t.UpdatedAt = id, time.Now().UTC()
 		row = tenantRowOf(t)
-		if err := tx.Omit("PlanName").Save(&row).Error; err != nil {
+		if err := tx.Omit("PlanName", "PlanLimits").Save(&row).Error; err != nil {
 			return translate(err, "tenant")
 		}
 		out = t

@@ -84,7 +84,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 		}
 		if u.PlanID != nil && *u.PlanID != t.PlanID {
 			now := s.clock.Now()
-			t.PlanID, t.PlanName, t.StartedAt = plan.ID, plan.Name, now
+			t.PlanID, t.PlanName, t.Limits, t.StartedAt = plan.ID, plan.Name, plan.Limits, now
 			if u.ExpiresAt == nil {
 				end := core.PeriodEnd(now, plan.BillingCycle)
 				t.ExpiresAt, t.NextInvoice = &end, &end

@@ -220,7 +220,7 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 			t.CompanyName = name
 		}
 		if u.PlanID != nil {
-			t.PlanID, t.PlanName = plan.ID, plan.Name
+			t.PlanID, t.PlanName, t.Limits = plan.ID, plan.Name, plan.Limits
 		}
 		if u.Status != nil {
 			t.Status = core.Status(*u.Status)
@@ -264,18 +264,23 @@ func (s *Service) Usage(ctx context.Context, id int64) (core.Usage, error) {
 	return s.UsageOf(ctx, t)
 }
 
-// UsageOf is Usage for a tenant already loaded.
+// UsageOf is Usage for a tenant already loaded (with its plan's limits,
+// when the store joined them).
 func (s *Service) UsageOf(ctx context.Context, t core.Tenant) (core.Usage, error) {
-	plan, err := s.plans.Plan(ctx, t.PlanID)
-	if err != nil {
-		return nil, err
+	limits := t.Limits
+	if limits == nil {
+		plan, err := s.plans.Plan(ctx, t.PlanID)
+		if err != nil {
+			return nil, err
+		}
+		limits = plan.Limits
 	}
 	if t.Database == "" {
-		return core.NewUsage(nil, plan.Limits), nil
+		return core.NewUsage(nil, limits), nil
 	}
 	counts, err := s.counter.Count(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("count usage: %w", err)
 	}
-	return core.NewUsage(counts, plan.Limits), nil
+	return core.NewUsage(counts, limits), nil
 }
