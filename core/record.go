@@ -38,7 +38,11 @@ type Field struct {
 // Schema describes a tenant table the generic record store serves. Table
 // and field names come from code, never from clients.
 type Schema struct {
-	Table      string
+	Table string
+	// Counts is the quota resource whose usage is this table's row count;
+	// the store keeps that count in the tenant's usage_counters as rows come
+	// and go. "" for tables no plan limits.
+	Counts     Resource
 	Fields     []Field
 	DateFilter string       // filtered by ?date_from= and ?date_to=
 	Items      *ItemsSchema // line items stored in a child table

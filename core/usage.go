@@ -31,3 +31,9 @@ func NewUsage(counts map[Resource]int64, limits Limits) Usage {
 	}
 	return u
 }
+
+// UsageChange is a usage counter that a recount corrected.
+type UsageChange struct {
+	Resource Resource
+	Was, Now int64
+}

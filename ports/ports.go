@@ -75,6 +75,13 @@ type UsageCounter interface {
 	Count(ctx context.Context, t core.Tenant) (map[core.Resource]int64, error)
 }
 
+// UsageRecounter repairs a tenant's usage counters from the rows of its
+// tables, for after rows were changed by hand.
+type UsageRecounter interface {
+	// Recount returns the counters it changed.
+	Recount(ctx context.Context, t core.Tenant) ([]core.UsageChange, error)
+}
+
 // Clock tells the time; tests inject a fixed or advancing one.
 type Clock interface {
 	Now() time.Time

@@ -1,4 +1,4 @@
 // Package mysql implements tenant databases on a MySQL/MariaDB server: one
-// schema per tenant, created, migrated and dropped by the Provisioner, and
-// counted by the UsageCounter over the shared connection pool.
+// schema per tenant, created, migrated and dropped by the Provisioner and
+// served to the tenant-side stores over the shared connection pool.
 package mysql

@@ -19,10 +19,7 @@ import (
 	"github.com/saasd/saasd/ports"
 )
 
-var (
-	_ ports.Provisioner  = (*Provisioner)(nil)
-	_ ports.UsageCounter = (*Provisioner)(nil)
-)
+var _ ports.Provisioner = (*Provisioner)(nil)
 
 // PrefixRE is what a tenant database prefix must look like. Database names
 // are the prefix and the tenant's numeric ID and nothing else, so no client
@@ -41,13 +38,12 @@ type Provisioner struct {
 	server  *mysqldrv.Config
 	prefix  string
 	schemas []ports.TenantSchema
-	tables  map[core.Resource]string
 	logger  *zap.Logger
 }
 
 // New returns a provisioner that uses pool (the control database's) for DDL
 // and counts, and short-lived connections into each new schema to migrate it.
-func New(cfg Config, pool *sql.DB, schemas []ports.TenantSchema, tables map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
+func New(cfg Config, pool *sql.DB, schemas []ports.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
 	if !PrefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, PrefixRE)
 	}
@@ -56,7 +52,7 @@ func New(cfg Config, pool *sql.DB, schemas []ports.TenantSchema, tables map[core
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
-	return &Provisioner{pool: pool, server: mc, prefix: cfg.Prefix, schemas: schemas, tables: tables, logger: logger}, nil
+	return &Provisioner{pool: pool, server: mc, prefix: cfg.Prefix, schemas: schemas, logger: logger}, nil
 }
 
 // DatabaseName returns the schema name of tenant id.
@@ -139,37 +135,6 @@ func (p *Provisioner) Databases(ctx context.Context) ([]string, error) {
 		}
 	}
 	return names, rows.Err()
-}
-
-// Count counts the rows of each limited resource in one query over the
-// shared pool, naming the tenant schema in every table reference.
-func (p *Provisioner) Count(ctx context.Context, t core.Tenant) (map[core.Resource]int64, error) {
-	if !p.owns(t.Database) {
-		return nil, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
-	}
-	parts := make([]string, 0, len(core.Resources))
-	order := make([]core.Resource, 0, len(core.Resources))
-	for _, r := range core.Resources {
-		table, ok := p.tables[r]
-		if !ok {
-			continue
-		}
-		parts = append(parts, "(SELECT COUNT(*) FROM `"+t.Database+"`.`"+table+"`)")
-		order = append(order, r)
-	}
-	counts := make([]int64, len(order))
-	dest := make([]any, len(order))
-	for i := range counts {
-		dest[i] = &counts[i]
-	}
-	if err := p.pool.QueryRowContext(ctx, "SELECT "+strings.Join(parts, ", ")).Scan(dest...); err != nil {
-		return nil, fmt.Errorf("count usage of %s: %w", t.Database, err)
-	}
-	out := make(map[core.Resource]int64, len(order))
-	for i, r := range order {
-		out[r] = counts[i]
-	}
-	return out, nil
 }
 
 // Handle serves tenant t's tables from the shared pool, naming its schema

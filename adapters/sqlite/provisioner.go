@@ -23,10 +23,7 @@ import (
 	"github.com/saasd/saasd/ports"
 )
 
-var (
-	_ ports.Provisioner  = (*Provisioner)(nil)
-	_ ports.UsageCounter = (*Provisioner)(nil)
-)
+var _ ports.Provisioner = (*Provisioner)(nil)
 
 var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
@@ -44,7 +41,6 @@ type Provisioner struct {
 	dir     string
 	prefix  string
 	schemas []ports.TenantSchema
-	tables  map[core.Resource]string
 	logger  *zap.Logger
 
 	mu   sync.Mutex
@@ -52,14 +48,14 @@ type Provisioner struct {
 }
 
 // New returns a provisioner writing tenant files under cfg.Dir.
-func New(cfg Config, schemas []ports.TenantSchema, tables map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
+func New(cfg Config, schemas []ports.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
 	if !prefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, prefixRE)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create tenant data directory: %w", err)
 	}
-	return &Provisioner{dir: cfg.Dir, prefix: cfg.Prefix, schemas: schemas, tables: tables, logger: logger, open: map[string]*sql.DB{}}, nil
+	return &Provisioner{dir: cfg.Dir, prefix: cfg.Prefix, schemas: schemas, logger: logger, open: map[string]*sql.DB{}}, nil
 }
 
 // DatabaseName returns the file name of tenant id.
@@ -174,38 +170,6 @@ func (p *Provisioner) handle(name string) (*sql.DB, error) {
 	db.SetMaxOpenConns(1)
 	p.open[name] = db
 	return db, nil
-}
-
-// Count counts the rows of each limited resource in the tenant's file.
-func (p *Provisioner) Count(ctx context.Context, t core.Tenant) (map[core.Resource]int64, error) {
-	if !p.owns(t.Database) {
-		return nil, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
-	}
-	db, err := p.handle(t.Database)
-	if err != nil {
-		return nil, err
-	}
-	parts := make([]string, 0, len(core.Resources))
-	order := make([]core.Resource, 0, len(core.Resources))
-	for _, r := range core.Resources {
-		if table, ok := p.tables[r]; ok {
-			parts = append(parts, `(SELECT COUNT(*) FROM "`+table+`")`)
-			order = append(order, r)
-		}
-	}
-	counts := make([]int64, len(order))
-	dest := make([]any, len(order))
-	for i := range counts {
-		dest[i] = &counts[i]
-	}
-	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(parts, ", ")).Scan(dest...); err != nil {
-		return nil, fmt.Errorf("count usage of %s: %w", t.Database, err)
-	}
-	out := make(map[core.Resource]int64, len(order))
-	for i, r := range order {
-		out[r] = counts[i]
-	}
-	return out, nil
 }
 
 // Close closes every open tenant file.

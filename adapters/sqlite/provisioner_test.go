@@ -20,7 +20,7 @@ func TestProvisionDropCount(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		schemas(), tables, zap.NewNop())
+		schemas(), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,8 +35,8 @@ func TestProvisionDropCount(t *testing.T) {
 		t.Fatalf("second Provision error = %v, want Conflict", err)
 	}
 	tn.Database = name
-	counts, err := p.Count(ctx, tn)
-	if err != nil || len(counts) != len(tables) || counts[core.Customers] != 0 {
+	counts, err := sqlrecords.New(p).Count(ctx, tn)
+	if err != nil || len(counts) != len(core.Resources) || counts[core.Customers] != 0 {
 		t.Fatalf("Count = %v, %v", counts, err)
 	}
 	if err := p.Drop(ctx, tn); err != nil {
@@ -64,7 +64,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"sqlite/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
 	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		append(schemas(), ports.TenantSchema{Module: "broken", Migrations: broken}), tables, zap.NewNop())
+		append(schemas(), ports.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 func TestNewRejectsBadPrefix(t *testing.T) {
 	t.Parallel()
 	for _, prefix := range []string{"", "Tenant", "t-1", "a/b", "x;"} {
-		if _, err := sqlite.New(sqlite.Config{Dir: t.TempDir(), Prefix: prefix}, nil, nil, zap.NewNop()); err == nil {
+		if _, err := sqlite.New(sqlite.Config{Dir: t.TempDir(), Prefix: prefix}, nil, zap.NewNop()); err == nil {
 			t.Errorf("prefix %q accepted", prefix)
 		}
 	}
@@ -90,5 +90,3 @@ func TestNewRejectsBadPrefix(t *testing.T) {
 func schemas() []ports.TenantSchema {
 	return []ports.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
 }
-
-var tables = map[core.Resource]string{core.Customers: "customers", core.Staff: "users"}

@@ -74,18 +74,22 @@ func (st *Store) DeleteSession(ctx context.Context, t core.Tenant, hash []byte) 
 	return err
 }
 
-// CreateUser inserts a user.
+// CreateUser inserts a user and counts them as staff, like a create
+// through the users module.
 func (st *Store) CreateUser(ctx context.Context, t core.Tenant, u *core.User, passwordHash string) error {
-	h, err := st.handles.Handle(ctx, t)
-	if err != nil {
-		return err
-	}
-	now := st.now()
-	res, err := h.DB.ExecContext(ctx, "INSERT INTO "+h.table("users")+" (`name`, `email`, `password_hash`, `role`, `created_at`, `updated_at`) VALUES (?, ?, ?, ?, ?, ?)",
-		u.Name, u.Email, passwordHash, u.Role, now, now)
-	if err != nil {
-		return translate(err)
-	}
-	u.ID, err = res.LastInsertId()
-	return err
+	return st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
+		if _, err := lockCounter(ctx, tx, h, core.Staff); err != nil {
+			return err
+		}
+		now := st.now()
+		res, err := tx.ExecContext(ctx, "INSERT INTO "+h.table("users")+" (`name`, `email`, `password_hash`, `role`, `created_at`, `updated_at`) VALUES (?, ?, ?, ?, ?, ?)",
+			u.Name, u.Email, passwordHash, u.Role, now, now)
+		if err != nil {
+			return err
+		}
+		if u.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return addToCounter(ctx, tx, h, core.Staff, 1)
+	})
 }

@@ -52,6 +52,7 @@ var (
 // Store implements the tenant-side ports on top of Handles.
 type Store struct {
 	handles Handles
+	tables  map[core.Resource]string
 	now     func() time.Time
 }
 
@@ -346,24 +347,21 @@ func (st *Store) inTx(ctx context.Context, t core.Tenant, fn func(tx *sql.Tx, h 
 func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota core.Quota) ([]core.Record, error) {
 	var out []core.Record
 	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
-		if quota.Limited() {
-			// Serialise creates of this resource on its lock row, then count
-			// the rows themselves: the count is the truth, nothing to drift.
-			lock := "SELECT `resource` FROM " + h.table("quota_locks") + " WHERE `resource` = ?"
-			if h.ForUpdate {
-				lock += " FOR UPDATE"
-			}
-			var r string
-			if err := tx.QueryRowContext(ctx, lock, string(quota.Resource)).Scan(&r); err != nil {
-				return fmt.Errorf("lock quota %s: %w", quota.Resource, err)
-			}
-			var n int64
-			if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+h.table(s.Table)).Scan(&n); err != nil {
+		if s.Counts != "" {
+			// Serialise creates of this resource on its counter row; the
+			// limit check and the inserts then happen as one step.
+			used, err := lockCounter(ctx, tx, h, s.Counts)
+			if err != nil {
 				return err
 			}
-			if n+int64(len(recs)) > quota.Limit {
+			if quota.Limited() && used+int64(len(recs)) > quota.Limit {
 				return quota.Exceeded()
 			}
+			if err := addToCounter(ctx, tx, h, s.Counts, int64(len(recs))); err != nil {
+				return err
+			}
+		} else if quota.Limited() {
+			return fmt.Errorf("table %s counts no resource but is charged to %s", s.Table, quota.Resource)
 		}
 		now := st.now()
 		for _, rec := range recs {
@@ -493,6 +491,9 @@ func (st *Store) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id i
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return core.Errorf(core.NotFound, "record not found")
+		}
+		if s.Counts != "" {
+			return addToCounter(ctx, tx, h, s.Counts, -1)
 		}
 		return nil
 	})

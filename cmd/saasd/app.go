@@ -54,7 +54,6 @@ type app struct {
 // tenantDB is what both tenant-database adapters provide.
 type tenantDB interface {
 	ports.Provisioner
-	ports.UsageCounter
 	sqlrecords.Handles
 }
 
@@ -105,14 +104,15 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra .
 	for _, m := range extra {
 		a.kernel.Register(m)
 	}
-	schemas, tables := a.kernel.Schemas(sqlrecords.Schema()), a.kernel.Tables()
+	schemas := a.kernel.Schemas(sqlrecords.Schema())
+	store.CountTables(a.kernel.Tables())
 	var tdb tenantDB
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		tdb, err = mysql.New(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL(), schemas, tables, logger)
+		tdb, err = mysql.New(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL(), schemas, logger)
 	default:
 		var p *sqlite.Provisioner
-		p, err = sqlite.New(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix}, schemas, tables, logger)
+		p, err = sqlite.New(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix}, schemas, logger)
 		if err == nil {
 			a.closers = append(a.closers, p.Close)
 			tdb = p
@@ -126,7 +126,8 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra .
 	clock := ports.SystemClock
 	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
 	a.auth = auth.New(gormstore.NewTokenStore(db), clock)
-	a.tenants = tenant.New(tenants, plans, tdb, tdb, clock, cfg.Tenants.BaseDomain, tenant.WithAdmin(store, hasher))
+	a.tenants = tenant.New(tenants, plans, tdb, store, clock, cfg.Tenants.BaseDomain,
+		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store))
 	a.billing = billing.New(plans, tenants, clock)
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, store, hasher, clock); err != nil {

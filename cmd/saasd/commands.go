@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"slices"
 	"text/tabwriter"
 	"time"
 
@@ -116,4 +117,40 @@ func newTokenCmd() *cobra.Command {
 
 	token.AddCommand(create, list, revoke)
 	return token
+}
+
+func newUsageCmd() *cobra.Command {
+	usage := &cobra.Command{Use: "usage", Short: "Inspect and repair tenants' usage counters"}
+	recount := &cobra.Command{
+		Use:   "recount [--tenant ID]",
+		Short: "Recount usage from the rows of every tenant's tables (or one tenant's) and report what changed",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, _ := cmd.Flags().GetInt64("tenant")
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				changed, err := a.tenants.Recount(cmd.Context(), id)
+				out := cmd.OutOrStdout()
+				ids := make([]int64, 0, len(changed))
+				for tid := range changed {
+					ids = append(ids, tid)
+				}
+				slices.Sort(ids)
+				for _, tid := range ids {
+					for _, c := range changed[tid] {
+						fmt.Fprintf(out, "tenant %d: %s %d -> %d\n", tid, c.Resource, c.Was, c.Now)
+					}
+				}
+				if err != nil {
+					return err
+				}
+				if len(changed) == 0 {
+					fmt.Fprintln(out, "all usage counters match their tables")
+				}
+				return nil
+			})
+		},
+	}
+	recount.Flags().Int64("tenant", 0, "recount only this tenant")
+	usage.AddCommand(recount)
+	return usage
 }

@@ -22,10 +22,9 @@ const (
 
 // Resource serves one schema.
 type Resource struct {
-	Schema  *core.Schema
-	Store   ports.RecordStore
-	Charges core.Resource // counted against the plan on create; "" for none
-	Label   string        // "Customer": used in messages
+	Schema *core.Schema
+	Store  ports.RecordStore
+	Label  string // "Customer": used in messages
 	// BeforeWrite may change or refuse a decoded record before it is stored
 	// (hash a password, check a rule); raw is the body as sent and create
 	// says which write it is.
@@ -37,7 +36,7 @@ type Resource struct {
 func (r *Resource) Routes() []kernel.Route {
 	return []kernel.Route{
 		{Method: "GET", Path: "", Handle: r.list, AdminOnly: r.AdminOnly, Message: r.Label + " list retrieved successfully"},
-		{Method: "POST", Path: "", Handle: r.create, Charges: r.Charges, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully"},
+		{Method: "POST", Path: "", Handle: r.create, Charges: r.Schema.Counts, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully"},
 		{Method: "GET", Path: "/:id", Handle: r.get, AdminOnly: r.AdminOnly, Message: r.Label + " retrieved successfully"},
 		{Method: "PUT", Path: "/:id", Handle: r.update, AdminOnly: r.AdminOnly, Message: r.Label + " updated successfully"},
 		{Method: "DELETE", Path: "/:id", Handle: r.delete, AdminOnly: r.AdminOnly, Message: r.Label + " deleted successfully"},
@@ -252,10 +251,10 @@ func (m *Module) Name() string { return m.name }
 
 // Resources returns the quota resource the module counts, if any.
 func (m *Module) Resources() []core.Resource {
-	if m.resource.Charges == "" {
+	if m.resource.Schema.Counts == "" {
 		return nil
 	}
-	return []core.Resource{m.resource.Charges}
+	return []core.Resource{m.resource.Schema.Counts}
 }
 
 // Migrations returns the module's tenant tables.

@@ -24,6 +24,7 @@ type Service struct {
 	baseDomain  string
 	accounts    ports.AccountStore
 	hasher      ports.PasswordHasher
+	recounter   ports.UsageRecounter
 }
 
 // Option configures a Service.
@@ -33,6 +34,11 @@ type Option func(*Service)
 // tenant database before the tenant is marked ready.
 func WithAdmin(accounts ports.AccountStore, hasher ports.PasswordHasher) Option {
 	return func(s *Service) { s.accounts, s.hasher = accounts, hasher }
+}
+
+// WithRecounter enables Recount.
+func WithRecounter(r ports.UsageRecounter) Option {
+	return func(s *Service) { s.recounter = r }
 }
 
 // New returns a tenant service. baseDomain is what tenant domains end in.
@@ -283,4 +289,46 @@ func (s *Service) UsageOf(ctx context.Context, t core.Tenant) (core.Usage, error
 		return nil, fmt.Errorf("count usage: %w", err)
 	}
 	return core.NewUsage(counts, limits), nil
+}
+
+// Recount repairs the usage counters of one tenant (id > 0) or of every
+// tenant (id 0) from the rows of their tables, and returns what it changed
+// per tenant ID. Returns core.NotFound for an unknown id.
+func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]core.UsageChange, error) {
+	if s.recounter == nil {
+		return nil, fmt.Errorf("recount is not configured")
+	}
+	var list []core.Tenant
+	if id > 0 {
+		t, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		list = []core.Tenant{t}
+	} else {
+		for page := 1; ; page++ {
+			batch, _, err := s.tenants.Tenants(ctx, core.TenantFilter{Page: page, PerPage: core.MaxPerPage})
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, batch...)
+			if len(batch) < core.MaxPerPage {
+				break
+			}
+		}
+	}
+	out := map[int64][]core.UsageChange{}
+	for _, t := range list {
+		if t.Database == "" || t.Status == core.StatusProvisioning || t.Status == core.StatusDeleting {
+			continue
+		}
+		changes, err := s.recounter.Recount(ctx, t)
+		if err != nil {
+			return out, fmt.Errorf("tenant %d: %w", t.ID, err)
+		}
+		if len(changes) > 0 {
+			out[t.ID] = changes
+		}
+	}
+	return out, nil
 }

@@ -24,7 +24,7 @@ type Module struct {
 
 // New returns the module.
 func New(store ports.RecordStore) *Module {
-	return &Module{customers: &records.Resource{Schema: customers.Schema, Store: store, Charges: core.Customers}}
+	return &Module{customers: &records.Resource{Schema: customers.Schema, Store: store}}
 }
 
 // Name returns "batch".

@@ -14,7 +14,8 @@ var migrations embed.FS
 
 // Schema is the contracts table.
 var Schema = &core.Schema{
-	Table: "contracts",
+	Table:  "contracts",
+	Counts: core.Contracts,
 	Fields: []core.Field{
 		{Name: "subject", Type: core.TextField, Required: true, Search: true},
 		{Name: "customer_id", Type: core.RefField, Ref: "customers", Required: true, Filter: true},
@@ -29,6 +30,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("contracts", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Contracts, Label: "Contract",
+		Schema: Schema, Store: store, Label: "Contract",
 	})
 }

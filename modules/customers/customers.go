@@ -14,7 +14,8 @@ var migrations embed.FS
 
 // Schema is the customers table.
 var Schema = &core.Schema{
-	Table: "customers",
+	Table:  "customers",
+	Counts: core.Customers,
 	Fields: []core.Field{
 		{Name: "account", Type: core.TextField, Required: true, Search: true},
 		{Name: "email", Type: core.EmailField, Search: true, Filter: true},
@@ -30,6 +31,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("customers", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Customers, Label: "Customer",
+		Schema: Schema, Store: store, Label: "Customer",
 	})
 }

@@ -20,7 +20,8 @@ var migrations embed.FS
 
 // Schema is the invoices table with its items.
 var Schema = &core.Schema{
-	Table: "invoices",
+	Table:  "invoices",
+	Counts: core.Invoices,
 	Fields: []core.Field{
 		{Name: "invoice_number", Type: core.TextField, Max: 50, Search: true},
 		{Name: "customer_id", Type: core.RefField, Ref: "customers", Required: true, Filter: true},
@@ -38,7 +39,7 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("invoices", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Invoices, Label: "Invoice",
+		Schema: Schema, Store: store, Label: "Invoice",
 		BeforeWrite: defaults,
 	})
 }

@@ -29,6 +29,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("leads", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: "", Label: "Lead",
+		Schema: Schema, Store: store, Label: "Lead",
 	})
 }

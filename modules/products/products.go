@@ -27,6 +27,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("products", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: "", Label: "Product",
+		Schema: Schema, Store: store, Label: "Product",
 	})
 }

@@ -14,7 +14,8 @@ var migrations embed.FS
 
 // Schema is the projects table.
 var Schema = &core.Schema{
-	Table: "projects",
+	Table:  "projects",
+	Counts: core.Projects,
 	Fields: []core.Field{
 		{Name: "name", Type: core.TextField, Required: true, Search: true},
 		{Name: "customer_id", Type: core.RefField, Ref: "customers", Filter: true},
@@ -26,6 +27,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("projects", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Projects, Label: "Project",
+		Schema: Schema, Store: store, Label: "Project",
 	})
 }

@@ -14,7 +14,8 @@ var migrations embed.FS
 
 // Schema is the quotes table.
 var Schema = &core.Schema{
-	Table: "quotes",
+	Table:  "quotes",
+	Counts: core.Estimates,
 	Fields: []core.Field{
 		{Name: "customer_id", Type: core.RefField, Ref: "customers", Required: true, Filter: true},
 		{Name: "valid_until", Type: core.DateField},
@@ -30,6 +31,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("quotes", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Estimates, Label: "Quote",
+		Schema: Schema, Store: store, Label: "Quote",
 	})
 }

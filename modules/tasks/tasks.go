@@ -14,7 +14,8 @@ var migrations embed.FS
 
 // Schema is the tasks table.
 var Schema = &core.Schema{
-	Table: "tasks",
+	Table:  "tasks",
+	Counts: core.Tasks,
 	Fields: []core.Field{
 		{Name: "name", Type: core.TextField, Required: true, Search: true},
 		{Name: "project_id", Type: core.RefField, Ref: "projects", Filter: true},
@@ -28,6 +29,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("tasks", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Tasks, Label: "Task",
+		Schema: Schema, Store: store, Label: "Task",
 	})
 }

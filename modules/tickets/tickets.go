@@ -28,6 +28,6 @@ var Schema = &core.Schema{
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *records.Module {
 	return records.NewModule("tickets", records.Sub(migrations), &records.Resource{
-		Schema: Schema, Store: store, Charges: "", Label: "Ticket",
+		Schema: Schema, Store: store, Label: "Ticket",
 	})
 }

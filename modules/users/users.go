@@ -13,7 +13,8 @@ import (
 
 // Schema is the kernel's users table as this module serves it.
 var Schema = &core.Schema{
-	Table: "users",
+	Table:  "users",
+	Counts: core.Staff,
 	Fields: []core.Field{
 		{Name: "name", Type: core.TextField, Required: true, Search: true},
 		{Name: "email", Type: core.EmailField, Required: true, Search: true},
@@ -26,7 +27,7 @@ var Schema = &core.Schema{
 // tenant schema, so the module brings no migrations.
 func New(store ports.RecordStore, hasher ports.PasswordHasher) *records.Module {
 	return records.NewModule("users", nil, &records.Resource{
-		Schema: Schema, Store: store, Charges: core.Staff, Label: "User", AdminOnly: true,
+		Schema: Schema, Store: store, Label: "User", AdminOnly: true,
 		BeforeWrite: func(_ context.Context, raw map[string]any, rec core.Record, create bool) error {
 			pw, present := raw["password"]
 			if !present && !create {

@@ -19,14 +19,16 @@ CREATE TABLE sessions (
   CONSTRAINT fk_sessions_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB;
 
--- One row per quota resource, locked by creates of a limited resource so
--- that counting and inserting are one step.
-CREATE TABLE quota_locks (
-  resource VARCHAR(32) NOT NULL PRIMARY KEY
+-- One row per quota resource: how many rows its table has. Creates and
+-- deletes lock the row and change it in their own transaction, so the
+-- limit check and the insert are one step and the count cannot drift.
+CREATE TABLE usage_counters (
+  resource VARCHAR(32) NOT NULL PRIMARY KEY,
+  used     BIGINT NOT NULL DEFAULT 0
 ) ENGINE=InnoDB;
-INSERT INTO quota_locks (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
+INSERT INTO usage_counters (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
 
 -- +goose Down
-DROP TABLE quota_locks;
+DROP TABLE usage_counters;
 DROP TABLE sessions;
 DROP TABLE users;

@@ -17,12 +17,13 @@ CREATE TABLE sessions (
 );
 CREATE INDEX ix_sessions_user ON sessions (user_id);
 
-CREATE TABLE quota_locks (
-  resource TEXT NOT NULL PRIMARY KEY
+CREATE TABLE usage_counters (
+  resource TEXT NOT NULL PRIMARY KEY,
+  used     INTEGER NOT NULL DEFAULT 0
 );
-INSERT INTO quota_locks (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
+INSERT INTO usage_counters (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
 
 -- +goose Down
-DROP TABLE quota_locks;
+DROP TABLE usage_counters;
 DROP TABLE sessions;
 DROP TABLE users;
