@@ -43,6 +43,10 @@ func requestID(c *gin.Context) string { return c.GetString(keyRequestID) }
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	ce := s.logger.Check(zap.InfoLevel, "request")
+	if ce == nil {
+		return
+	}
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
@@ -60,7 +64,7 @@ func (s *Server) logRequests(c *gin.Context) {
 	if name := c.GetString(keyTokenName); name != "" {
 		fields = append(fields, zap.String("token_name", name))
 	}
-	s.logger.Info("request", fields...)
+	ce.Write(fields...)
 }
 
 // recover turns a panic into a logged 500 in the envelope.

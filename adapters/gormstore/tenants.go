@@ -2,7 +2,9 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -96,20 +98,38 @@ func (s *TenantStore) CreateTenant(ctx context.Context, t *core.Tenant) error {
 
 // Tenant returns one tenant.
 func (s *TenantStore) Tenant(ctx context.Context, id int64) (core.Tenant, error) {
-	var row tenantRow
-	if err := withPlan(s.db.gorm.WithContext(ctx)).Where("tenants.id = ?", id).Take(&row).Error; err != nil {
-		return core.Tenant{}, translate(err, "tenant")
-	}
-	return row.toCore(), nil
+	return s.one(ctx, "t.id = ?", id)
 }
 
 // TenantBySubdomain returns the tenant with that subdomain.
 func (s *TenantStore) TenantBySubdomain(ctx context.Context, subdomain string) (core.Tenant, error) {
-	var row tenantRow
-	if err := withPlan(s.db.gorm.WithContext(ctx)).Where("tenants.subdomain = ?", subdomain).Take(&row).Error; err != nil {
-		return core.Tenant{}, translate(err, "tenant")
+	return s.one(ctx, "t.subdomain = ?", subdomain)
+}
+
+// one reads a tenant with its plan in plain database/sql: it runs on every
+// tenant-side request and every GET of a tenant, where GORM's reflection
+// costs more than the query.
+func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tenant, error) {
+	var r tenantRow
+	var expires, next sql.NullTime
+	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
+		"t.plan_id, t.status, t.database_name, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
+		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
+		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
+		&r.PlanID, &r.Status, &r.DatabaseName, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
+		&r.PlanName, &r.PlanLimits)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
+	} else if err != nil {
+		return core.Tenant{}, err
 	}
-	return row.toCore(), nil
+	if expires.Valid {
+		r.ExpiresAt = &expires.Time
+	}
+	if next.Valid {
+		r.NextInvoiceAt = &next.Time
+	}
+	return r.toCore(), nil
 }
 
 // Tenants returns a page of tenants, newest first.

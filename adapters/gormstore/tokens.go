@@ -2,6 +2,8 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -54,10 +56,18 @@ func (s *TokenStore) CreateToken(ctx context.Context, t *core.APIToken, hash []b
 
 // TokenByHash returns the live token with that hash.
 func (s *TokenStore) TokenByHash(ctx context.Context, hash []byte) (core.APIToken, error) {
+	// Plain database/sql: this runs on every superadmin request.
 	var row tokenRow
-	err := s.db.gorm.WithContext(ctx).Where("token_hash = ? AND revoked_at IS NULL", hash).Take(&row).Error
-	if err != nil {
-		return core.APIToken{}, translate(err, "token")
+	var used sql.NullTime
+	err := s.db.sql.QueryRowContext(ctx, "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL", hash).
+		Scan(&row.ID, &row.Name, &row.CreatedAt, &used)
+	if errors.Is(err, sql.ErrNoRows) {
+		return core.APIToken{}, core.Errorf(core.NotFound, "token not found")
+	} else if err != nil {
+		return core.APIToken{}, err
+	}
+	if used.Valid {
+		row.LastUsedAt = &used.Time
 	}
 	return row.toCore(), nil
 }
