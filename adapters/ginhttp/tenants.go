@@ -25,6 +25,8 @@ type tenantJSON struct {
 	UpdatedAt   string     `json:"updated_at"`
 	ExpiresAt   *string    `json:"expires_at"`
 	Usage       core.Usage `json:"usage,omitempty"`
+	// AdminPassword is only in the answer to a create that generated it.
+	AdminPassword string `json:"admin_password,omitempty"`
 }
 
 func (s *Server) tenantJSON(t core.Tenant, u core.Usage) tenantJSON {
@@ -74,18 +76,21 @@ func (s *Server) createTenant(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	t, err := s.tenants.Create(c.Request.Context(), core.NewTenant(req))
+	created, err := s.tenants.CreateWithAdmin(c.Request.Context(), core.NewTenant(req))
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	domain := s.tenants.Domain(t)
+	t := created.Tenant
+	data := s.tenantJSON(t, nil)
+	// A password generated because the request gave none is shown this once.
+	data.AdminPassword = created.AdminPassword
 	c.JSON(http.StatusCreated, gin.H{
 		"success":   true,
 		"tenant_id": t.ID,
-		"domain":    domain,
+		"domain":    s.tenants.Domain(t),
 		"message":   "Tenant created successfully",
-		"data":      s.tenantJSON(t, nil),
+		"data":      data,
 	})
 }
 

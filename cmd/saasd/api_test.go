@@ -181,6 +181,12 @@ func TestTenantLifecycle(t *testing.T) {
 		if tn["status"] != "trial" || tn["database"] == "" || tn["plan_id"] != float64(planID) {
 			t.Fatalf("tenant = %v", tn)
 		}
+		// No password was given: the admin's is generated, shown once, and works.
+		pw, _ := tn["admin_password"].(string)
+		e.asTenant("acme", "", "POST", "/api/login", map[string]any{"email": "john@acme.example.com", "password": pw}).want(t, http.StatusOK)
+		if got := e.do("GET", fmt.Sprintf("/api/saas/tenants/%d", id), nil).raw; strings.Contains(got, "admin_password") {
+			t.Fatal("the generated password is shown again")
+		}
 		database := tn["database"].(string)
 		if dbs := e.databases(); !slices.Equal(dbs, []string{database}) {
 			t.Fatalf("databases = %v, want [%s]", dbs, database)
