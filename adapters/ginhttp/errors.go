@@ -1,7 +1,14 @@
 package ginhttp
 
 import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
@@ -46,8 +53,13 @@ type errorBody struct {
 // request id and answered with a generic message.
 func (s *Server) fail(c *gin.Context, err error) {
 	kind := core.KindOf(err)
+	if kind == core.Internal && unavailable(err) {
+		s.logger.Warn("database unavailable", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
+		err = core.Errorf(core.Unavailable, "service temporarily unavailable: the database does not answer; retry shortly")
+		kind = core.Unavailable
+	}
 	status := statusOf(kind)
-	if status >= 500 {
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.logger.Error("request failed", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
 	}
 	c.Header("Cache-Control", "no-store")
@@ -63,4 +75,19 @@ func failStatus(c *gin.Context, status int, msg string) {
 // ok answers the success envelope.
 func ok(c *gin.Context, status int, data any, message string) {
 	c.JSON(status, gin.H{"success": true, "data": data, "message": message})
+}
+
+// unavailable reports whether err means the database could not be reached
+// or did not answer in time, rather than a bug: the caller gets 503 and may
+// retry, and the pool reconnects by itself once the server is back.
+func unavailable(err error) bool {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, driver.ErrBadConn),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.As(err, &netErr):
+		return true
+	}
+	// go-sql-driver/mysql reports a connection lost mid-query as this text.
+	return strings.Contains(err.Error(), "invalid connection")
 }

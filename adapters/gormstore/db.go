@@ -66,6 +66,11 @@ func Open(ctx context.Context, cfg Config, logger *zap.Logger) (*DB, error) {
 		// Arguments are interpolated client-side (safe with utf8mb4): one
 		// round trip per query instead of prepare, execute and close.
 		mc.ParseTime, mc.Loc, mc.InterpolateParams = true, time.UTC, true
+		if mc.Timeout == 0 {
+			mc.Timeout = 5 * time.Second // connecting to a server that is down fails fast
+		}
+		// The driver's own messages (bad idle connections) go to our log.
+		_ = mysqldrv.SetLogger(zap.NewStdLog(logger.Named("mysql")))
 		if err := ensureSchema(ctx, mc); err != nil {
 			return nil, err
 		}

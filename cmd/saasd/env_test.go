@@ -368,3 +368,13 @@ func (l lateStore) Update(ctx context.Context, t core.Tenant, s *core.Schema, id
 func (l lateStore) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id int64) error {
 	return l.store().Delete(ctx, t, s, id)
 }
+
+// replaceAddr points a MySQL DSN at another address.
+func replaceAddr(t *testing.T, dsn, addr string) string {
+	mc, err := mysqldrv.ParseDSN(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc.Addr = addr
+	return mc.FormatDSN()
+}
