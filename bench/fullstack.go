@@ -52,52 +52,77 @@ func saasdEnv(dsn, prefix, addr string) []string {
 		"SAAS_DATABASE_MAX_IDLE_CONNS="+strconv.Itoa(poolSize),
 		"SAAS_TENANTS_DB_PREFIX="+prefix,
 		"SAAS_HTTP_ADDR="+addr,
-		// The limiter still runs on every request; it just never says no.
+		// The limiters still run on every request; they just never say no.
 		"SAAS_RATELIMIT_REQUESTS_PER_MINUTE=1000000000",
+		"SAAS_RATELIMIT_TENANT_REQUESTS_PER_HOUR=1000000000",
+		"SAAS_RATELIMIT_SIGNUPS_PER_HOUR=1000000000",
+		"SAAS_RATELIMIT_LOGINS_PER_MINUTE=1000000000",
 		// A log line per request would measure the logger.
 		"SAAS_LOG_LEVEL=error",
 	)
+}
+
+// saasd is a running `saasd serve` and a superadmin token for it.
+type saasd struct {
+	*proc
+	base  string // http://127.0.0.1:port
+	token string
+}
+
+// startSaasd creates a superadmin token named tokenName (which also
+// creates and migrates the control schema), starts `saasd serve` on a free
+// loopback port and waits until it answers.
+func (b *bench) startSaasd(ctx context.Context, bin, dsn, prefix, tokenName string) (*saasd, error) {
+	addr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	env := saasdEnv(dsn, prefix, addr)
+	token, err := createToken(ctx, bin, env, tokenName)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := startProc(ctx, "saasd", env, bin, "serve")
+	if err != nil {
+		return nil, err
+	}
+	s := &saasd{proc: srv, base: "http://" + addr, token: token}
+	if err := srv.waitReady(ctx, b.gen.client, s.base+"/healthz", 30*time.Second); err != nil {
+		b.stopSaasd(s)
+		return nil, err
+	}
+	return s, nil
+}
+
+// stopSaasd stops s after dropping the load generator's connections to it.
+func (b *bench) stopSaasd(s *saasd) {
+	b.gen.client.CloseIdleConnections()
+	if err := s.stop(); err != nil {
+		b.logger.Printf("saasd: %v", err)
+	}
 }
 
 // fullStack starts `saasd serve`, creates a plan and a tenant through the
 // API and measures GET /api/saas/tenants/{id}. It returns the tenant's id
 // for the ceiling to read.
 func (b *bench) fullStack(ctx context.Context, bin, dsn, prefix string) (result, int64, error) {
-	addr, err := freeAddr()
+	s, err := b.startSaasd(ctx, bin, dsn, prefix, "bench")
 	if err != nil {
 		return result{}, 0, err
 	}
-	env := saasdEnv(dsn, prefix, addr)
-	token, err := createToken(ctx, bin, env)
+	defer b.stopSaasd(s)
+	id, err := seed(ctx, b.gen.client, s.base, s.token)
 	if err != nil {
 		return result{}, 0, err
 	}
-	srv, err := startProc(ctx, "saasd", env, bin, "serve")
-	if err != nil {
-		return result{}, 0, err
-	}
-	defer func() {
-		b.gen.client.CloseIdleConnections()
-		if err := srv.stop(); err != nil {
-			b.logger.Printf("saasd: %v", err)
-		}
-	}()
-	base := "http://" + addr
-	if err := srv.waitReady(ctx, b.gen.client, base+"/healthz", 30*time.Second); err != nil {
-		return result{}, 0, err
-	}
-	id, err := seed(ctx, b.gen.client, base, token)
-	if err != nil {
-		return result{}, 0, err
-	}
-	r, err := b.measure(ctx, "full stack", srv, base+"/api/saas/tenants/"+strconv.FormatInt(id, 10), "Bearer "+token)
+	r, err := b.measure(ctx, "full stack", s.proc, s.base+"/api/saas/tenants/"+strconv.FormatInt(id, 10), "Bearer "+s.token)
 	return r, id, err
 }
 
 // createToken runs `saasd token create`, which also creates and migrates the
 // control schema. The token is alone on the last line of its output.
-func createToken(ctx context.Context, bin string, env []string) (string, error) {
-	cmd := exec.CommandContext(ctx, bin, "token", "create", "--name", "bench")
+func createToken(ctx context.Context, bin string, env []string, name string) (string, error) {
+	cmd := exec.CommandContext(ctx, bin, "token", "create", "--name", name)
 	cmd.Env = env
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -141,18 +166,33 @@ func seed(ctx context.Context, client *http.Client, base, token string) (int64, 
 	return tenant.TenantID, nil
 }
 
-// post sends body as JSON and decodes a 201 answer into out.
+// post sends body as JSON with the superadmin token and decodes a 201
+// answer into out.
 func post(ctx context.Context, client *http.Client, url, token string, body, out any) error {
-	b, err := json.Marshal(body)
+	return call(ctx, client, http.MethodPost, url, http.Header{"Authorization": {"Bearer " + token}}, body, http.StatusCreated, out)
+}
+
+// call sends body, when not nil, as JSON with header and decodes the answer
+// into out, when not nil. Any status but want is an error.
+func call(ctx context.Context, client *http.Client, method, url string, header http.Header, body any, want int, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
-	if err != nil {
-		return err
+	for k, v := range header {
+		req.Header[k] = v
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
@@ -162,11 +202,14 @@ func post(ctx context.Context, client *http.Client, url, token string, body, out
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != http.StatusCreated {
-		return fmt.Errorf("POST %s: status %d: %s", url, resp.StatusCode, bytes.TrimSpace(data))
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d: %s", method, url, resp.StatusCode, bytes.TrimSpace(data))
+	}
+	if out == nil {
+		return nil
 	}
 	if err := json.Unmarshal(data, out); err != nil {
-		return fmt.Errorf("POST %s: %w", url, err)
+		return fmt.Errorf("%s %s: %w", method, url, err)
 	}
 	return nil
 }

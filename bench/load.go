@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"regexp"
 	"runtime"
@@ -68,13 +70,51 @@ func (r result) percentile(p float64) time.Duration {
 	return r.latencies[int(p*float64(len(r.latencies)-1))]
 }
 
+// target is one request the load generator sends. Its URL and header are
+// shared by every worker and only ever read: net/http copies a request
+// before it changes one.
+type target struct {
+	method string
+	url    *url.URL
+	header http.Header
+	body   []byte // sent with every request when not nil
+	status int    // the answer that counts as success
+}
+
+// getTarget is GET url, with auth as the Authorization header when not empty.
+func getTarget(rawURL, auth string) (target, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return target{}, err
+	}
+	h := http.Header{}
+	if auth != "" {
+		h.Set("Authorization", auth)
+	}
+	return target{method: http.MethodGet, url: u, header: h, status: http.StatusOK}, nil
+}
+
 // run loads url for d. auth, when not empty, is sent as the Authorization
 // header. Requests in flight at the deadline are waited for and counted.
 func (g *loadGen) run(ctx context.Context, url, auth string, d time.Duration) result {
+	t, err := getTarget(url, auth)
+	if err != nil {
+		return result{errors: 1, firstErr: err}
+	}
+	return g.runTargets(ctx, []target{t}, d)
+}
+
+// runTargets loads targets for d, round-robin: each worker starts at its
+// own place in the list and sends the next target each time, so that all
+// of them are loaded evenly however long the list is.
+func (g *loadGen) runTargets(ctx context.Context, targets []target, d time.Duration) result {
 	type worker struct {
 		ok, failed int64
 		firstErr   error
 		lat        []time.Duration
+	}
+	if len(targets) == 0 {
+		return result{errors: 1, firstErr: errors.New("nothing to load")}
 	}
 	workers := make([]worker, g.concurrency)
 	start := time.Now()
@@ -82,20 +122,25 @@ func (g *loadGen) run(ctx context.Context, url, auth string, d time.Duration) re
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &workers[i]
+		next := i * len(targets) / len(workers)
 		wg.Go(func() {
-			// One request per worker, sent again and again: building a new
-			// one each time would spend CPU the servers need.
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+			// One request per worker, pointed at each target in turn:
+			// building a new one each time would spend CPU the servers need.
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, targets[0].url.String(), nil)
 			if err != nil {
 				w.failed, w.firstErr = 1, err
 				return
 			}
-			if auth != "" {
-				req.Header.Set("Authorization", auth)
-			}
 			for ctx.Err() == nil && time.Now().Before(deadline) {
+				t := &targets[next]
+				next = (next + 1) % len(targets)
+				req.Method, req.URL, req.Host, req.Header = t.method, t.url, t.url.Host, t.header
+				req.Body, req.ContentLength = nil, 0
+				if t.body != nil {
+					req.Body, req.ContentLength = io.NopCloser(bytes.NewReader(t.body)), int64(len(t.body))
+				}
 				t0 := time.Now()
-				err := g.do(req)
+				err := g.do(req, t.status)
 				took := time.Since(t0)
 				switch {
 				case err == nil:
@@ -125,21 +170,21 @@ func (g *loadGen) run(ctx context.Context, url, auth string, d time.Duration) re
 	return r
 }
 
-// do sends req and reads the whole body, so the connection is reused.
-func (g *loadGen) do(req *http.Request) error {
+// do sends req and reads the whole body, so the connection is reused. Any
+// status but want is an error that quotes the start of the answer.
+func (g *loadGen) do(req *http.Request, want int) error {
 	resp, err := g.client.Do(req)
 	if err != nil {
 		return err
 	}
+	defer resp.Body.Close()
+	if resp.StatusCode != want {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return fmt.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, bytes.TrimSpace(b))
+	}
 	_, err = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", resp.StatusCode)
-	}
-	return nil
+	return err
 }
 
 var (

@@ -1,13 +1,22 @@
-// Command bench measures GET /api/saas/tenants/{id} through the whole saasd
-// stack on MariaDB, next to a bare Gin handler that does one primary-key
-// select on the same server: the ceiling the full stack is judged against.
-// It prints numbers and asserts nothing.
+// Command bench measures saasd on MariaDB. It prints numbers and asserts
+// nothing. In order:
 //
-//	go run ./bench [-duration 10s] [-concurrency 32] [-dsn DSN] [-keep]
+//  1. GET /api/saas/tenants/{id} through the whole stack, next to a bare Gin
+//     handler that does one primary-key select on the same server: the
+//     ceiling the full stack is judged against.
+//  2. What quota enforcement costs: POST /api/v2/customers for a tenant on a
+//     plan with a customers limit, then for one on a plan without.
+//  3. GET /api/v2/customers/{id} spread round-robin over -tenants tenants,
+//     each made by public signup, with MariaDB's connection count watched.
+//     -tenants 0 skips this part, the only slow one.
 //
-// Both servers run as subprocesses, one after the other, so neither shares
-// the CPUs with the other; the load generator runs in this process. Every
-// schema the run creates is dropped at the end unless -keep is given.
+//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000]
+//	               [-signup-concurrency 6] [-dsn DSN] [-keep]
+//
+// The servers run as subprocesses, one after the other, so none shares the
+// CPUs with another; the load generator runs in this process. Every
+// schema the run creates is dropped at the end, also after Ctrl-C, unless
+// -keep is given.
 package main
 
 import (
@@ -44,6 +53,8 @@ type config struct {
 	concurrency int
 	dsn         string // server DSN; the database name in it is ignored
 	keep        bool
+	tenants     int // tenants the spread read is loaded over; 0 skips it
+	signups     int // signups at a time while making them
 }
 
 func main() {
@@ -80,15 +91,18 @@ func parseFlags() config {
 	flag.IntVar(&cfg.concurrency, "concurrency", 32, "concurrent client connections")
 	flag.StringVar(&cfg.dsn, "dsn", dsn, "MariaDB server (go-sql-driver DSN; default from SAAS_TEST_MYSQL_DSN)")
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the control and tenant schemas instead of dropping them")
+	flag.IntVar(&cfg.tenants, "tenants", 1000, "tenants to spread GET /api/v2/customers/{id} over, made by signup (slow: minutes for 1000); 0 skips that part")
+	flag.IntVar(&cfg.signups, "signup-concurrency", 6, "concurrent signups while making the tenants")
 	flag.Parse()
-	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 {
+	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 || cfg.tenants < 0 || cfg.signups < 1 {
 		flag.Usage()
 		os.Exit(2)
 	}
 	return cfg
 }
 
-// run builds saasd, measures both servers and prints the report to out.
+// run builds saasd, measures and prints each report to out as soon as its
+// part is done.
 // Progress goes to logger.
 func run(ctx context.Context, cfg config, out io.Writer, logger *log.Logger) (err error) {
 	root, err := moduleRoot(ctx)
@@ -144,10 +158,15 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *log.Logger) (er
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
 	}
-	return report(out, cfg, version, []result{full, ceiling})
+	if err := report(out, cfg, version, []result{full, ceiling}); err != nil {
+		return err
+	}
+	// saasd again, on the same schemas, for the tenant-side API: the ceiling
+	// ran on its own, and so does this.
+	return b.tenantSide(ctx, bin, db.schemaDSN(control), prefix, out)
 }
 
-// bench is what both measurements share.
+// bench is what all measurements share.
 type bench struct {
 	cfg    config
 	logger *log.Logger
@@ -157,10 +176,33 @@ type bench struct {
 }
 
 // measure warms the server srv up, then loads url for cfg.duration and
-// reads MariaDB's counters and the CPU times around the measured part only.
+// reads MariaDB's counters and the CPU times around the measured part only;
+// then wrk loads it for a second opinion.
 func (b *bench) measure(ctx context.Context, name string, srv *proc, url, auth string) (result, error) {
+	t, err := getTarget(url, auth)
+	if err != nil {
+		return result{}, err
+	}
+	r, err := b.measureTargets(ctx, name, srv, []target{t})
+	if err != nil {
+		return result{}, err
+	}
+	wrk, err := runWrk(ctx, b.cfg, url, auth)
+	if err := ctx.Err(); err != nil {
+		return result{}, err
+	}
+	if err != nil {
+		b.logger.Printf("%s: wrk: %v", name, err)
+	}
+	r.wrk = wrk
+	return r, nil
+}
+
+// measureTargets is measure without wrk, for any list of targets, loaded
+// round-robin.
+func (b *bench) measureTargets(ctx context.Context, name string, srv *proc, targets []target) (result, error) {
 	b.logger.Printf("%s: warming up for %s", name, warmup)
-	if w := b.gen.run(ctx, url, auth, warmup); w.errors > 0 {
+	if w := b.gen.runTargets(ctx, targets, warmup); w.errors > 0 {
 		b.logger.Printf("%s: %d errors during warm-up, first: %v", name, w.errors, w.firstErr)
 	}
 	if err := ctx.Err(); err != nil {
@@ -173,7 +215,7 @@ func (b *bench) measure(ctx context.Context, name string, srv *proc, url, auth s
 	cpu := cpuMeter{pids: [3]int{srv.cmd.Process.Pid, b.dbPID, os.Getpid()}}
 	cpuBefore := cpu.sample()
 	b.logger.Printf("%s: measuring for %s with %d connections", name, b.cfg.duration, b.cfg.concurrency)
-	r := b.gen.run(ctx, url, auth, b.cfg.duration)
+	r := b.gen.runTargets(ctx, targets, b.cfg.duration)
 	if err := ctx.Err(); err != nil {
 		return result{}, err
 	}
@@ -183,14 +225,6 @@ func (b *bench) measure(ctx context.Context, name string, srv *proc, url, auth s
 		return result{}, err
 	}
 	r.name, r.db = name, after.sub(before)
-	wrk, err := runWrk(ctx, b.cfg, url, auth)
-	if err := ctx.Err(); err != nil {
-		return result{}, err
-	}
-	if err != nil {
-		b.logger.Printf("%s: wrk: %v", name, err)
-	}
-	r.wrk = wrk
 	return r, nil
 }
 
@@ -199,6 +233,33 @@ func (b *bench) measure(ctx context.Context, name string, srv *proc, url, auth s
 func report(out io.Writer, cfg config, version string, rs []result) error {
 	fmt.Fprintf(out, "\nGET /api/saas/tenants/{id}: %d connections, %s per measurement after %s warm-up\n\n",
 		cfg.concurrency, cfg.duration, warmup)
+	if err := printResults(out, rs); err != nil {
+		return err
+	}
+
+	full, ceiling := rs[0], rs[1]
+	if ceiling.rps() > 0 {
+		ratio := full.rps() / ceiling.rps()
+		verdict := "met"
+		if ratio < targetRatio {
+			verdict = "NOT met"
+		}
+		fmt.Fprintf(out, "\nratio full/ceiling = %.2f (target >= %.2f: %s)\n\n", ratio, targetRatio, verdict)
+	} else {
+		fmt.Fprintf(out, "\nratio full/ceiling = n/a: the ceiling answered nothing (target >= %.2f)\n\n", targetRatio)
+	}
+
+	if err := printPerRequest(out, rs); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nmachine: %d CPUs, %s/%s, %s, MariaDB %s; load generator, server and MariaDB share the CPUs\n",
+		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), version)
+	return nil
+}
+
+// printResults prints one line per result, with wrk's req/s where any was
+// measured, and the first error of each that had any.
+func printResults(out io.Writer, rs []result) error {
 	withWrk := slices.ContainsFunc(rs, func(r result) bool { return r.wrk > 0 })
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(w, "name\trequests\terrors\treq/s\tp50\tp99\t")
@@ -222,37 +283,23 @@ func report(out io.Writer, cfg config, version string, rs []result) error {
 			fmt.Fprintf(out, "%s: first error: %v\n", r.name, r.firstErr)
 		}
 	}
+	return nil
+}
 
-	full, ceiling := rs[0], rs[1]
-	if ceiling.rps() > 0 {
-		ratio := full.rps() / ceiling.rps()
-		verdict := "met"
-		if ratio < targetRatio {
-			verdict = "NOT met"
-		}
-		fmt.Fprintf(out, "\nratio full/ceiling = %.2f (target >= %.2f: %s)\n\n", ratio, targetRatio, verdict)
-	} else {
-		fmt.Fprintf(out, "\nratio full/ceiling = n/a: the ceiling answered nothing (target >= %.2f)\n\n", targetRatio)
-	}
-
-	// Where a request's time goes. A prepared statement costs two round
-	// trips (prepare, execute; close needs no answer) and Questions counts
-	// only the execute, hence the sum. The counters are global: anything
-	// else using MariaDB meanwhile is counted too.
+// printPerRequest prints where a request's time goes. A prepared statement
+// costs two round trips (prepare, execute; close needs no answer) and
+// Questions counts only the execute, hence the sum. The counters are
+// global: anything else using MariaDB meanwhile is counted too.
+func printPerRequest(out io.Writer, rs []result) error {
 	fmt.Fprintln(out, "per request:")
-	w = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "  name\tserver CPU\tmariadbd CPU\tload gen CPU\tdb round trips\tMariaDB counters")
 	for _, r := range rs {
 		n := r.requests + r.errors
 		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\t%s\n", r.name, cpuPer(r.cpu.server, n), cpuPer(r.cpu.mariadb, n), cpuPer(r.cpu.load, n),
 			perRequest(r.db.questions()+r.db["Com_stmt_prepare"], n), r.db.breakdown(n))
 	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "\nmachine: %d CPUs, %s/%s, %s, MariaDB %s; load generator, server and MariaDB share the CPUs\n",
-		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), version)
-	return nil
+	return w.Flush()
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2fms", float64(d)/float64(time.Millisecond)) }

@@ -98,7 +98,7 @@ func (m *mariadb) dropSchemas(ctx context.Context, control, prefix string) (int,
 
 // counterNames are the status counters read around each measurement.
 // Questions counts every statement a client sent; the Com_ ones say which.
-var counterNames = []string{"Questions", "Com_select", "Com_update", "Com_insert", "Com_stmt_prepare", "Com_stmt_execute", "Com_stmt_close"}
+var counterNames = []string{"Questions", "Com_select", "Com_update", "Com_insert", "Com_begin", "Com_commit", "Com_rollback", "Com_stmt_prepare", "Com_stmt_execute", "Com_stmt_close"}
 
 // counters are MariaDB's global status counters, or the difference of two
 // readings.
@@ -153,4 +153,42 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // never fails since Go 1.24
 	return hex.EncodeToString(b)
+}
+
+// threadsConnected is MariaDB's count of open client connections, from every
+// client of the server: this bench's own one or two included.
+func (m *mariadb) threadsConnected(ctx context.Context) (int64, error) {
+	var name string
+	var n int64
+	if err := m.db.QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE 'Threads_connected'").Scan(&name, &n); err != nil {
+		return 0, fmt.Errorf("read Threads_connected: %w", err)
+	}
+	return n, nil
+}
+
+// watchThreads polls Threads_connected every 200ms until the returned stop
+// is called, which answers the highest value seen (-1 if none was read).
+func (m *mariadb) watchThreads(ctx context.Context) (stop func() int64) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan int64, 1)
+	go func() {
+		highest := int64(-1)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			if n, err := m.threadsConnected(ctx); err == nil {
+				highest = max(highest, n)
+			}
+			select {
+			case <-ctx.Done():
+				done <- highest
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() int64 {
+		cancel()
+		return <-done
+	}
 }

@@ -161,3 +161,23 @@ type PasswordHasher interface {
 	// Compare returns core.Unauthorized when password does not match hash.
 	Compare(hash, password string) error
 }
+
+// StoredResponse is an answer kept for an idempotent retry.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+}
+
+// IdempotencyStore remembers requests sent with an Idempotency-Key.
+type IdempotencyStore interface {
+	// Begin claims key in scope for a request whose content hashes to hash.
+	// It returns nil for a new key (the caller runs the request), or the
+	// stored answer of the first request with the same key and content.
+	// Returns core.Invalid when the key was used with other content and
+	// core.Conflict while the first request is still running.
+	Begin(ctx context.Context, scope, key string, hash []byte) (*StoredResponse, error)
+	// Complete stores the answer to replay for key.
+	Complete(ctx context.Context, scope, key string, r StoredResponse) error
+	// Release frees a key whose request failed in a way worth retrying.
+	Release(ctx context.Context, scope, key string) error
+}

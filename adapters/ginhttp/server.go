@@ -41,6 +41,7 @@ type Deps struct {
 	Accounts *account.Service // nil: no tenant-side API
 	Kernel   *kernel.Kernel
 	Limiter  ports.RateLimiter
+	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
 	Ready    func(context.Context) error // nil error when the control database answers
 	Logger   *zap.Logger
 }
@@ -53,6 +54,7 @@ type Server struct {
 	auth     *auth.Service
 	accounts *account.Service
 	limiter  ports.RateLimiter
+	idem     ports.IdempotencyStore
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
@@ -61,7 +63,7 @@ type Server struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -75,7 +77,7 @@ func New(cfg Config, d Deps) *Server {
 
 	api := e.Group("/api/saas", s.limitBody, s.timeout, s.authenticate, s.rateLimit)
 	api.GET("/tenants", s.listTenants)
-	api.POST("/tenants", s.createTenant)
+	api.POST("/tenants", s.idempotent, s.createTenant)
 	api.GET("/tenants/:id", s.getTenant)
 	api.PUT("/tenants/:id", s.updateTenant)
 	api.DELETE("/tenants/:id", s.deleteTenant)
@@ -83,7 +85,7 @@ func New(cfg Config, d Deps) *Server {
 	api.PUT("/tenants/:id/subscription", s.updateSubscription)
 	api.GET("/tenants/:id/usage", s.getUsage)
 	api.GET("/plans", s.listPlans)
-	api.POST("/plans", s.createPlan)
+	api.POST("/plans", s.idempotent, s.createPlan)
 	api.GET("/plans/:id", s.getPlan)
 	api.PUT("/plans/:id", s.updatePlan)
 	api.DELETE("/plans/:id", s.deletePlan)

@@ -203,3 +203,12 @@ func translate(err error, what string) error {
 	}
 	return err
 }
+
+// duplicate reports whether err from a plain database/sql call is a
+// unique-key violation, in either dialect.
+func (db *DB) duplicate(err error) bool {
+	if t, ok := db.gorm.Dialector.(gorm.ErrorTranslator); ok {
+		err = t.Translate(err)
+	}
+	return errors.Is(err, gorm.ErrDuplicatedKey)
+}

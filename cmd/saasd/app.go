@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -146,6 +147,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra .
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clock), Ready: db.Ping, Logger: logger,
+		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour),
 	})
 	return a, nil
 }
