@@ -8,11 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"os/exec"
 	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -219,4 +221,111 @@ func runWrk(ctx context.Context, cfg config, url, auth string) (float64, error) 
 		return 0, fmt.Errorf("no Requests/sec in its output: %s", out)
 	}
 	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// wrkSpreadLua cycles wrk through the prepared requests of every tenant,
+// each thread starting at its own place in the list, and prints one line
+// for the bench from done(). Latencies are in microseconds.
+const wrkSpreadLua = `
+local n = 0
+function setup(thread)
+  thread:set("offset", n)
+  n = n + 1
+end
+
+local reqs = {}
+local i = 0
+function init(args)
+  for k, t in ipairs(targets) do
+    reqs[k] = wrk.format("GET", t[1], { ["X-Tenant"] = t[2], ["Authorization"] = t[3] })
+  end
+  i = math.floor((offset or 0) * #reqs / threads)
+end
+
+function request()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("bench-result %.0f %.0f %.0f %.0f %.0f %.0f\n", summary.requests, summary.duration,
+    e.status, e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+`
+
+var wrkResult = regexp.MustCompile(`bench-result (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)`)
+
+// runWrkSpread loads GET targets round-robin with wrk, through a Lua script
+// written to a temporary file, when wrk is installed; nil and no error when
+// it is not. base must be on 127.0.0.1: wrk is pointed at nothing else.
+func runWrkSpread(ctx context.Context, cfg config, base string, targets []target) (*row, error) {
+	path, err := exec.LookPath("wrk")
+	if errors.Is(err, exec.ErrNotFound) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	if u.Hostname() != "127.0.0.1" {
+		return nil, fmt.Errorf("refusing to point wrk at %s: 127.0.0.1 only", u.Host)
+	}
+	threads := min(runtime.NumCPU(), cfg.concurrency)
+	var script strings.Builder
+	fmt.Fprintf(&script, "threads = %d\ntargets = {\n", threads)
+	for _, t := range targets {
+		if t.url.Host != u.Host {
+			return nil, fmt.Errorf("target %s is not on %s", t.url, u.Host)
+		}
+		fields := []string{t.url.RequestURI(), t.header.Get("X-Tenant"), t.header.Get("Authorization")}
+		for i, f := range fields {
+			if strings.IndexFunc(f, func(r rune) bool { return r < 0x20 || r > 0x7e }) >= 0 {
+				return nil, fmt.Errorf("target %s: not printable ASCII: %q", t.url, f)
+			}
+			fields[i] = strconv.Quote(f) // a Lua string too, for printable ASCII
+		}
+		fmt.Fprintf(&script, "  {%s},\n", strings.Join(fields, ", "))
+	}
+	script.WriteString("}\n" + wrkSpreadLua)
+	f, err := os.CreateTemp("", "saasd-bench-*.lua")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.WriteString(script.String()); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(cfg.concurrency),
+		"-d", strconv.Itoa(max(1, int(cfg.duration.Seconds()))) + "s", "-s", f.Name(), base}
+	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s", err, out)
+	}
+	m := wrkResult.FindSubmatch(out)
+	if m == nil {
+		return nil, fmt.Errorf("no result line in its output: %s", out)
+	}
+	var v [6]int64
+	for i := range v {
+		v[i], _ = strconv.ParseInt(string(m[i+1]), 10, 64) // \d+ parses
+	}
+	requests, micros, status, socket := v[0], v[1], v[2], v[3]
+	r := &row{
+		requests: requests - status, errors: status + socket,
+		p50: time.Duration(v[4]) * time.Microsecond, p99: time.Duration(v[5]) * time.Microsecond,
+	}
+	if micros > 0 {
+		r.rps = float64(r.requests) / (float64(micros) / 1e6)
+	}
+	if r.errors > 0 {
+		r.firstErr = fmt.Errorf("%d non-2xx answers, %d socket errors", status, socket)
+	}
+	return r, nil
 }

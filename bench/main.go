@@ -1,5 +1,9 @@
 // Command bench measures saasd on MariaDB. It prints numbers and asserts
-// nothing. In order:
+// nothing.
+//
+//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000] [-signup-concurrency 6] [-dsn DSN] [-keep]
+//
+// It measures, in order:
 //
 //  1. GET /api/saas/tenants/{id} through the whole stack, next to a bare Gin
 //     handler that does one primary-key select on the same server: the
@@ -9,9 +13,6 @@
 //  3. GET /api/v2/customers/{id} spread round-robin over -tenants tenants,
 //     each made by public signup, with MariaDB's connection count watched.
 //     -tenants 0 skips this part, the only slow one.
-//
-//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000]
-//	               [-signup-concurrency 6] [-dsn DSN] [-keep]
 //
 // The servers run as subprocesses, one after the other, so none shares the
 // CPUs with another; the load generator runs in this process. Every

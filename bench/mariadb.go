@@ -192,3 +192,12 @@ func (m *mariadb) watchThreads(ctx context.Context) (stop func() int64) {
 		return <-done
 	}
 }
+
+// countRows counts the rows of table in schema, both names made by this run.
+func (m *mariadb) countRows(ctx context.Context, schema, table string) (int64, error) {
+	var n int64
+	if err := m.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+schema+"`.`"+table+"`").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s.%s: %w", schema, table, err)
+	}
+	return n, nil
+}

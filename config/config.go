@@ -43,6 +43,9 @@ type Tenants struct {
 	DataDir    string        `mapstructure:"data_dir"`
 	DBPrefix   string        `mapstructure:"db_prefix"`
 	SessionTTL time.Duration `mapstructure:"session_ttl"`
+	// ProvisionTimeout is how long a tenant may stay in provisioning or
+	// deleting before reconcile takes it for abandoned by a crashed process.
+	ProvisionTimeout time.Duration `mapstructure:"provision_timeout"`
 }
 
 // Signup configures public registration.
@@ -77,6 +80,7 @@ var defaults = map[string]any{
 	"tenants.data_dir":                   "data/tenants",
 	"tenants.db_prefix":                  "tenant_",
 	"tenants.session_ttl":                720 * time.Hour,
+	"tenants.provision_timeout":          10 * time.Minute,
 	"ratelimit.requests_per_minute":      100,
 	"ratelimit.tenant_requests_per_hour": 1000,
 	"ratelimit.signups_per_hour":         20,
@@ -162,6 +166,9 @@ func (c Config) Validate() error {
 		if n < 1 {
 			bad(key, "must be at least 1")
 		}
+	}
+	if c.Tenants.ProvisionTimeout < 0 {
+		bad("tenants.provision_timeout", "must not be negative")
 	}
 	if c.Tenants.SessionTTL < time.Minute {
 		bad("tenants.session_ttl", "must be at least 1m")

@@ -19,6 +19,7 @@ const (
 	StatusTrial        Status = "trial"
 	StatusInactive     Status = "inactive"
 	StatusDeleting     Status = "deleting"
+	StatusFailed       Status = "failed" // provisioning failed and could not be fully undone; reconcile finishes it
 )
 
 // Tenant is one customer of the SaaS with its own database.
@@ -188,4 +189,21 @@ func ValidatePassword(p string) error {
 		return Errorf(Invalid, "must contain at least one letter and one digit")
 	}
 	return nil
+}
+
+// Provisioning step outcomes.
+const (
+	StepDone       = "done"
+	StepFailed     = "failed"
+	StepUndone     = "undone"
+	StepUndoFailed = "undo_failed"
+)
+
+// ProvisioningStep is one recorded step of a tenant's provisioning saga.
+type ProvisioningStep struct {
+	TenantID int64
+	Step     string // create_database, migrate, seed_admin, activate
+	Outcome  string // StepDone, StepFailed, StepUndone, StepUndoFailed
+	Error    string
+	At       time.Time
 }

@@ -61,12 +61,21 @@ type TokenStore interface {
 }
 
 // Provisioner creates and removes the database that belongs to one tenant.
+// Its steps are separate so that the provisioning saga can record, retry and
+// undo each one.
 type Provisioner interface {
-	// Provision creates the tenant database and applies tenant migrations.
-	// On error nothing is left behind. Returns core.Conflict if it exists.
-	Provision(ctx context.Context, t core.Tenant) (database string, err error)
-	// Drop removes the tenant database; a database that is already gone is no error.
+	// Name returns the name t's database has or will have.
+	Name(t core.Tenant) string
+	// Create creates t's empty database and returns its name. Returns
+	// core.Conflict if it exists already (it is never adopted).
+	Create(ctx context.Context, t core.Tenant) (database string, err error)
+	// Migrate applies the pending tenant migrations to t.Database; running
+	// it again applies nothing.
+	Migrate(ctx context.Context, t core.Tenant) error
+	// Drop removes t.Database; a database that is already gone is no error.
 	Drop(ctx context.Context, t core.Tenant) error
+	// Databases lists the databases that are named like tenant databases.
+	Databases(ctx context.Context) ([]string, error)
 }
 
 // UsageCounter counts what a tenant has stored, per limited resource, in the
@@ -180,4 +189,11 @@ type IdempotencyStore interface {
 	Complete(ctx context.Context, scope, key string, r StoredResponse) error
 	// Release frees a key whose request failed in a way worth retrying.
 	Release(ctx context.Context, scope, key string) error
+}
+
+// ProvisioningLog records each step of provisioning a tenant and of undoing
+// it, so that an operator (and reconcile) can see how far it got.
+type ProvisioningLog interface {
+	RecordStep(ctx context.Context, s core.ProvisioningStep) error
+	Steps(ctx context.Context, tenantID int64) ([]core.ProvisioningStep, error)
 }

@@ -69,11 +69,13 @@ func (p *Provisioner) owns(name string) bool {
 	return err == nil
 }
 
-// Provision creates the tenant's schema and its tables. On error the schema
-// is dropped again. Returns core.Conflict if the schema exists already.
-func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, error) {
+// Name returns the schema name of tenant t.
+func (p *Provisioner) Name(t core.Tenant) string { return p.DatabaseName(t.ID) }
+
+// Create creates the tenant's empty schema. Returns core.Conflict if it
+// exists already: a schema that is not ours is never adopted.
+func (p *Provisioner) Create(ctx context.Context, t core.Tenant) (string, error) {
 	name := p.DatabaseName(t.ID)
-	start := time.Now()
 	if _, err := p.pool.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		var me *mysqldrv.MySQLError
 		if errors.As(err, &me) && me.Number == 1007 {
@@ -81,21 +83,46 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 		}
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
-	if err := p.migrate(ctx, name); err != nil {
+	return name, nil
+}
+
+// Migrate applies the pending tenant migrations to t's schema.
+func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
+	if !p.owns(t.Database) {
+		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+	}
+	start := time.Now()
+	if err := p.migrate(ctx, t.Database); err != nil {
+		return err
+	}
+	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
+	return nil
+}
+
+// Provision is Create then Migrate, dropping the schema again if migrating fails.
+func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, error) {
+	name, err := p.Create(ctx, t)
+	if err != nil {
+		return "", err
+	}
+	t.Database = name
+	if err := p.Migrate(ctx, t); err != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if _, derr := p.pool.ExecContext(cctx, "DROP DATABASE IF EXISTS `"+name+"`"); derr != nil {
+		if derr := p.Drop(cctx, t); derr != nil {
 			p.logger.Error("drop half-made tenant database", zap.String("database", name), zap.Error(derr))
 		}
 		return "", err
 	}
-	p.logger.Info("tenant database provisioned", zap.Int64("tenant_id", t.ID), zap.String("database", name), zap.Duration("took", time.Since(start)))
 	return name, nil
 }
 
 func (p *Provisioner) migrate(ctx context.Context, name string) error {
 	mc := p.server.Clone()
 	mc.DBName = name
+	if mc.Timeout == 0 {
+		mc.Timeout = 5 * time.Second
+	}
 	db, err := sql.Open("mysql", mc.FormatDSN())
 	if err != nil {
 		return err

@@ -76,29 +76,51 @@ func (p *Provisioner) owns(name string) bool {
 	return err == nil
 }
 
-// Provision creates the tenant's file and tables. On error the file is
-// removed again. Returns core.Conflict if the file exists already.
-func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, error) {
+// Name returns the file name of tenant t.
+func (p *Provisioner) Name(t core.Tenant) string { return p.DatabaseName(t.ID) }
+
+// Create creates the tenant's empty file. Returns core.Conflict if it exists
+// already: a file that is not ours is never adopted.
+func (p *Provisioner) Create(ctx context.Context, t core.Tenant) (string, error) {
 	name := p.DatabaseName(t.ID)
-	path := filepath.Join(p.dir, name)
-	start := time.Now()
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	f, err := os.OpenFile(filepath.Join(p.dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if errors.Is(err, os.ErrExist) {
 		return "", core.Errorf(core.Conflict, "database file %s already exists", name)
 	} else if err != nil {
 		return "", fmt.Errorf("create %s: %w", name, err)
 	}
-	f.Close()
-	db, err := sql.Open("sqlite", gormstore.SQLiteDSN(path))
-	if err == nil {
-		err = goosemigrate.Up(ctx, db, goosemigrate.SQLite, p.schemas)
-		db.Close()
+	return name, f.Close()
+}
+
+// Migrate applies the pending tenant migrations to t's file.
+func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
+	if !p.owns(t.Database) {
+		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
+	start := time.Now()
+	db, err := sql.Open("sqlite", gormstore.SQLiteDSN(filepath.Join(p.dir, t.Database)))
 	if err != nil {
-		removeFiles(path)
+		return err
+	}
+	defer db.Close()
+	if err := goosemigrate.Up(ctx, db, goosemigrate.SQLite, p.schemas); err != nil {
+		return err
+	}
+	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
+	return nil
+}
+
+// Provision is Create then Migrate, removing the file again if migrating fails.
+func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, error) {
+	name, err := p.Create(ctx, t)
+	if err != nil {
 		return "", err
 	}
-	p.logger.Info("tenant database provisioned", zap.Int64("tenant_id", t.ID), zap.String("database", name), zap.Duration("took", time.Since(start)))
+	t.Database = name
+	if err := p.Migrate(ctx, t); err != nil {
+		removeFiles(filepath.Join(p.dir, name))
+		return "", err
+	}
 	return name, nil
 }
 

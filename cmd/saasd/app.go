@@ -39,17 +39,19 @@ import (
 
 // app is everything built from one configuration.
 type app struct {
-	cfg     config.Config
-	logger  *zap.Logger
-	db      *gormstore.DB
-	auth    *auth.Service
-	tenants *tenant.Service
-	billing *billing.Service
-	account *account.Service
-	kernel  *kernel.Kernel
-	records *sqlrecords.Store
-	server  *ginhttp.Server
-	closers []func() error
+	cfg      config.Config
+	logger   *zap.Logger
+	db       *gormstore.DB
+	auth     *auth.Service
+	tenants  *tenant.Service
+	billing  *billing.Service
+	account  *account.Service
+	kernel   *kernel.Kernel
+	records  *sqlrecords.Store
+	tenantDB ports.Provisioner
+	steps    *gormstore.StepLog
+	server   *ginhttp.Server
+	closers  []func() error
 }
 
 // tenantDB is what both tenant-database adapters provide.
@@ -79,8 +81,21 @@ func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.Pas
 
 // openApp opens the control database, applies its migrations and builds the
 // services and the HTTP edge on top of it.
-// extra modules are registered after the built-in ones (tests add their own).
-func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra ...kernel.Module) (*app, error) {
+// appOptions are what tests add to an app: modules of their own, tenant
+// service options such as fault hooks.
+type appOptions struct {
+	modules []kernel.Module
+	tenant  []tenant.Option
+}
+
+// appOption changes appOptions.
+type appOption func(*appOptions)
+
+func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ...appOption) (*app, error) {
+	var o appOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	db, err := gormstore.Open(ctx, gormstore.Config{
 		Driver: cfg.Database.Driver, DSN: cfg.Database.DSN,
 		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
@@ -102,7 +117,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra .
 	hasher := bcrypt.Hasher{}
 	a.kernel = kernel.New()
 	registerModules(a.kernel, store, hasher)
-	for _, m := range extra {
+	for _, m := range o.modules {
 		a.kernel.Register(m)
 	}
 	schemas := a.kernel.Schemas(sqlrecords.Schema())
@@ -124,11 +139,13 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, extra .
 		return nil, err
 	}
 	handles.Handles = tdb
+	a.tenantDB, a.steps = tdb, gormstore.NewStepLog(db)
 	clock := ports.SystemClock
 	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
 	a.auth = auth.New(gormstore.NewTokenStore(db), clock)
-	a.tenants = tenant.New(tenants, plans, tdb, store, clock, cfg.Tenants.BaseDomain,
-		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store))
+	a.tenants = tenant.New(tenants, plans, tdb, store, clock, cfg.Tenants.BaseDomain, append([]tenant.Option{
+		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store), tenant.WithProvisioningLog(a.steps),
+	}, o.tenant...)...)
 	a.billing = billing.New(plans, tenants, clock)
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, store, hasher, clock); err != nil {

@@ -22,6 +22,13 @@ func newServeCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("listen on %s: %w", a.cfg.HTTP.Addr, err)
 				}
+				// Finish what a crashed process left half-done before serving.
+				if rec, err := a.tenants.Reconcile(cmd.Context(), false, a.cfg.Tenants.ProvisionTimeout); err != nil {
+					a.logger.Error("reconcile at start", zap.Error(err))
+				} else if !rec.Clean() {
+					a.logger.Warn("reconciled at start", zap.Int64s("compensated", rec.Compensated), zap.Int64s("deletions_finished", rec.Deleted),
+						zap.Strings("orphan_databases", rec.Orphans), zap.Int64s("tenants_missing_database", rec.Missing))
+				}
 				a.logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("database_driver", a.cfg.Database.Driver))
 				err = a.server.Serve(cmd.Context(), ln)
 				a.logger.Info("stopped")
@@ -153,4 +160,51 @@ func newUsageCmd() *cobra.Command {
 	recount.Flags().Int64("tenant", 0, "recount only this tenant")
 	usage.AddCommand(recount)
 	return usage
+}
+
+func newTenantsCmd() *cobra.Command {
+	tenants := &cobra.Command{Use: "tenants", Short: "Operate on tenants and their databases"}
+	reconcile := &cobra.Command{
+		Use:   "reconcile [--fix] [--stale DURATION]",
+		Short: "Undo provisioning and finish deletions left by a crash; report (and with --fix drop) orphan databases",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fix, _ := cmd.Flags().GetBool("fix")
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				stale := a.cfg.Tenants.ProvisionTimeout
+				if cmd.Flags().Changed("stale") {
+					stale, _ = cmd.Flags().GetDuration("stale")
+				}
+				rec, err := a.tenants.Reconcile(cmd.Context(), fix, stale)
+				out := cmd.OutOrStdout()
+				for _, id := range rec.Compensated {
+					fmt.Fprintf(out, "tenant %d: abandoned provisioning undone\n", id)
+				}
+				for _, id := range rec.Deleted {
+					fmt.Fprintf(out, "tenant %d: deletion finished\n", id)
+				}
+				for _, db := range rec.Orphans {
+					what := "orphan database (run with --fix to drop it)"
+					if slices.Contains(rec.Dropped, db) {
+						what = "orphan database dropped"
+					}
+					fmt.Fprintf(out, "%s: %s\n", db, what)
+				}
+				for _, id := range rec.Missing {
+					fmt.Fprintf(out, "tenant %d: its database is missing\n", id)
+				}
+				if err != nil {
+					return err
+				}
+				if rec.Clean() {
+					fmt.Fprintln(out, "control database and tenant databases agree")
+				}
+				return nil
+			})
+		},
+	}
+	reconcile.Flags().Bool("fix", false, "drop orphan databases")
+	reconcile.Flags().Duration("stale", 0, "how old an unfinished provisioning or deletion must be (default tenants.provision_timeout)")
+	tenants.AddCommand(reconcile)
+	return tenants
 }

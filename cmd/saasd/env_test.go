@@ -138,7 +138,7 @@ type env struct {
 	cfg   config.Config
 	app   *app
 	token string
-	extra []kernel.Module
+	opts  []appOption
 }
 
 // newEnv builds saasd on b with the defaults of the contract, changed by opts.
@@ -161,7 +161,7 @@ func newEnvWith(t *testing.T, b backend, extra []kernel.Module, opts ...func(*co
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, cfg: cfg, extra: extra}
+	e := &env{t: t, cfg: cfg, opts: []appOption{func(o *appOptions) { o.modules = extra }}}
 	e.open()
 	t.Cleanup(func() { e.app.Close() })
 	secret, _, err := e.app.auth.Create(context.Background(), "test")
@@ -174,7 +174,7 @@ func newEnvWith(t *testing.T, b backend, extra []kernel.Module, opts ...func(*co
 
 func (e *env) open() {
 	e.t.Helper()
-	a, err := openApp(context.Background(), e.cfg, zap.NewNop(), e.extra...)
+	a, err := openApp(context.Background(), e.cfg, zap.NewNop(), e.opts...)
 	if err != nil {
 		e.t.Fatalf("openApp: %v", err)
 	}

@@ -25,6 +25,8 @@ type Service struct {
 	accounts    ports.AccountStore
 	hasher      ports.PasswordHasher
 	recounter   ports.UsageRecounter
+	log         ports.ProvisioningLog
+	fault       func(ctx context.Context, step string) error
 }
 
 // Option configures a Service.
@@ -34,6 +36,17 @@ type Option func(*Service)
 // tenant database before the tenant is marked ready.
 func WithAdmin(accounts ports.AccountStore, hasher ports.PasswordHasher) Option {
 	return func(s *Service) { s.accounts, s.hasher = accounts, hasher }
+}
+
+// WithProvisioningLog records every provisioning step in log.
+func WithProvisioningLog(log ports.ProvisioningLog) Option {
+	return func(s *Service) { s.log = log }
+}
+
+// WithFaultHook calls hook after each provisioning step; an error it returns
+// fails that step. Tests use it to fail or freeze provisioning at each step.
+func WithFaultHook(hook func(ctx context.Context, step string) error) Option {
+	return func(s *Service) { s.fault = hook }
 }
 
 // WithRecounter enables Recount.
@@ -106,45 +119,110 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	if err := s.tenants.CreateTenant(ctx, &t); err != nil {
 		return Created{}, err
 	}
-	// Undo with a context of its own: the caller's may be what failed.
-	undo := func(dropDB bool) {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-		defer cancel()
-		if dropDB {
-			_ = s.provisioner.Drop(cctx, t)
-		}
-		_ = s.tenants.DeleteTenant(cctx, t.ID)
-	}
-	db, err := s.provisioner.Provision(ctx, t)
-	if err != nil {
-		undo(false)
-		return Created{}, fmt.Errorf("provision tenant %d: %w", t.ID, err)
-	}
-	// Drop needs the name of the database to remove.
-	t.Database = db
-	if s.accounts != nil {
-		out.Admin = core.User{Name: strings.TrimSpace(n.FirstName + " " + n.LastName), Email: n.Email, Role: core.RoleAdmin}
-		if err := s.accounts.CreateUser(ctx, t, &out.Admin, hash); err != nil {
-			undo(true)
-			return Created{}, fmt.Errorf("create first user: %w", err)
-		}
-	}
 	status, expires := core.StatusActive, core.PeriodEnd(now, plan.BillingCycle)
 	if plan.TrialEnabled {
 		status, expires = core.StatusTrial, now.AddDate(0, 0, plan.TrialDays)
 	}
-	// A separate variable: on error the store returns a zero tenant, and undo
-	// must still see the one it is undoing.
-	ready, err := s.tenants.UpdateTenant(ctx, t.ID, func(t *core.Tenant) error {
-		t.Database, t.Status, t.ExpiresAt, t.NextInvoice = db, status, &expires, &expires
-		return nil
-	})
-	if err != nil {
-		undo(true)
-		return Created{}, fmt.Errorf("activate tenant: %w", err)
+	steps := []step{
+		{name: "create_database", do: func(ctx context.Context) error {
+			db, err := s.provisioner.Create(ctx, t)
+			t.Database = db
+			return err
+		}, undo: func(ctx context.Context) error { return s.provisioner.Drop(ctx, t) }},
+		// The row names its database before anything happens in it, so that
+		// reconcile finds what to undo after a crash.
+		{name: "record_database", do: func(ctx context.Context) error {
+			_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.Database = t.Database; return nil })
+			return err
+		}},
+		{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }},
 	}
-	out.Tenant = ready
+	if s.accounts != nil {
+		steps = append(steps, step{name: "seed_admin", do: func(ctx context.Context) error {
+			out.Admin = core.User{Name: strings.TrimSpace(n.FirstName + " " + n.LastName), Email: n.Email, Role: core.RoleAdmin}
+			return s.accounts.CreateUser(ctx, t, &out.Admin, hash)
+		}})
+	}
+	steps = append(steps, step{name: "activate", do: func(ctx context.Context) error {
+		ready, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error {
+			r.Status, r.ExpiresAt, r.NextInvoice = status, &expires, &expires
+			return nil
+		})
+		out.Tenant = ready
+		return err
+	}})
+	if err := s.run(ctx, t, steps); err != nil {
+		return Created{}, err
+	}
 	return out, nil
+}
+
+// step is one step of the provisioning saga; undo reverses a step that
+// succeeded, when a later one fails.
+type step struct {
+	name string
+	do   func(context.Context) error
+	undo func(context.Context) error
+}
+
+// run runs the steps in order, recording each. When one fails, the steps
+// done so far are undone in reverse and the tenant row is removed; if undoing
+// fails too, the tenant is left as failed for reconcile to finish.
+func (s *Service) run(ctx context.Context, t core.Tenant, steps []step) error {
+	for i, st := range steps {
+		err := st.do(ctx)
+		failed := st.name
+		if err == nil {
+			s.record(ctx, t.ID, st.name, core.StepDone, nil)
+			if s.fault == nil {
+				continue
+			}
+			// A fault between this step and the next: this one is undone too.
+			if err = s.fault(ctx, st.name); err == nil {
+				continue
+			}
+			i, failed = i+1, "after_"+st.name
+		}
+		s.record(ctx, t.ID, failed, core.StepFailed, err)
+		// Undo with a context of its own: the caller's may be what failed.
+		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		clean := true
+		for j := i - 1; j >= 0; j-- {
+			if steps[j].undo == nil {
+				continue
+			}
+			if uerr := steps[j].undo(uctx); uerr != nil {
+				clean = false
+				s.record(uctx, t.ID, steps[j].name, core.StepUndoFailed, uerr)
+			} else {
+				s.record(uctx, t.ID, steps[j].name, core.StepUndone, nil)
+			}
+		}
+		if clean {
+			_ = s.tenants.DeleteTenant(uctx, t.ID)
+		} else {
+			_, _ = s.tenants.UpdateTenant(uctx, t.ID, func(r *core.Tenant) error { r.Status = core.StatusFailed; return nil })
+		}
+		if core.KindOf(err) != core.Internal {
+			return err
+		}
+		return fmt.Errorf("provision tenant %d: %s: %w", t.ID, failed, err)
+	}
+	return nil
+}
+
+func (s *Service) record(ctx context.Context, tenantID int64, name, outcome string, err error) {
+	if s.log == nil {
+		return
+	}
+	rec := core.ProvisioningStep{TenantID: tenantID, Step: name, Outcome: outcome, At: s.clock.Now()}
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	// The log is a record for people; failing to write it must not fail
+	// or undo the provisioning it describes.
+	_ = s.log.RecordStep(ctx, rec)
 }
 
 // randomPassword makes a password that passes core.ValidatePassword.

@@ -198,7 +198,13 @@ type fakeProvisioner struct {
 	onDrop func(core.Tenant)
 }
 
-func (f *fakeProvisioner) Provision(_ context.Context, t core.Tenant) (string, error) {
+func (f *fakeProvisioner) Name(t core.Tenant) string { return databaseName(t.ID) }
+
+func (f *fakeProvisioner) Migrate(context.Context, core.Tenant) error { return nil }
+
+func (f *fakeProvisioner) Databases(context.Context) ([]string, error) { return nil, nil }
+
+func (f *fakeProvisioner) Create(_ context.Context, t core.Tenant) (string, error) {
 	f.mu.Lock()
 	f.provisioned = append(f.provisioned, t)
 	f.mu.Unlock()

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/tenant"
+)
+
+var sagaSteps = []string{"create_database", "record_database", "migrate", "seed_admin", "activate"}
+
+func withFault(hook func(ctx context.Context, step string) error) appOption {
+	return func(o *appOptions) { o.tenant = append(o.tenant, tenant.WithFaultHook(hook)) }
+}
+
+// TestProvisioningFaultAtEachStep: a step failing undoes the ones before it,
+// so no tenant row and no database remain, and the log tells the story.
+func TestProvisioningFaultAtEachStep(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		var failAt string
+		var mu sync.Mutex
+		e := newEnv(t, b)
+		e.opts = append(e.opts, withFault(func(_ context.Context, step string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if step == failAt {
+				return errors.New("injected fault at " + step)
+			}
+			return nil
+		}))
+		e.restart()
+		planID := e.createPlan(starter)
+		for _, step := range sagaSteps {
+			mu.Lock()
+			failAt = step
+			mu.Unlock()
+			r := e.createTenant(planID, "acme").want(t, http.StatusInternalServerError)
+			if total := e.do("GET", "/api/saas/tenants", nil).data()["total"]; total != 0.0 {
+				t.Fatalf("fault at %s left a tenant row (%s)", step, r.raw)
+			}
+			if dbs := e.databases(); len(dbs) != 0 {
+				t.Fatalf("fault at %s left databases %v", step, dbs)
+			}
+		}
+		// The log of the last attempt: every step done, a fault after activate, the database undone.
+		steps, err := e.app.steps.Steps(context.Background(), int64(len(sagaSteps)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range steps {
+			got = append(got, s.Step+":"+s.Outcome)
+		}
+		want := []string{"create_database:done", "record_database:done", "migrate:done", "seed_admin:done", "activate:done", "after_activate:failed", "create_database:undone"}
+		if !slices.Equal(got, want) {
+			t.Fatalf("steps = %v, want %v", got, want)
+		}
+		mu.Lock()
+		failAt = ""
+		mu.Unlock()
+		e.createTenant(planID, "acme").want(t, http.StatusCreated)
+	})
+}
+
+// TestCrashDuringProvisioning freezes provisioning after each step in turn,
+// as a killed process would leave it, then restarts saasd on the same
+// databases: after reconcile there is no orphan database and no tenant
+// without its database.
+func TestCrashDuringProvisioning(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		for _, step := range sagaSteps[:len(sagaSteps)-1] {
+			t.Run(step, func(t *testing.T) {
+				reached, release := make(chan struct{}), make(chan struct{})
+				var once sync.Once
+				e := newEnv(t, b)
+				e.opts = append(e.opts, withFault(func(_ context.Context, s string) error {
+					if s != step {
+						return nil
+					}
+					once.Do(func() { close(reached) })
+					<-release // the process is "dead" from here on
+					return errors.New("process killed")
+				}))
+				e.restart()
+				t.Cleanup(func() { close(release) })
+				planID := e.createPlan(starter)
+				go e.app.tenants.Create(context.Background(), core.NewTenant{
+					CompanyName: "Acme", Email: "a@acme.example.com", FirstName: "A", LastName: "B", PlanID: planID, Subdomain: "acme",
+				})
+				select {
+				case <-reached:
+				case <-time.After(30 * time.Second):
+					t.Fatal("provisioning never reached " + step)
+				}
+
+				// Restart without the fault, as after a crash.
+				e.opts = e.opts[:1]
+				e.restart()
+				rec, err := e.app.tenants.Reconcile(context.Background(), false, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rec.Compensated) != 1 || len(rec.Orphans) != 0 || len(rec.Missing) != 0 {
+					t.Fatalf("reconcile = %+v", rec)
+				}
+				if dbs := e.databases(); len(dbs) != 0 {
+					t.Fatalf("orphan databases after reconcile: %v", dbs)
+				}
+				if total := e.do("GET", "/api/saas/tenants", nil).data()["total"]; total != 0.0 {
+					t.Fatalf("tenant rows after reconcile: %v", total)
+				}
+				// And a second pass finds nothing to do.
+				if rec, err := e.app.tenants.Reconcile(context.Background(), true, 0); err != nil || !rec.Clean() {
+					t.Fatalf("second reconcile = %+v, %v", rec, err)
+				}
+				e.createTenant(planID, "acme").want(t, http.StatusCreated)
+			})
+		}
+	})
+}
+
+// TestReconcileOrphans: a database named like a tenant's with no tenant is
+// reported, dropped only with fix; a ready tenant whose database vanished is
+// reported as missing.
+func TestReconcileOrphans(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		planID := e.createPlan(starter)
+		r := e.createTenant(planID, "acme").want(t, http.StatusCreated)
+		kept := r.data()["database"].(string)
+		orphan := e.cfg.Tenants.DBPrefix + "999"
+		if b.name == "mysql" {
+			if _, err := e.app.db.SQL().Exec("CREATE DATABASE `" + orphan + "`"); err != nil {
+				t.Fatal(err)
+			}
+		} else {
+			orphan += ".db"
+			e.tenantExec(orphan, "CREATE TABLE x (id INT)")
+		}
+		ctx := context.Background()
+		rec, err := e.app.tenants.Reconcile(ctx, false, time.Hour)
+		if err != nil || !slices.Equal(rec.Orphans, []string{orphan}) || len(rec.Dropped) != 0 {
+			t.Fatalf("reconcile = %+v, %v", rec, err)
+		}
+		if dbs := e.databases(); len(dbs) != 2 {
+			t.Fatalf("reconcile without fix dropped something: %v", dbs)
+		}
+		rec, err = e.app.tenants.Reconcile(ctx, true, time.Hour)
+		if err != nil || !slices.Equal(rec.Dropped, []string{orphan}) {
+			t.Fatalf("reconcile --fix = %+v, %v", rec, err)
+		}
+		if dbs := e.databases(); !slices.Equal(dbs, []string{kept}) {
+			t.Fatalf("databases = %v", dbs)
+		}
+		// A tenant whose database was removed behind saasd's back.
+		id := int64(r.body["tenant_id"].(float64))
+		tn, _ := e.app.tenants.Get(ctx, id)
+		if err := e.app.tenantDB.Drop(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+		rec, _ = e.app.tenants.Reconcile(ctx, true, time.Hour)
+		if !slices.Equal(rec.Missing, []int64{id}) {
+			t.Fatalf("missing = %v", rec.Missing)
+		}
+	})
+}

@@ -1,0 +1,115 @@
+package tenant
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/saasd/saasd/core"
+)
+
+// Reconciliation is what Reconcile found and did.
+type Reconciliation struct {
+	Compensated []int64  // tenants stuck in provisioning (or failed) whose work was undone
+	Deleted     []int64  // tenants stuck in deleting whose deletion was finished
+	Orphans     []string // tenant-looking databases that belong to no tenant
+	Dropped     []string // orphans removed (with fix)
+	Missing     []int64  // tenants that should have a database and have none
+}
+
+// Clean reports whether there was nothing to repair or report.
+func (r Reconciliation) Clean() bool {
+	return len(r.Compensated)+len(r.Deleted)+len(r.Orphans)+len(r.Missing) == 0
+}
+
+// Reconcile makes the control database and the set of tenant databases
+// agree after a crash: tenants left in provisioning (or failed) for longer
+// than stale are undone (their database dropped, their row removed),
+// deletions left half-way are finished, and databases named like tenant
+// databases that belong to no tenant are reported, and dropped when fix is
+// set. Tenants younger than stale may be in the hands of another replica and
+// are left alone.
+func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) (Reconciliation, error) {
+	var rec Reconciliation
+	cutoff := s.clock.Now().Add(-stale)
+	all, err := s.allTenants(ctx)
+	if err != nil {
+		return rec, err
+	}
+	expected := map[string]bool{}
+	for _, t := range all {
+		switch {
+		case (t.Status == core.StatusProvisioning || t.Status == core.StatusFailed) && !t.UpdatedAt.After(cutoff):
+			if t.Database == "" {
+				t.Database = s.provisioner.Name(t) // it may exist if the crash came before it was recorded
+			}
+			if err := s.provisioner.Drop(ctx, t); err != nil {
+				return rec, fmt.Errorf("undo tenant %d: %w", t.ID, err)
+			}
+			s.record(ctx, t.ID, "reconcile", core.StepUndone, nil)
+			if err := s.tenants.DeleteTenant(ctx, t.ID); err != nil && core.KindOf(err) != core.NotFound {
+				return rec, err
+			}
+			rec.Compensated = append(rec.Compensated, t.ID)
+		case t.Status == core.StatusDeleting && !t.UpdatedAt.After(cutoff):
+			if t.Database != "" {
+				if err := s.provisioner.Drop(ctx, t); err != nil {
+					return rec, fmt.Errorf("finish deleting tenant %d: %w", t.ID, err)
+				}
+			}
+			if err := s.tenants.DeleteTenant(ctx, t.ID); err != nil && core.KindOf(err) != core.NotFound {
+				return rec, err
+			}
+			rec.Deleted = append(rec.Deleted, t.ID)
+		default:
+			// Alive, or in flight elsewhere: its database is expected.
+			expected[s.provisioner.Name(t)] = true
+			if t.Database != "" {
+				expected[t.Database] = true
+			}
+		}
+	}
+	dbs, err := s.provisioner.Databases(ctx)
+	if err != nil {
+		return rec, err
+	}
+	present := map[string]bool{}
+	for _, db := range dbs {
+		present[db] = true
+		if expected[db] {
+			continue
+		}
+		rec.Orphans = append(rec.Orphans, db)
+		if fix {
+			if err := s.provisioner.Drop(ctx, core.Tenant{Database: db}); err != nil {
+				return rec, fmt.Errorf("drop orphan %s: %w", db, err)
+			}
+			rec.Dropped = append(rec.Dropped, db)
+		}
+	}
+	for _, t := range all {
+		ready := t.Status == core.StatusActive || t.Status == core.StatusTrial || t.Status == core.StatusInactive
+		if ready && (t.Database == "" || !present[t.Database]) {
+			rec.Missing = append(rec.Missing, t.ID)
+		}
+	}
+	return rec, nil
+}
+
+// allTenants reads every tenant row, whatever its status.
+func (s *Service) allTenants(ctx context.Context) ([]core.Tenant, error) {
+	var all []core.Tenant
+	for _, st := range []core.Status{core.StatusProvisioning, core.StatusFailed, core.StatusDeleting, core.StatusActive, core.StatusTrial, core.StatusInactive} {
+		for page := 1; ; page++ {
+			batch, _, err := s.tenants.Tenants(ctx, core.TenantFilter{Status: st, Page: page, PerPage: core.MaxPerPage})
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, batch...)
+			if len(batch) < core.MaxPerPage {
+				break
+			}
+		}
+	}
+	return all, nil
+}
