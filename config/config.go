@@ -3,6 +3,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -46,6 +47,12 @@ type Tenants struct {
 	// ProvisionTimeout is how long a tenant may stay in provisioning or
 	// deleting before reconcile takes it for abandoned by a crashed process.
 	ProvisionTimeout time.Duration `mapstructure:"provision_timeout"`
+	// DBUsers gives each tenant (MySQL) a login with rights on its own
+	// schema only; turn it off where the control login lacks CREATE USER.
+	DBUsers bool `mapstructure:"db_users"`
+	// SecretKeys seal the tenants' database passwords (AES-256-GCM, base64
+	// of 32 bytes each); the first seals, all open, so keys can rotate.
+	SecretKeys []string `mapstructure:"secret_keys"`
 }
 
 // Signup configures public registration.
@@ -81,6 +88,8 @@ var defaults = map[string]any{
 	"tenants.db_prefix":                  "tenant_",
 	"tenants.session_ttl":                720 * time.Hour,
 	"tenants.provision_timeout":          10 * time.Minute,
+	"tenants.db_users":                   true,
+	"tenants.secret_keys":                []string{},
 	"ratelimit.requests_per_minute":      100,
 	"ratelimit.tenant_requests_per_hour": 1000,
 	"ratelimit.signups_per_hour":         20,
@@ -165,6 +174,16 @@ func (c Config) Validate() error {
 	} {
 		if n < 1 {
 			bad(key, "must be at least 1")
+		}
+	}
+	if c.Database.Driver == "mysql" && c.Tenants.DBUsers {
+		if len(c.Tenants.SecretKeys) == 0 {
+			bad("tenants.secret_keys", "is required with per-tenant database logins (make a key with: head -c32 /dev/urandom | base64), or set tenants.db_users=false")
+		}
+		for i, k := range c.Tenants.SecretKeys {
+			if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k)); err != nil || len(raw) != 32 {
+				bad("tenants.secret_keys", "key %d is not the base64 of 32 bytes", i+1)
+			}
 		}
 	}
 	if c.Tenants.ProvisionTimeout < 0 {

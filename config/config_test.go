@@ -25,7 +25,7 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadFileAndEnv(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
-	yaml := "http:\n  addr: 0.0.0.0:9000\ndatabase:\n  driver: mysql\n  dsn: root@tcp(127.0.0.1:3306)/saas_control\ntenants:\n  base_domain: example.com\n"
+	yaml := "http:\n  addr: 0.0.0.0:9000\ndatabase:\n  driver: mysql\n  dsn: root@tcp(127.0.0.1:3306)/saas_control\ntenants:\n  base_domain: example.com\n  secret_keys:\n    - dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=\n"
 	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -69,5 +69,27 @@ func TestLoadInvalid(t *testing.T) {
 func TestLoadMissingFile(t *testing.T) {
 	if _, err := config.Load(filepath.Join(t.TempDir(), "nope.yaml")); err == nil {
 		t.Fatal("want error for a missing file")
+	}
+}
+
+func TestMySQLNeedsSecretKeys(t *testing.T) {
+	t.Setenv("SAAS_DATABASE_DRIVER", "mysql")
+	t.Setenv("SAAS_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/saas_control")
+	if _, err := config.Load(""); err == nil || !strings.Contains(err.Error(), "tenants.secret_keys") {
+		t.Fatalf("no key: %v", err)
+	}
+	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "c2hvcnQ=")
+	if _, err := config.Load(""); err == nil || !strings.Contains(err.Error(), "tenants.secret_keys") {
+		t.Fatalf("short key: %v", err)
+	}
+	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=,bmV3LWtleS1uZXcta2V5LW5ldy1rZXktbmV3LWtleS0=")
+	cfg, err := config.Load("")
+	if err != nil || len(cfg.Tenants.SecretKeys) != 2 {
+		t.Fatalf("two keys: %+v, %v", cfg.Tenants, err)
+	}
+	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "")
+	t.Setenv("SAAS_TENANTS_DB_USERS", "false")
+	if _, err := config.Load(""); err != nil {
+		t.Fatalf("logins off needs no key: %v", err)
 	}
 }

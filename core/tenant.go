@@ -35,6 +35,8 @@ type Tenant struct {
 	Limits      Limits // read-only, the plan's limits, joined from the plan
 	Status      Status
 	Database    string // the tenant's own schema (MySQL) or file (SQLite)
+	DBUser      string // the tenant's own database login, when logins per tenant are on
+	DBSecret    string // its password, sealed (ports.Sealer); never shown
 	StartedAt   time.Time
 	ExpiresAt   *time.Time
 	NextInvoice *time.Time

@@ -197,3 +197,20 @@ type ProvisioningLog interface {
 	RecordStep(ctx context.Context, s core.ProvisioningStep) error
 	Steps(ctx context.Context, tenantID int64) ([]core.ProvisioningStep, error)
 }
+
+// Sealer encrypts secrets kept in the control database.
+type Sealer interface {
+	Seal(plaintext string) (string, error)
+	Open(sealed string) (string, error)
+}
+
+// DatabaseUsers is an optional capability of a Provisioner (found by type
+// assertion, like database/sql/driver's optional interfaces): a database
+// login per tenant with rights on that tenant's database only.
+type DatabaseUsers interface {
+	// CreateUser creates t's login with a random password and grants it
+	// t.Database alone. Returns the user name and the password.
+	CreateUser(ctx context.Context, t core.Tenant) (user, password string, err error)
+	// DropUser removes t's login; one already gone is no error.
+	DropUser(ctx context.Context, t core.Tenant) error
+}

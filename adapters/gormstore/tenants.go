@@ -33,6 +33,8 @@ type tenantRow struct {
 	PlanLimits    string `gorm:"->;-:migration"` // read from the joined plan
 	Status        string
 	DatabaseName  string
+	DBUser        string
+	DBSecret      *string
 	StartedAt     time.Time
 	ExpiresAt     *time.Time
 	NextInvoiceAt *time.Time
@@ -52,7 +54,7 @@ func (r tenantRow) toCore() core.Tenant {
 		Limits: limits,
 		ID:     r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
-		Database: r.DatabaseName, StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
+		Database: r.DatabaseName, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		NextInvoice: utc(r.NextInvoiceAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
@@ -61,6 +63,7 @@ func tenantRowOf(t core.Tenant) tenantRow {
 	return tenantRow{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
+		DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
 		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt), NextInvoiceAt: utc(t.NextInvoice),
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
@@ -113,10 +116,10 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	var r tenantRow
 	var expires, next sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
-		"t.plan_id, t.status, t.database_name, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
+		"t.plan_id, t.status, t.database_name, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
-		&r.PlanID, &r.Status, &r.DatabaseName, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
+		&r.PlanID, &r.Status, &r.DatabaseName, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
@@ -190,4 +193,18 @@ func (s *TenantStore) DeleteTenant(ctx context.Context, id int64) error {
 		return core.Errorf(core.NotFound, "tenant not found")
 	}
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func ref(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

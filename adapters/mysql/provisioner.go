@@ -2,7 +2,9 @@ package mysql
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -171,4 +173,45 @@ func (p *Provisioner) Handle(_ context.Context, t core.Tenant) (sqlrecords.Handl
 		return sqlrecords.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
 	return sqlrecords.Handle{DB: p.pool, Qualifier: "`" + t.Database + "`.", ForUpdate: true}, nil
+}
+
+var _ ports.DatabaseUsers = (*Provisioner)(nil)
+
+// userName is the login of tenant t: its database's name, which holds only
+// [a-z0-9_] by construction.
+func (p *Provisioner) userName(t core.Tenant) string { return p.DatabaseName(t.ID) }
+
+// CreateUser creates t's login with a random password and grants it every
+// privilege on t's schema and nothing else.
+func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, string, error) {
+	if !p.owns(t.Database) {
+		return "", "", fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	// Hex only, so the password needs no quoting inside the statement.
+	password := hex.EncodeToString(b)
+	user := p.userName(t)
+	if _, err := p.pool.ExecContext(ctx, "CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+password+"'"); err != nil {
+		var me *mysqldrv.MySQLError
+		if errors.As(err, &me) && me.Number == 1396 {
+			return "", "", core.Errorf(core.Conflict, "database user %s already exists", user)
+		}
+		return "", "", fmt.Errorf("create user %s: %w", user, err)
+	}
+	if _, err := p.pool.ExecContext(ctx, "GRANT ALL PRIVILEGES ON `"+t.Database+"`.* TO '"+user+"'@'%'"); err != nil {
+		_, _ = p.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
+		return "", "", fmt.Errorf("grant %s to %s: %w", t.Database, user, err)
+	}
+	return user, password, nil
+}
+
+// DropUser removes t's login.
+func (p *Provisioner) DropUser(ctx context.Context, t core.Tenant) error {
+	if _, err := p.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+p.userName(t)+"'@'%'"); err != nil {
+		return fmt.Errorf("drop user %s: %w", p.userName(t), err)
+	}
+	return nil
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
 	"github.com/saasd/saasd/adapters/ginhttp"
 	"github.com/saasd/saasd/adapters/gormstore"
@@ -50,6 +52,7 @@ type app struct {
 	records  *sqlrecords.Store
 	tenantDB ports.Provisioner
 	steps    *gormstore.StepLog
+	sealer   ports.Sealer
 	server   *ginhttp.Server
 	closers  []func() error
 }
@@ -142,6 +145,19 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	a.tenantDB, a.steps = tdb, gormstore.NewStepLog(db)
 	clock := ports.SystemClock
 	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
+	if cfg.Database.Driver == gormstore.MySQL {
+		if !cfg.Tenants.DBUsers {
+			logger.Warn("per-tenant database logins are off (tenants.db_users=false): tenant schemas are reached with the control login only")
+		} else {
+			ring, err := aesgcm.New(cfg.Tenants.SecretKeys)
+			if err != nil {
+				a.Close()
+				return nil, fmt.Errorf("config tenants.secret_keys: %w", err)
+			}
+			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(tdb.(ports.DatabaseUsers), ring)}, o.tenant...)
+			a.sealer = ring
+		}
+	}
 	a.auth = auth.New(gormstore.NewTokenStore(db), clock)
 	a.tenants = tenant.New(tenants, plans, tdb, store, clock, cfg.Tenants.BaseDomain, append([]tenant.Option{
 		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store), tenant.WithProvisioningLog(a.steps),

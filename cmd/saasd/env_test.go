@@ -49,6 +49,7 @@ func backends(t *testing.T) []backend {
 			cfg.Database.Driver = "mysql"
 			cfg.Database.DSN = mc.FormatDSN()
 			cfg.Tenants.DBPrefix = name + "_t"
+			cfg.Tenants.SecretKeys = []string{testSecretKey}
 			t.Cleanup(func() { dropSchemas(t, server, name) })
 		}})
 	}
@@ -90,7 +91,11 @@ func mysqlServer(t *testing.T) *mysqldrv.Config {
 	return mysqlCfg
 }
 
-// dropSchemas drops the test's control schema and every tenant schema it made.
+// testSecretKey seals tenant database passwords in tests.
+const testSecretKey = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
+
+// dropSchemas drops the test's control schema and every tenant schema and
+// tenant login it made.
 func dropSchemas(t *testing.T, server *mysqldrv.Config, name string) {
 	db, err := sql.Open("mysql", server.FormatDSN())
 	if err != nil {
@@ -98,6 +103,19 @@ func dropSchemas(t *testing.T, server *mysqldrv.Config, name string) {
 		return
 	}
 	defer db.Close()
+	if rows, err := db.Query("SELECT user FROM mysql.user WHERE user LIKE ?", strings.ReplaceAll(name, "_", `\_`)+"%"); err == nil {
+		var users []string
+		for rows.Next() {
+			var u string
+			if rows.Scan(&u) == nil {
+				users = append(users, u)
+			}
+		}
+		rows.Close()
+		for _, u := range users {
+			db.Exec("DROP USER IF EXISTS '" + u + "'@'%'")
+		}
+	}
 	names := mysqlSchemas(t, db, name)
 	for _, n := range names {
 		if _, err := db.Exec("DROP DATABASE IF EXISTS `" + n + "`"); err != nil {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +16,14 @@ import (
 	"github.com/saasd/saasd/core/tenant"
 )
 
-var sagaSteps = []string{"create_database", "record_database", "migrate", "seed_admin", "activate"}
+// sagaSteps are the provisioning steps on a backend; MySQL adds the
+// tenant's own login.
+func sagaSteps(b backend) []string {
+	if b.name == "mysql" {
+		return []string{"create_database", "record_database", "create_user", "record_user", "migrate", "seed_admin", "activate"}
+	}
+	return []string{"create_database", "record_database", "migrate", "seed_admin", "activate"}
+}
 
 func withFault(hook func(ctx context.Context, step string) error) appOption {
 	return func(o *appOptions) { o.tenant = append(o.tenant, tenant.WithFaultHook(hook)) }
@@ -36,7 +46,7 @@ func TestProvisioningFaultAtEachStep(t *testing.T) {
 		}))
 		e.restart()
 		planID := e.createPlan(starter)
-		for _, step := range sagaSteps {
+		for _, step := range sagaSteps(b) {
 			mu.Lock()
 			failAt = step
 			mu.Unlock()
@@ -49,7 +59,7 @@ func TestProvisioningFaultAtEachStep(t *testing.T) {
 			}
 		}
 		// The log of the last attempt: every step done, a fault after activate, the database undone.
-		steps, err := e.app.steps.Steps(context.Background(), int64(len(sagaSteps)))
+		steps, err := e.app.steps.Steps(context.Background(), int64(len(sagaSteps(b))))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +67,15 @@ func TestProvisioningFaultAtEachStep(t *testing.T) {
 		for _, s := range steps {
 			got = append(got, s.Step+":"+s.Outcome)
 		}
-		want := []string{"create_database:done", "record_database:done", "migrate:done", "seed_admin:done", "activate:done", "after_activate:failed", "create_database:undone"}
+		var want []string
+		for _, st := range sagaSteps(b) {
+			want = append(want, st+":done")
+		}
+		want = append(want, "after_activate:failed")
+		if b.name == "mysql" {
+			want = append(want, "create_user:undone")
+		}
+		want = append(want, "create_database:undone")
 		if !slices.Equal(got, want) {
 			t.Fatalf("steps = %v, want %v", got, want)
 		}
@@ -74,7 +92,8 @@ func TestProvisioningFaultAtEachStep(t *testing.T) {
 // without its database.
 func TestCrashDuringProvisioning(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		for _, step := range sagaSteps[:len(sagaSteps)-1] {
+		steps := sagaSteps(b)
+		for _, step := range steps[:len(steps)-1] {
 			t.Run(step, func(t *testing.T) {
 				reached, release := make(chan struct{}), make(chan struct{})
 				var once sync.Once
@@ -169,4 +188,70 @@ func TestReconcileOrphans(t *testing.T) {
 			t.Fatalf("missing = %v", rec.Missing)
 		}
 	})
+}
+
+// TestTenantDatabaseLogins: on MySQL each tenant has a login of its own that
+// reaches its schema and no other; its password is sealed, never shown, and
+// the login goes with the tenant.
+func TestTenantDatabaseLogins(t *testing.T) {
+	server := mysqlServer(t)
+	if server == nil {
+		t.Skip("needs MariaDB")
+	}
+	e := newEnv(t, backends(t)[1])
+	planID := e.createPlan(starter)
+	ctx := context.Background()
+	login := func(sub string) (*sql.DB, core.Tenant) {
+		r := e.createTenant(planID, sub).want(t, http.StatusCreated)
+		if strings.Contains(r.raw, "db_secret") || strings.Contains(r.raw, "db_user") {
+			t.Fatalf("credentials in the answer: %s", r.raw)
+		}
+		tn, err := e.app.tenants.Get(ctx, int64(r.body["tenant_id"].(float64)))
+		if err != nil || tn.DBUser == "" || tn.DBSecret == "" {
+			t.Fatalf("tenant = %+v, %v", tn, err)
+		}
+		password, err := e.app.sealer.Open(tn.DBSecret)
+		if err != nil || strings.Contains(tn.DBSecret, password) {
+			t.Fatalf("secret not sealed: %v", err)
+		}
+		mc := server.Clone()
+		mc.User, mc.Passwd, mc.DBName = tn.DBUser, password, ""
+		db, err := sql.Open("mysql", mc.FormatDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db, tn
+	}
+	dbA, a := login("alpha")
+	_, b := login("beta")
+	var n int
+	if err := dbA.QueryRow("SELECT COUNT(*) FROM `" + a.Database + "`.customers").Scan(&n); err != nil {
+		t.Fatalf("A cannot read its own schema: %v", err)
+	}
+	if err := dbA.QueryRow("SELECT COUNT(*) FROM `" + b.Database + "`.customers").Scan(&n); err == nil {
+		t.Fatal("A's login reads B's schema")
+	}
+	if _, err := dbA.Exec("CREATE DATABASE `" + a.Database + "_x`"); err == nil {
+		dbA.Exec("DROP DATABASE `" + a.Database + "_x`")
+		t.Fatal("A's login creates databases")
+	}
+	if err := dbA.QueryRow("SELECT COUNT(*) FROM " + e.cfg.Database.DSN[strings.LastIndex(e.cfg.Database.DSN, "/")+1:strings.Index(e.cfg.Database.DSN, "?")] + ".tenants").Scan(&n); err == nil {
+		t.Fatal("A's login reads the control database")
+	}
+	e.do("DELETE", "/api/saas/tenants/"+strconv.FormatInt(a.ID, 10), nil).want(t, http.StatusOK)
+	if err := dbA.Ping(); err == nil {
+		var one int
+		if dbA.QueryRow("SELECT 1").Scan(&one) == nil {
+			// An open connection may survive; a new login must not.
+			mc := server.Clone()
+			password, _ := e.app.sealer.Open(a.DBSecret)
+			mc.User, mc.Passwd = a.DBUser, password
+			fresh, _ := sql.Open("mysql", mc.FormatDSN())
+			defer fresh.Close()
+			if fresh.Ping() == nil {
+				t.Fatal("the deleted tenant's login still works")
+			}
+		}
+	}
 }

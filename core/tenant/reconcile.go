@@ -43,7 +43,7 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 			if t.Database == "" {
 				t.Database = s.provisioner.Name(t) // it may exist if the crash came before it was recorded
 			}
-			if err := s.provisioner.Drop(ctx, t); err != nil {
+			if err := s.dropDatabase(ctx, t); err != nil {
 				return rec, fmt.Errorf("undo tenant %d: %w", t.ID, err)
 			}
 			s.record(ctx, t.ID, "reconcile", core.StepUndone, nil)
@@ -52,10 +52,8 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 			}
 			rec.Compensated = append(rec.Compensated, t.ID)
 		case t.Status == core.StatusDeleting && !t.UpdatedAt.After(cutoff):
-			if t.Database != "" {
-				if err := s.provisioner.Drop(ctx, t); err != nil {
-					return rec, fmt.Errorf("finish deleting tenant %d: %w", t.ID, err)
-				}
+			if err := s.dropDatabase(ctx, t); err != nil {
+				return rec, fmt.Errorf("finish deleting tenant %d: %w", t.ID, err)
 			}
 			if err := s.tenants.DeleteTenant(ctx, t.ID); err != nil && core.KindOf(err) != core.NotFound {
 				return rec, err

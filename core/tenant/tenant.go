@@ -26,6 +26,8 @@ type Service struct {
 	hasher      ports.PasswordHasher
 	recounter   ports.UsageRecounter
 	log         ports.ProvisioningLog
+	users       ports.DatabaseUsers
+	sealer      ports.Sealer
 	fault       func(ctx context.Context, step string) error
 }
 
@@ -47,6 +49,12 @@ func WithProvisioningLog(log ports.ProvisioningLog) Option {
 // fails that step. Tests use it to fail or freeze provisioning at each step.
 func WithFaultHook(hook func(ctx context.Context, step string) error) Option {
 	return func(s *Service) { s.fault = hook }
+}
+
+// WithDatabaseUsers gives each tenant a database login of its own, with
+// rights on its database only; its password is sealed before it is stored.
+func WithDatabaseUsers(users ports.DatabaseUsers, sealer ports.Sealer) Option {
+	return func(s *Service) { s.users, s.sealer = users, sealer }
 }
 
 // WithRecounter enables Recount.
@@ -135,8 +143,23 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 			_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.Database = t.Database; return nil })
 			return err
 		}},
-		{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }},
 	}
+	if s.users != nil {
+		steps = append(steps, step{name: "create_user", do: func(ctx context.Context) error {
+			user, password, err := s.users.CreateUser(ctx, t)
+			if err != nil {
+				return err
+			}
+			t.DBUser = user
+			t.DBSecret, err = s.sealer.Seal(password)
+			return err
+		}, undo: func(ctx context.Context) error { return s.users.DropUser(ctx, t) }},
+			step{name: "record_user", do: func(ctx context.Context) error {
+				_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.DBUser, r.DBSecret = t.DBUser, t.DBSecret; return nil })
+				return err
+			}})
+	}
+	steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }})
 	if s.accounts != nil {
 		steps = append(steps, step{name: "seed_admin", do: func(ctx context.Context) error {
 			out.Admin = core.User{Name: strings.TrimSpace(n.FirstName + " " + n.LastName), Email: n.Email, Role: core.RoleAdmin}
@@ -327,10 +350,8 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	if t.Database != "" {
-		if err := s.provisioner.Drop(ctx, t); err != nil {
-			return fmt.Errorf("drop tenant database: %w", err)
-		}
+	if err := s.dropDatabase(ctx, t); err != nil {
+		return err
 	}
 	if err := s.tenants.DeleteTenant(ctx, id); err != nil && core.KindOf(err) != core.NotFound {
 		return err
@@ -409,4 +430,20 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]core.Usage
 		}
 	}
 	return out, nil
+}
+
+// dropDatabase removes t's database and its login, if any.
+func (s *Service) dropDatabase(ctx context.Context, t core.Tenant) error {
+	if s.users != nil {
+		if err := s.users.DropUser(ctx, t); err != nil {
+			return err
+		}
+	}
+	if t.Database == "" {
+		return nil
+	}
+	if err := s.provisioner.Drop(ctx, t); err != nil {
+		return fmt.Errorf("drop tenant database: %w", err)
+	}
+	return nil
 }
