@@ -47,6 +47,9 @@ type Tenants struct {
 	// ProvisionTimeout is how long a tenant may stay in provisioning or
 	// deleting before reconcile takes it for abandoned by a crashed process.
 	ProvisionTimeout time.Duration `mapstructure:"provision_timeout"`
+	// DeleteRetention keeps a deleted tenant's database this long, during
+	// which 'saasd tenants restore' brings it back; 0 drops it at once.
+	DeleteRetention time.Duration `mapstructure:"delete_retention"`
 	// DBUsers gives each tenant (MySQL) a login with rights on its own
 	// schema only; turn it off where the control login lacks CREATE USER.
 	DBUsers bool `mapstructure:"db_users"`
@@ -89,6 +92,7 @@ var defaults = map[string]any{
 	"tenants.session_ttl":                720 * time.Hour,
 	"tenants.provision_timeout":          10 * time.Minute,
 	"tenants.db_users":                   true,
+	"tenants.delete_retention":           time.Duration(0),
 	"tenants.secret_keys":                []string{},
 	"ratelimit.requests_per_minute":      100,
 	"ratelimit.tenant_requests_per_hour": 1000,
@@ -185,6 +189,9 @@ func (c Config) Validate() error {
 				bad("tenants.secret_keys", "key %d is not the base64 of 32 bytes", i+1)
 			}
 		}
+	}
+	if c.Tenants.DeleteRetention < 0 {
+		bad("tenants.delete_retention", "must not be negative")
 	}
 	if c.Tenants.ProvisionTimeout < 0 {
 		bad("tenants.provision_timeout", "must not be negative")

@@ -19,7 +19,8 @@ const (
 	StatusTrial        Status = "trial"
 	StatusInactive     Status = "inactive"
 	StatusDeleting     Status = "deleting"
-	StatusFailed       Status = "failed" // provisioning failed and could not be fully undone; reconcile finishes it
+	StatusFailed       Status = "failed"  // provisioning failed and could not be fully undone; reconcile finishes it
+	StatusDeleted      Status = "deleted" // deleted, its database kept until the retention passes
 )
 
 // Tenant is one customer of the SaaS with its own database.
@@ -38,11 +39,20 @@ type Tenant struct {
 	DBUser      string // the tenant's own database login, when logins per tenant are on
 	DBSecret    string // its password, sealed (ports.Sealer); never shown
 	StartedAt   time.Time
-	ExpiresAt   *time.Time
-	NextInvoice *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	DeletedAt   *time.Time // when a retained deletion happened
+	// RestoreSubdomain and RestoreStatus are what a retained deletion
+	// took away, for restore.
+	RestoreSubdomain string
+	RestoreStatus    Status
+	ExpiresAt        *time.Time
+	NextInvoice      *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
+
+// Gone reports whether the tenant is deleted for the API: being deleted, or
+// deleted and retained.
+func (t Tenant) Gone() bool { return t.Status == StatusDeleting || t.Status == StatusDeleted }
 
 // Serving reports whether the tenant's own API may answer at now.
 func (t Tenant) Serving(now time.Time) bool {

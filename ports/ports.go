@@ -4,6 +4,7 @@ package ports
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"time"
 
@@ -213,4 +214,11 @@ type DatabaseUsers interface {
 	CreateUser(ctx context.Context, t core.Tenant) (user, password string, err error)
 	// DropUser removes t's login; one already gone is no error.
 	DropUser(ctx context.Context, t core.Tenant) error
+}
+
+// Exporter writes a tenant's data out of its own database.
+type Exporter interface {
+	// Export writes every row of every table of t.Database to w as JSON
+	// lines: {"table": "...", "row": {...}}.
+	Export(ctx context.Context, t core.Tenant, w io.Writer) error
 }

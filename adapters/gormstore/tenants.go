@@ -22,24 +22,27 @@ type TenantStore struct{ db *DB }
 func NewTenantStore(db *DB) *TenantStore { return &TenantStore{db: db} }
 
 type tenantRow struct {
-	ID            int64 `gorm:"primaryKey"`
-	CompanyName   string
-	Email         string
-	FirstName     string
-	LastName      string
-	Subdomain     string
-	PlanID        int64
-	PlanName      string `gorm:"->;-:migration"` // read from the joined plan
-	PlanLimits    string `gorm:"->;-:migration"` // read from the joined plan
-	Status        string
-	DatabaseName  string
-	DBUser        string
-	DBSecret      *string
-	StartedAt     time.Time
-	ExpiresAt     *time.Time
-	NextInvoiceAt *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID               int64 `gorm:"primaryKey"`
+	CompanyName      string
+	Email            string
+	FirstName        string
+	LastName         string
+	Subdomain        string
+	PlanID           int64
+	PlanName         string `gorm:"->;-:migration"` // read from the joined plan
+	PlanLimits       string `gorm:"->;-:migration"` // read from the joined plan
+	Status           string
+	DatabaseName     string
+	DBUser           string
+	DBSecret         *string
+	StartedAt        time.Time
+	DeletedAt        *time.Time
+	RestoreSubdomain string
+	RestoreStatus    string
+	ExpiresAt        *time.Time
+	NextInvoiceAt    *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (tenantRow) TableName() string { return "tenants" }
@@ -55,6 +58,7 @@ func (r tenantRow) toCore() core.Tenant {
 		ID:     r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
 		Database: r.DatabaseName, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
+		DeletedAt: utc(r.DeletedAt), RestoreSubdomain: r.RestoreSubdomain, RestoreStatus: core.Status(r.RestoreStatus),
 		NextInvoice: utc(r.NextInvoiceAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
@@ -64,7 +68,8 @@ func tenantRowOf(t core.Tenant) tenantRow {
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
 		DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
-		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt), NextInvoiceAt: utc(t.NextInvoice),
+		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt),
+		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus), NextInvoiceAt: utc(t.NextInvoice),
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
 }
@@ -114,12 +119,14 @@ func (s *TenantStore) TenantBySubdomain(ctx context.Context, subdomain string) (
 // costs more than the query.
 func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tenant, error) {
 	var r tenantRow
-	var expires, next sql.NullTime
+	var expires, next, deleted sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
 		"t.plan_id, t.status, t.database_name, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
+		"t.deleted_at, t.restore_subdomain, t.restore_status, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
 		&r.PlanID, &r.Status, &r.DatabaseName, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
+		&deleted, &r.RestoreSubdomain, &r.RestoreStatus,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
@@ -132,6 +139,9 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	if next.Valid {
 		r.NextInvoiceAt = &next.Time
 	}
+	if deleted.Valid {
+		r.DeletedAt = &deleted.Time
+	}
 	return r.toCore(), nil
 }
 
@@ -141,7 +151,7 @@ func (s *TenantStore) Tenants(ctx context.Context, f core.TenantFilter) ([]core.
 	if f.Status != "" {
 		q = q.Where("status = ?", string(f.Status))
 	} else {
-		q = q.Where("status <> ?", string(core.StatusDeleting))
+		q = q.Where("status NOT IN ?", []string{string(core.StatusDeleting), string(core.StatusDeleted)})
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

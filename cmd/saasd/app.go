@@ -89,6 +89,7 @@ func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.Pas
 type appOptions struct {
 	modules []kernel.Module
 	tenant  []tenant.Option
+	clock   ports.Clock
 }
 
 // appOption changes appOptions.
@@ -144,6 +145,9 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	handles.Handles = tdb
 	a.tenantDB, a.steps = tdb, gormstore.NewStepLog(db)
 	clock := ports.SystemClock
+	if o.clock != nil {
+		clock = o.clock
+	}
 	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
 	if cfg.Database.Driver == gormstore.MySQL {
 		if !cfg.Tenants.DBUsers {
@@ -161,6 +165,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	a.auth = auth.New(gormstore.NewTokenStore(db), clock)
 	a.tenants = tenant.New(tenants, plans, tdb, store, clock, cfg.Tenants.BaseDomain, append([]tenant.Option{
 		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store), tenant.WithProvisioningLog(a.steps),
+		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(store),
 	}, o.tenant...)...)
 	a.billing = billing.New(plans, tenants, clock)
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
@@ -216,3 +221,26 @@ func withApp(ctx context.Context, path string, fn func(*app) error) error {
 
 // lateHandles is set once the provisioner exists.
 type lateHandles struct{ sqlrecords.Handles }
+
+// janitor reconciles every few minutes while serving: it purges deleted
+// tenants whose retention passed and finishes work abandoned by crashes.
+func (a *app) janitor(ctx context.Context) {
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		rec, err := a.tenants.Reconcile(ctx, false, a.cfg.Tenants.ProvisionTimeout)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("reconcile", zap.Error(err))
+		case err == nil && !rec.Clean():
+			a.logger.Info("reconciled", zap.Int64s("purged", rec.Purged), zap.Int64s("compensated", rec.Compensated),
+				zap.Int64s("deletions_finished", rec.Deleted), zap.Strings("orphan_databases", rec.Orphans),
+				zap.Int64s("tenants_missing_database", rec.Missing))
+		}
+	}
+}

@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"net"
+	"os"
 	"slices"
+	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -29,6 +31,7 @@ func newServeCmd() *cobra.Command {
 					a.logger.Warn("reconciled at start", zap.Int64s("compensated", rec.Compensated), zap.Int64s("deletions_finished", rec.Deleted),
 						zap.Strings("orphan_databases", rec.Orphans), zap.Int64s("tenants_missing_database", rec.Missing))
 				}
+				go a.janitor(cmd.Context())
 				a.logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("database_driver", a.cfg.Database.Driver))
 				err = a.server.Serve(cmd.Context(), ln)
 				a.logger.Info("stopped")
@@ -180,6 +183,9 @@ func newTenantsCmd() *cobra.Command {
 				for _, id := range rec.Compensated {
 					fmt.Fprintf(out, "tenant %d: abandoned provisioning undone\n", id)
 				}
+				for _, id := range rec.Purged {
+					fmt.Fprintf(out, "tenant %d: retention passed, database dropped\n", id)
+				}
 				for _, id := range rec.Deleted {
 					fmt.Fprintf(out, "tenant %d: deletion finished\n", id)
 				}
@@ -205,6 +211,53 @@ func newTenantsCmd() *cobra.Command {
 	}
 	reconcile.Flags().Bool("fix", false, "drop orphan databases")
 	reconcile.Flags().Duration("stale", 0, "how old an unfinished provisioning or deletion must be (default tenants.provision_timeout)")
-	tenants.AddCommand(reconcile)
+	restore := &cobra.Command{
+		Use:   "restore ID",
+		Short: "Bring back a tenant deleted within tenants.delete_retention",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("tenant id %q is not a number", args[0])
+			}
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				t, err := a.tenants.Restore(cmd.Context(), id)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "tenant %d restored as %s (%s)\n", t.ID, a.tenants.Domain(t), t.Status)
+				return nil
+			})
+		},
+	}
+	export := &cobra.Command{
+		Use:   "export ID [--out FILE]",
+		Short: "Write a tenant's data as JSON lines ({\"table\":…,\"row\":{…}}) to FILE or stdout",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("tenant id %q is not a number", args[0])
+			}
+			path, _ := cmd.Flags().GetString("out")
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				if path == "" {
+					return a.tenants.Export(cmd.Context(), id, cmd.OutOrStdout())
+				}
+				f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+				if err != nil {
+					return err
+				}
+				if err := a.tenants.Export(cmd.Context(), id, f); err != nil {
+					f.Close()
+					os.Remove(path)
+					return err
+				}
+				return f.Close()
+			})
+		},
+	}
+	export.Flags().String("out", "", "file to write (must not exist); stdout when empty")
+	tenants.AddCommand(reconcile, restore, export)
 	return tenants
 }

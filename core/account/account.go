@@ -206,7 +206,7 @@ func (s *Service) Resolve(ctx context.Context, subdomain string) (core.Tenant, e
 	}
 	now := s.clock.Now()
 	switch {
-	case t.Status == core.StatusDeleting:
+	case t.Gone():
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
 	case t.Status == core.StatusProvisioning:
 		return core.Tenant{}, core.Errorf(core.Forbidden, "tenant is still being set up")

@@ -79,7 +79,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 		}
 	}
 	t, err := s.tenants.UpdateTenant(ctx, tenantID, func(t *core.Tenant) error {
-		if t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning {
+		if t.Gone() || t.Status == core.StatusProvisioning {
 			return core.Errorf(core.NotFound, "tenant not found")
 		}
 		if u.PlanID != nil && *u.PlanID != t.PlanID {
@@ -112,7 +112,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 
 func (s *Service) tenant(ctx context.Context, id int64) (core.Tenant, error) {
 	t, err := s.tenants.Tenant(ctx, id)
-	if err == nil && (t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning) {
+	if err == nil && (t.Gone() || t.Status == core.StatusProvisioning) {
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
 	}
 	return t, err

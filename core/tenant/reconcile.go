@@ -12,6 +12,7 @@ import (
 type Reconciliation struct {
 	Compensated []int64  // tenants stuck in provisioning (or failed) whose work was undone
 	Deleted     []int64  // tenants stuck in deleting whose deletion was finished
+	Purged      []int64  // deleted tenants whose retention passed, now dropped
 	Orphans     []string // tenant-looking databases that belong to no tenant
 	Dropped     []string // orphans removed (with fix)
 	Missing     []int64  // tenants that should have a database and have none
@@ -19,7 +20,7 @@ type Reconciliation struct {
 
 // Clean reports whether there was nothing to repair or report.
 func (r Reconciliation) Clean() bool {
-	return len(r.Compensated)+len(r.Deleted)+len(r.Orphans)+len(r.Missing) == 0
+	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Missing) == 0
 }
 
 // Reconcile makes the control database and the set of tenant databases
@@ -51,6 +52,11 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 				return rec, err
 			}
 			rec.Compensated = append(rec.Compensated, t.ID)
+		case t.Status == core.StatusDeleted && t.DeletedAt != nil && !s.clock.Now().Before(t.DeletedAt.Add(s.retention)):
+			if err := s.purge(ctx, t); err != nil {
+				return rec, fmt.Errorf("purge tenant %d: %w", t.ID, err)
+			}
+			rec.Purged = append(rec.Purged, t.ID)
 		case t.Status == core.StatusDeleting && !t.UpdatedAt.After(cutoff):
 			if err := s.dropDatabase(ctx, t); err != nil {
 				return rec, fmt.Errorf("finish deleting tenant %d: %w", t.ID, err)
@@ -86,7 +92,7 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		}
 	}
 	for _, t := range all {
-		ready := t.Status == core.StatusActive || t.Status == core.StatusTrial || t.Status == core.StatusInactive
+		ready := t.Status == core.StatusActive || t.Status == core.StatusTrial || t.Status == core.StatusInactive || t.Status == core.StatusDeleted
 		if ready && (t.Database == "" || !present[t.Database]) {
 			rec.Missing = append(rec.Missing, t.ID)
 		}
@@ -97,7 +103,7 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 // allTenants reads every tenant row, whatever its status.
 func (s *Service) allTenants(ctx context.Context) ([]core.Tenant, error) {
 	var all []core.Tenant
-	for _, st := range []core.Status{core.StatusProvisioning, core.StatusFailed, core.StatusDeleting, core.StatusActive, core.StatusTrial, core.StatusInactive} {
+	for _, st := range []core.Status{core.StatusProvisioning, core.StatusFailed, core.StatusDeleting, core.StatusDeleted, core.StatusActive, core.StatusTrial, core.StatusInactive} {
 		for page := 1; ; page++ {
 			batch, _, err := s.tenants.Tenants(ctx, core.TenantFilter{Status: st, Page: page, PerPage: core.MaxPerPage})
 			if err != nil {

@@ -7,6 +7,8 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +29,8 @@ type Service struct {
 	recounter   ports.UsageRecounter
 	log         ports.ProvisioningLog
 	users       ports.DatabaseUsers
+	exporter    ports.Exporter
+	retention   time.Duration
 	sealer      ports.Sealer
 	fault       func(ctx context.Context, step string) error
 }
@@ -55,6 +59,17 @@ func WithFaultHook(hook func(ctx context.Context, step string) error) Option {
 // rights on its database only; its password is sealed before it is stored.
 func WithDatabaseUsers(users ports.DatabaseUsers, sealer ports.Sealer) Option {
 	return func(s *Service) { s.users, s.sealer = users, sealer }
+}
+
+// WithRetention keeps a deleted tenant's database for d, during which it
+// can be restored.
+func WithRetention(d time.Duration) Option {
+	return func(s *Service) { s.retention = d }
+}
+
+// WithExporter enables Export.
+func WithExporter(e ports.Exporter) Option {
+	return func(s *Service) { s.exporter = e }
 }
 
 // WithRecounter enables Recount.
@@ -263,7 +278,7 @@ func (s *Service) Get(ctx context.Context, id int64) (core.Tenant, error) {
 	if err != nil {
 		return core.Tenant{}, err
 	}
-	if t.Status == core.StatusDeleting {
+	if t.Gone() {
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
 	}
 	return t, nil
@@ -320,7 +335,7 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 		return core.Tenant{}, core.InvalidFields(errs)
 	}
 	return s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
-		if t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning {
+		if t.Gone() || t.Status == core.StatusProvisioning {
 			return core.Errorf(core.NotFound, "tenant not found")
 		}
 		if u.CompanyName != nil {
@@ -336,27 +351,86 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 	})
 }
 
-// Delete removes a tenant and drops its database. The tenant is marked as
-// deleting first, so it is gone for the API even if dropping fails half-way
-// and has to be finished later. Returns core.NotFound.
+// Delete removes a tenant: it is gone for the API at once. With a retention
+// (WithRetention) its database is kept, and Restore can bring it back until
+// the retention passes, when reconcile drops it; without, the database is
+// dropped now. The tenant is marked as deleting first, so it is gone for the
+// API even if dropping fails half-way and has to be finished later.
+// Returns core.NotFound or core.Conflict (still provisioning).
 func (s *Service) Delete(ctx context.Context, id int64) error {
+	now := s.clock.Now()
 	t, err := s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
-		if t.Status == core.StatusProvisioning {
+		switch {
+		case t.Status == core.StatusDeleted:
+			return core.Errorf(core.NotFound, "tenant not found")
+		case t.Status == core.StatusProvisioning:
 			return core.Errorf(core.Conflict, "tenant is still being provisioned")
+		case s.retention > 0 && t.Status != core.StatusDeleting:
+			// Free the subdomain for others and keep what restore needs.
+			t.RestoreSubdomain, t.RestoreStatus = t.Subdomain, t.Status
+			t.Subdomain, t.Status, t.DeletedAt = "~"+strconv.FormatInt(t.ID, 10), core.StatusDeleted, &now
+		default:
+			t.Status = core.StatusDeleting
 		}
-		t.Status = core.StatusDeleting
 		return nil
 	})
-	if err != nil {
+	if err != nil || t.Status == core.StatusDeleted {
 		return err
 	}
+	return s.purge(ctx, t)
+}
+
+// purge drops a tenant's database and login and removes its row.
+func (s *Service) purge(ctx context.Context, t core.Tenant) error {
 	if err := s.dropDatabase(ctx, t); err != nil {
 		return err
 	}
-	if err := s.tenants.DeleteTenant(ctx, id); err != nil && core.KindOf(err) != core.NotFound {
+	if err := s.tenants.DeleteTenant(ctx, t.ID); err != nil && core.KindOf(err) != core.NotFound {
 		return err
 	}
 	return nil
+}
+
+// Restore brings back a tenant deleted within the retention, with its
+// subdomain, status and data. Returns core.NotFound (no such deleted tenant,
+// or its retention has passed) or core.Conflict (its subdomain was taken since).
+func (s *Service) Restore(ctx context.Context, id int64) (core.Tenant, error) {
+	t, err := s.tenants.Tenant(ctx, id)
+	if err != nil {
+		return core.Tenant{}, err
+	}
+	if t.Status != core.StatusDeleted || t.DeletedAt == nil || !s.clock.Now().Before(t.DeletedAt.Add(s.retention)) {
+		return core.Tenant{}, core.Errorf(core.NotFound, "no deleted tenant %d within the retention", id)
+	}
+	restored, err := s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
+		if t.Status != core.StatusDeleted {
+			return core.Errorf(core.NotFound, "no deleted tenant %d within the retention", id)
+		}
+		t.Subdomain, t.Status, t.DeletedAt = t.RestoreSubdomain, t.RestoreStatus, nil
+		t.RestoreSubdomain, t.RestoreStatus = "", ""
+		return nil
+	})
+	if core.KindOf(err) == core.Conflict {
+		return core.Tenant{}, core.Errorf(core.Conflict, "subdomain %q was taken after the tenant was deleted", t.RestoreSubdomain)
+	}
+	return restored, err
+}
+
+// Export writes everything in the tenant's own database to w (JSON lines:
+// one object per row with its table). Works for deleted tenants within the
+// retention too. Returns core.NotFound.
+func (s *Service) Export(ctx context.Context, id int64, w io.Writer) error {
+	if s.exporter == nil {
+		return fmt.Errorf("export is not configured")
+	}
+	t, err := s.tenants.Tenant(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t.Database == "" || t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning {
+		return core.Errorf(core.NotFound, "tenant %d has no database to export", id)
+	}
+	return s.exporter.Export(ctx, t, w)
 }
 
 // Usage counts the tenant's records in its own database against its plan's
@@ -418,7 +492,7 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]core.Usage
 	}
 	out := map[int64][]core.UsageChange{}
 	for _, t := range list {
-		if t.Database == "" || t.Status == core.StatusProvisioning || t.Status == core.StatusDeleting {
+		if t.Database == "" || t.Status == core.StatusProvisioning || t.Gone() {
 			continue
 		}
 		changes, err := s.recounter.Recount(ctx, t)

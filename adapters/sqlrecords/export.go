@@ -1,0 +1,96 @@
+package sqlrecords
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+var _ ports.Exporter = (*Store)(nil)
+
+// Export writes every row of the tenant's tables as JSON lines. Sessions
+// (live login tokens, hashed) and the migration bookkeeping are left out.
+func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
+	h, err := st.handles.Handle(ctx, t)
+	if err != nil {
+		return err
+	}
+	var q string
+	var args []any
+	if h.ForUpdate { // MySQL
+		q, args = "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name", []any{t.Database}
+	} else {
+		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+	}
+	rows, err := h.DB.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		if name != "sessions" && !strings.HasPrefix(name, "goose_") {
+			tables = append(tables, name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	out := bufio.NewWriter(w)
+	enc := json.NewEncoder(out)
+	for _, table := range tables {
+		if err := exportTable(ctx, h, table, enc); err != nil {
+			return fmt.Errorf("export %s: %w", table, err)
+		}
+	}
+	return out.Flush()
+}
+
+func exportTable(ctx context.Context, h Handle, table string, enc *json.Encoder) error {
+	rows, err := h.DB.QueryContext(ctx, "SELECT * FROM "+h.table(table))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		row := make(map[string]any, len(cols))
+		for i, c := range cols {
+			switch v := vals[i].(type) {
+			case []byte:
+				row[c] = string(v)
+			case time.Time:
+				row[c] = v.UTC().Format(time.RFC3339Nano)
+			default:
+				row[c] = v
+			}
+		}
+		if err := enc.Encode(map[string]any{"table": table, "row": row}); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
