@@ -180,8 +180,9 @@ func (p *Provisioner) handle(name string) (*sql.DB, error) {
 	}
 	if len(p.open) >= maxOpen {
 		for n, db := range p.open { // evict any one: tenants are cheap to reopen
-			db.Close()
 			delete(p.open, n)
+			// A request may still be using it: close once it surely is done.
+			time.AfterFunc(time.Minute, func() { db.Close() })
 			break
 		}
 	}
