@@ -1,4 +1,3 @@
-// Package billing manages plans and tenant subscriptions.
 package billing
 
 import (
