@@ -21,6 +21,7 @@ type Config struct {
 	Tenants   Tenants   `mapstructure:"tenants"`
 	RateLimit RateLimit `mapstructure:"ratelimit"`
 	Signup    Signup    `mapstructure:"signup"`
+	Billing   Billing   `mapstructure:"billing"`
 	Log       Log       `mapstructure:"log"`
 }
 
@@ -56,6 +57,13 @@ type Tenants struct {
 	// SecretKeys seal the tenants' database passwords (AES-256-GCM, base64
 	// of 32 bytes each); the first seals, all open, so keys can rotate.
 	SecretKeys []string `mapstructure:"secret_keys"`
+}
+
+// Billing configures the billing worker.
+type Billing struct {
+	GraceDays   int           `mapstructure:"grace_days"`   // unpaid this long after the due date: past_due
+	SuspendDays int           `mapstructure:"suspend_days"` // past_due this long: suspended (tenant inactive)
+	Interval    time.Duration `mapstructure:"interval"`     // how often serve runs the worker; 0: never
 }
 
 // Signup configures public registration.
@@ -99,6 +107,9 @@ var defaults = map[string]any{
 	"ratelimit.signups_per_hour":         20,
 	"ratelimit.logins_per_minute":        30,
 	"signup.default_plan_id":             0,
+	"billing.grace_days":                 7,
+	"billing.suspend_days":               14,
+	"billing.interval":                   time.Minute,
 	"log.level":                          "info",
 	"log.format":                         "json",
 }
@@ -198,6 +209,15 @@ func (c Config) Validate() error {
 	}
 	if c.Tenants.SessionTTL < time.Minute {
 		bad("tenants.session_ttl", "must be at least 1m")
+	}
+	if c.Billing.GraceDays < 0 || c.Billing.GraceDays > 365 {
+		bad("billing.grace_days", "must be between 0 and 365")
+	}
+	if c.Billing.SuspendDays < 0 || c.Billing.SuspendDays > 365 {
+		bad("billing.suspend_days", "must be between 0 and 365")
+	}
+	if c.Billing.Interval < 0 {
+		bad("billing.interval", "must not be negative")
 	}
 	if c.Signup.DefaultPlanID < 0 {
 		bad("signup.default_plan_id", "must be a plan id, or 0 for the first plan with a trial")

@@ -53,3 +53,14 @@ func (m Money) String() string {
 // MarshalJSON writes m as a JSON number with two decimals, as the seed API
 // shows prices ("price_monthly": 10.00).
 func (m Money) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
+
+// UnmarshalJSON reads a JSON number (or numeric string) exactly, as ParseMoney.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	s := strings.Trim(string(b), `"`)
+	v, err := ParseMoney(s)
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

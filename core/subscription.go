@@ -12,6 +12,7 @@ type Subscription struct {
 	ExpiresAt     *time.Time
 	NextInvoiceAt *time.Time
 	BillingCycle  BillingCycle
+	State         string // the billing lifecycle's state: trialing, active, past_due, suspended, canceled, expired
 }
 
 // SubscriptionUpdate changes a subscription; nil fields stay as they are.

@@ -45,9 +45,25 @@ type Tenant struct {
 	RestoreSubdomain string
 	RestoreStatus    Status
 	ExpiresAt        *time.Time
-	NextInvoice      *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// ExpiresOverride is set when the operator set ExpiresAt by hand: the
+	// billing worker then suspends at that date instead of moving it along
+	// with the paid-up period.
+	ExpiresOverride bool
+	// SuspendedBy says who made an inactive tenant inactive: "" (the
+	// operator), "billing" or "expiry"; only the latter two lift by themselves.
+	SuspendedBy string
+	NextInvoice *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+
+	// Events are written to the outbox by the store in the same transaction
+	// that saves the tenant; they are not part of its state.
+	Events []Event
+}
+
+// Emit records an event to be written with the tenant's next save.
+func (t *Tenant) Emit(typ string, at time.Time, data map[string]any) {
+	t.Events = append(t.Events, NewEvent(typ, t.ID, at, data))
 }
 
 // Gone reports whether the tenant is deleted for the API: being deleted, or

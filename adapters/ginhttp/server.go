@@ -84,6 +84,12 @@ func New(cfg Config, d Deps) *Server {
 	api.GET("/tenants/:id/subscription", s.getSubscription)
 	api.PUT("/tenants/:id/subscription", s.updateSubscription)
 	api.GET("/tenants/:id/usage", s.getUsage)
+	if d.Billing.Invoicing() {
+		api.GET("/tenants/:id/invoices", s.listInvoices)
+		api.GET("/tenants/:id/invoices/:number", s.getInvoice)
+		api.POST("/tenants/:id/invoices/:number/pay", s.payInvoice)
+		api.POST("/tenants/:id/invoices/:number/void", s.voidInvoice)
+	}
 	api.GET("/plans", s.listPlans)
 	api.POST("/plans", s.idempotent, s.createPlan)
 	api.GET("/plans/:id", s.getPlan)

@@ -157,13 +157,14 @@ type subscriptionJSON struct {
 	ExpiresAt     *string `json:"expires_at"`
 	NextInvoiceAt *string `json:"next_invoice_at"`
 	BillingCycle  string  `json:"billing_cycle"`
+	State         string  `json:"state,omitempty"`
 }
 
 func subscriptionOf(sub core.Subscription) subscriptionJSON {
 	return subscriptionJSON{
 		TenantID: sub.TenantID, PlanID: sub.PlanID, PlanName: sub.PlanName, Status: string(sub.Status),
 		StartedAt: timestamp(sub.StartedAt), ExpiresAt: timestampPtr(sub.ExpiresAt),
-		NextInvoiceAt: timestampPtr(sub.NextInvoiceAt), BillingCycle: string(sub.BillingCycle),
+		NextInvoiceAt: timestampPtr(sub.NextInvoiceAt), BillingCycle: string(sub.BillingCycle), State: sub.State,
 	}
 }
 

@@ -40,6 +40,8 @@ type tenantRow struct {
 	RestoreSubdomain string
 	RestoreStatus    string
 	ExpiresAt        *time.Time
+	ExpiresOverride  bool
+	SuspendedBy      string
 	NextInvoiceAt    *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
@@ -59,6 +61,7 @@ func (r tenantRow) toCore() core.Tenant {
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
 		Database: r.DatabaseName, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		DeletedAt: utc(r.DeletedAt), RestoreSubdomain: r.RestoreSubdomain, RestoreStatus: core.Status(r.RestoreStatus),
+		ExpiresOverride: r.ExpiresOverride, SuspendedBy: r.SuspendedBy,
 		NextInvoice: utc(r.NextInvoiceAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
@@ -69,7 +72,8 @@ func tenantRowOf(t core.Tenant) tenantRow {
 		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
 		DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
 		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt),
-		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus), NextInvoiceAt: utc(t.NextInvoice),
+		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus),
+		ExpiresOverride: t.ExpiresOverride, SuspendedBy: t.SuspendedBy, NextInvoiceAt: utc(t.NextInvoice),
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
 }
@@ -122,11 +126,11 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	var expires, next, deleted sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
 		"t.plan_id, t.status, t.database_name, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
-		"t.deleted_at, t.restore_subdomain, t.restore_status, "+
+		"t.deleted_at, t.restore_subdomain, t.restore_status, t.expires_override, t.suspended_by, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
 		&r.PlanID, &r.Status, &r.DatabaseName, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
-		&deleted, &r.RestoreSubdomain, &r.RestoreStatus,
+		&deleted, &r.RestoreSubdomain, &r.RestoreStatus, &r.ExpiresOverride, &r.SuspendedBy,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
@@ -182,10 +186,8 @@ func (s *TenantStore) UpdateTenant(ctx context.Context, id int64, fn func(*core.
 		if err := fn(&t); err != nil {
 			return err
 		}
-		t.ID, t.UpdatedAt = id, time.Now().UTC()
-		row = tenantRowOf(t)
-		if err := tx.Omit("PlanName", "PlanLimits").Save(&row).Error; err != nil {
-			return translate(err, "tenant")
+		if err := saveTenant(tx, &t); err != nil {
+			return err
 		}
 		out = t
 		return nil
@@ -217,4 +219,44 @@ func ref(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// saveTenant stores t and writes its events to the outbox, in tx.
+func saveTenant(tx *gorm.DB, t *core.Tenant) error {
+	t.UpdatedAt = time.Now().UTC()
+	row := tenantRowOf(*t)
+	if err := tx.Omit("PlanName", "PlanLimits").Save(&row).Error; err != nil {
+		return translate(err, "tenant")
+	}
+	if err := writeOutbox(tx, t.Events); err != nil {
+		return err
+	}
+	t.Events = nil
+	return nil
+}
+
+type outboxRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Type         string
+	TenantID     int64
+	Data         string
+	At           time.Time
+	DispatchedAt *time.Time
+}
+
+func (outboxRow) TableName() string { return "outbox" }
+
+// writeOutbox appends events in the caller's transaction, so an event
+// exists exactly when the change that caused it was committed.
+func writeOutbox(tx *gorm.DB, events []core.Event) error {
+	for _, e := range events {
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			return err
+		}
+		if err := tx.Create(&outboxRow{Type: e.Type, TenantID: e.TenantID, Data: string(data), At: e.At.UTC()}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

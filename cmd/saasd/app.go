@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"go.uber.org/zap"
@@ -47,6 +48,7 @@ type app struct {
 	auth     *auth.Service
 	tenants  *tenant.Service
 	billing  *billing.Service
+	worker   *billing.Worker
 	account  *account.Service
 	kernel   *kernel.Kernel
 	records  *sqlrecords.Store
@@ -167,7 +169,11 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store), tenant.WithProvisioningLog(a.steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(store),
 	}, o.tenant...)...)
-	a.billing = billing.New(plans, tenants, clock)
+	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
+	billingStore := gormstore.NewBillingStore(db)
+	a.billing = billing.New(plans, tenants, clock).WithStore(billingStore, terms)
+	host, _ := os.Hostname()
+	a.worker = billing.NewWorker(billingStore, clock, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, store, hasher, clock); err != nil {
 		a.Close()
@@ -241,6 +247,30 @@ func (a *app) janitor(ctx context.Context) {
 			a.logger.Info("reconciled", zap.Int64s("purged", rec.Purged), zap.Int64s("compensated", rec.Compensated),
 				zap.Int64s("deletions_finished", rec.Deleted), zap.Strings("orphan_databases", rec.Orphans),
 				zap.Int64s("tenants_missing_database", rec.Missing))
+		}
+	}
+}
+
+// billingLoop runs the billing worker every interval while serving. Every
+// replica may run it: the lease lets one bill at a time.
+func (a *app) billingLoop(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		run, err := a.worker.RunOnce(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("billing run", zap.Error(err))
+		case run.Changed > 0:
+			a.logger.Info("billing run", zap.Int("tenants", run.Tenants), zap.Int("changed", run.Changed), zap.Int("invoices", run.Invoices))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
 		}
 	}
 }

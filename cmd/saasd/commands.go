@@ -32,6 +32,7 @@ func newServeCmd() *cobra.Command {
 						zap.Strings("orphan_databases", rec.Orphans), zap.Int64s("tenants_missing_database", rec.Missing))
 				}
 				go a.janitor(cmd.Context())
+				go a.billingLoop(cmd.Context(), a.cfg.Billing.Interval)
 				a.logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("database_driver", a.cfg.Database.Driver))
 				err = a.server.Serve(cmd.Context(), ln)
 				a.logger.Info("stopped")
@@ -260,4 +261,28 @@ func newTenantsCmd() *cobra.Command {
 	export.Flags().String("out", "", "file to write (must not exist); stdout when empty")
 	tenants.AddCommand(reconcile, restore, export)
 	return tenants
+}
+
+func newBillingCmd() *cobra.Command {
+	billingCmd := &cobra.Command{Use: "billing", Short: "Run subscription billing"}
+	billingCmd.AddCommand(&cobra.Command{
+		Use:   "run-once",
+		Short: "Renew, invoice, mark past due and suspend what is due now, then exit (for cron)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				run, err := a.worker.RunOnce(cmd.Context())
+				if err != nil {
+					return err
+				}
+				if !run.Leased {
+					fmt.Fprintln(cmd.OutOrStdout(), "another worker holds the billing lease; nothing done")
+					return nil
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "tenants %d, changed %d, invoices issued %d\n", run.Tenants, run.Changed, run.Invoices)
+				return nil
+			})
+		},
+	})
+	return billingCmd
 }

@@ -210,6 +210,8 @@ func (s *Service) Resolve(ctx context.Context, subdomain string) (core.Tenant, e
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
 	case t.Status == core.StatusProvisioning:
 		return core.Tenant{}, core.Errorf(core.Forbidden, "tenant is still being set up")
+	case t.Status == core.StatusInactive && t.SuspendedBy == "expiry":
+		return core.Tenant{}, core.Errorf(core.Forbidden, "tenant subscription has expired; renew it to continue")
 	case t.Status == core.StatusInactive:
 		return core.Tenant{}, core.Errorf(core.Forbidden, "tenant is suspended; contact support")
 	case !t.Serving(now):

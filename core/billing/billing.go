@@ -12,6 +12,8 @@ type Service struct {
 	plans   ports.PlanStore
 	tenants ports.TenantStore
 	clock   ports.Clock
+	store   Store // nil: no lifecycles or invoices, the tenant row alone
+	terms   Terms
 }
 
 // New returns a billing service.
@@ -61,7 +63,13 @@ func (s *Service) Subscription(ctx context.Context, tenantID int64) (core.Subscr
 	if err != nil {
 		return core.Subscription{}, err
 	}
-	return subscriptionOf(t, p), nil
+	sub := subscriptionOf(t, p)
+	if s.store != nil {
+		if sub.State, err = s.state(ctx, tenantID); err != nil {
+			return core.Subscription{}, err
+		}
+	}
+	return sub, nil
 }
 
 // UpdateSubscription moves a tenant to another plan and/or sets when its
@@ -76,6 +84,9 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 		} else if err != nil {
 			return core.Subscription{}, err
 		}
+	}
+	if s.store != nil {
+		return s.updateSubscription(ctx, tenantID, u, plan)
 	}
 	t, err := s.tenants.UpdateTenant(ctx, tenantID, func(t *core.Tenant) error {
 		if t.Gone() || t.Status == core.StatusProvisioning {

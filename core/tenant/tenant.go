@@ -184,6 +184,7 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	steps = append(steps, step{name: "activate", do: func(ctx context.Context) error {
 		ready, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error {
 			r.Status, r.ExpiresAt, r.NextInvoice = status, &expires, &expires
+			r.Emit(core.EventTenantCreated, now, map[string]any{"subdomain": r.Subdomain, "plan_id": r.PlanID, "status": string(status)})
 			return nil
 		})
 		out.Tenant = ready
@@ -344,8 +345,11 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 		if u.PlanID != nil {
 			t.PlanID, t.PlanName, t.Limits = plan.ID, plan.Name, plan.Limits
 		}
-		if u.Status != nil {
-			t.Status = core.Status(*u.Status)
+		if u.Status != nil && core.Status(*u.Status) != t.Status {
+			if *u.Status == string(core.StatusInactive) {
+				t.Emit(core.EventTenantSuspended, s.clock.Now(), map[string]any{"reason": "operator"})
+			}
+			t.Status, t.SuspendedBy = core.Status(*u.Status), ""
 		}
 		return nil
 	})
@@ -366,10 +370,14 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 		case t.Status == core.StatusProvisioning:
 			return core.Errorf(core.Conflict, "tenant is still being provisioned")
 		case s.retention > 0 && t.Status != core.StatusDeleting:
+			t.Emit(core.EventTenantDeleted, now, map[string]any{"subdomain": t.Subdomain, "retained_until": now.Add(s.retention).Format(time.RFC3339)})
 			// Free the subdomain for others and keep what restore needs.
 			t.RestoreSubdomain, t.RestoreStatus = t.Subdomain, t.Status
 			t.Subdomain, t.Status, t.DeletedAt = "~"+strconv.FormatInt(t.ID, 10), core.StatusDeleted, &now
 		default:
+			if t.Status != core.StatusDeleting {
+				t.Emit(core.EventTenantDeleted, now, map[string]any{"subdomain": t.Subdomain})
+			}
 			t.Status = core.StatusDeleting
 		}
 		return nil

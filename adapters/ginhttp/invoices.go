@@ -1,0 +1,115 @@
+package ginhttp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/billing"
+)
+
+type invoiceLineJSON struct {
+	Description string     `json:"description"`
+	Quantity    int64      `json:"quantity"`
+	UnitAmount  core.Money `json:"unit_amount"`
+	Amount      core.Money `json:"amount"`
+}
+
+type invoiceJSON struct {
+	Number      string            `json:"number"`
+	TenantID    int64             `json:"tenant_id"`
+	State       string            `json:"state"`
+	PeriodStart string            `json:"period_start"`
+	PeriodEnd   string            `json:"period_end"`
+	Currency    string            `json:"currency"`
+	Total       core.Money        `json:"total"`
+	Lines       []invoiceLineJSON `json:"lines"`
+	IssuedAt    *string           `json:"issued_at"`
+	PaidAt      *string           `json:"paid_at"`
+	PaymentRef  string            `json:"payment_ref,omitempty"`
+	VoidedAt    *string           `json:"voided_at"`
+}
+
+func zeroless(t interface{ IsZero() bool }, s string) *string {
+	if t.IsZero() {
+		return nil
+	}
+	return &s
+}
+
+func invoiceOf(inv *billing.Invoice) invoiceJSON {
+	lines := make([]invoiceLineJSON, len(inv.Lines))
+	for i, l := range inv.Lines {
+		lines[i] = invoiceLineJSON{Description: l.Description, Quantity: l.Quantity, UnitAmount: l.UnitAmount, Amount: l.Amount()}
+	}
+	return invoiceJSON{
+		Number: inv.Number, TenantID: inv.TenantID, State: string(inv.State),
+		PeriodStart: timestamp(inv.PeriodStart), PeriodEnd: timestamp(inv.PeriodEnd),
+		Currency: inv.Currency, Total: inv.Total, Lines: lines,
+		IssuedAt: zeroless(inv.IssuedAt, timestamp(inv.IssuedAt)), PaidAt: zeroless(inv.PaidAt, timestamp(inv.PaidAt)),
+		PaymentRef: inv.PaymentRef, VoidedAt: zeroless(inv.VoidedAt, timestamp(inv.VoidedAt)),
+	}
+}
+
+func (s *Server) listInvoices(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	list, err := s.billing.Invoices(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]invoiceJSON, len(list))
+	for i, inv := range list {
+		out[i] = invoiceOf(inv)
+	}
+	ok(c, http.StatusOK, gin.H{"invoices": out}, "Invoices retrieved successfully")
+}
+
+func (s *Server) getInvoice(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	inv, err := s.billing.Invoice(c.Request.Context(), id, c.Param("number"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, invoiceOf(inv), "Invoice retrieved successfully")
+}
+
+func (s *Server) payInvoice(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	var req struct {
+		PaymentRef string `json:"payment_ref"`
+	}
+	if !s.bind(c, &req) {
+		return
+	}
+	inv, err := s.billing.Pay(c.Request.Context(), id, c.Param("number"), req.PaymentRef)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, invoiceOf(inv), "Invoice marked paid")
+}
+
+func (s *Server) voidInvoice(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	inv, err := s.billing.Void(c.Request.Context(), id, c.Param("number"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, invoiceOf(inv), "Invoice voided")
+}

@@ -1,0 +1,178 @@
+package billing
+
+import (
+	"context"
+	"strings"
+
+	"github.com/saasd/saasd/core"
+)
+
+// WithStore makes the service keep subscription lifecycles and SaaS
+// invoices in store, under terms.
+func (s *Service) WithStore(store Store, terms Terms) *Service {
+	s.store, s.terms = store, terms
+	return s
+}
+
+// Invoicing reports whether the service keeps invoices (WithStore).
+func (s *Service) Invoicing() bool { return s != nil && s.store != nil }
+
+// Invoices returns a tenant's SaaS invoices, newest first. Returns core.NotFound.
+func (s *Service) Invoices(ctx context.Context, tenantID int64) ([]*Invoice, error) {
+	if _, err := s.tenant(ctx, tenantID); err != nil {
+		return nil, err
+	}
+	return s.store.Invoices(ctx, tenantID)
+}
+
+// Invoice returns one SaaS invoice. Returns core.NotFound.
+func (s *Service) Invoice(ctx context.Context, tenantID int64, number string) (*Invoice, error) {
+	var inv *Invoice
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		var err error
+		inv, err = tx.Invoice(tenantID, number)
+		return err
+	})
+	return inv, err
+}
+
+// Pay marks an open invoice paid with the payment's reference (the manual
+// gateway: payments are recorded through the API). The subscription counts
+// the bill as paid, which lifts a past_due or billing suspension.
+// Returns core.NotFound, core.Invalid (no reference) or core.Conflict (not open).
+func (s *Service) Pay(ctx context.Context, tenantID int64, number, ref string) (*Invoice, error) {
+	return s.settle(ctx, tenantID, number, func(inv *Invoice, t *core.Tenant) error {
+		if err := inv.MarkPaid(ref, s.clock.Now()); err != nil {
+			return err
+		}
+		t.Emit(core.EventInvoicePaid, s.clock.Now(), map[string]any{"number": inv.Number, "total": inv.Total.String(), "payment_ref": strings.TrimSpace(ref)})
+		return nil
+	})
+}
+
+// Void cancels an open invoice: the bill is forgiven, so it cannot make the
+// subscription past due. Returns core.NotFound or core.Conflict.
+func (s *Service) Void(ctx context.Context, tenantID int64, number string) (*Invoice, error) {
+	return s.settle(ctx, tenantID, number, func(inv *Invoice, _ *core.Tenant) error { return inv.Void(s.clock.Now()) })
+}
+
+// settle applies op to an invoice and tells the subscription its bill is
+// settled, in one transaction.
+func (s *Service) settle(ctx context.Context, tenantID int64, number string, op func(*Invoice, *core.Tenant) error) (*Invoice, error) {
+	var out *Invoice
+	now := s.clock.Now()
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		t, err := tx.Tenant(tenantID)
+		if err != nil {
+			return err
+		}
+		if t.Gone() || t.Status == core.StatusProvisioning {
+			return core.Errorf(core.NotFound, "tenant not found")
+		}
+		inv, err := tx.Invoice(tenantID, number)
+		if err != nil {
+			return err
+		}
+		if err := op(inv, &t); err != nil {
+			return err
+		}
+		if err := tx.SaveInvoice(inv); err != nil {
+			return err
+		}
+		l, invoiced, err := tx.Lifecycle(tenantID)
+		if err != nil || l == nil {
+			return err
+		}
+		events := l.Advance(now)
+		if b, ok := l.Bill(inv.Bill); ok && !b.Paid() {
+			paid, err := l.Pay(inv.Bill, now)
+			if err != nil {
+				return err
+			}
+			events = append(events, paid...)
+		}
+		if _, err := issueInvoices(tx, &t, l, &invoiced, now); err != nil {
+			return err
+		}
+		sync(&t, l, events, now)
+		if err := tx.SaveLifecycle(tenantID, l, invoiced, events); err != nil {
+			return err
+		}
+		out = inv
+		return tx.SaveTenant(t)
+	})
+	return out, err
+}
+
+// updateSubscription is UpdateSubscription on a stored lifecycle: a plan
+// change is prorated onto the next bill, an expiry date set by hand
+// suspends the tenant when it passes (and lifts when moved later).
+func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate, plan core.Plan) (core.Subscription, error) {
+	var sub core.Subscription
+	now := s.clock.Now()
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		t, err := tx.Tenant(tenantID)
+		if err != nil {
+			return err
+		}
+		if t.Gone() || t.Status == core.StatusProvisioning {
+			return core.Errorf(core.NotFound, "tenant not found")
+		}
+		l, invoiced, err := tx.Lifecycle(tenantID)
+		if err != nil {
+			return err
+		}
+		var events []Event
+		if l == nil {
+			if l, events, err = start(tx, t, s.terms); err != nil {
+				return err
+			}
+		}
+		events = append(events, l.Advance(now)...)
+		if u.PlanID != nil && *u.PlanID != t.PlanID {
+			changed, err := l.ChangePlan(plan, now)
+			if err != nil {
+				return err
+			}
+			events = append(events, changed...)
+			t.PlanID, t.PlanName, t.Limits = plan.ID, plan.Name, plan.Limits
+		}
+		if u.ExpiresAt != nil {
+			end := u.ExpiresAt.UTC()
+			t.ExpiresAt, t.ExpiresOverride = &end, true
+		}
+		if _, err := issueInvoices(tx, &t, l, &invoiced, now); err != nil {
+			return err
+		}
+		sync(&t, l, events, now)
+		if err := tx.SaveLifecycle(tenantID, l, invoiced, events); err != nil {
+			return err
+		}
+		if err := tx.SaveTenant(t); err != nil {
+			return err
+		}
+		if u.PlanID == nil {
+			if plan, err = tx.Plan(t.PlanID); err != nil {
+				return err
+			}
+		}
+		sub = subscriptionOf(t, plan)
+		sub.State = string(l.State)
+		return nil
+	})
+	return sub, err
+}
+
+// state returns the lifecycle state of a tenant's subscription, "" when it
+// has none yet.
+func (s *Service) state(ctx context.Context, tenantID int64) (string, error) {
+	var state string
+	err := s.store.InTx(ctx, func(tx Tx) error {
+		l, _, err := tx.Lifecycle(tenantID)
+		if l != nil {
+			state = string(l.State)
+		}
+		return err
+	})
+	return state, err
+}
