@@ -42,21 +42,23 @@ import (
 
 // app is everything built from one configuration.
 type app struct {
-	cfg      config.Config
-	logger   *zap.Logger
-	db       *gormstore.DB
-	auth     *auth.Service
-	tenants  *tenant.Service
-	billing  *billing.Service
-	worker   *billing.Worker
-	account  *account.Service
-	kernel   *kernel.Kernel
-	records  *sqlrecords.Store
-	tenantDB ports.Provisioner
-	steps    *gormstore.StepLog
-	sealer   ports.Sealer
-	server   *ginhttp.Server
-	closers  []func() error
+	cfg     config.Config
+	logger  *zap.Logger
+	db      *gormstore.DB
+	auth    *auth.Service
+	tenants *tenant.Service
+	billing *billing.Service
+	worker  *billing.Worker
+	// billingStore is the billing worker's store, for tests that race a second worker.
+	billingStore *gormstore.BillingStore
+	account      *account.Service
+	kernel       *kernel.Kernel
+	records      *sqlrecords.Store
+	tenantDB     ports.Provisioner
+	steps        *gormstore.StepLog
+	sealer       ports.Sealer
+	server       *ginhttp.Server
+	closers      []func() error
 }
 
 // tenantDB is what both tenant-database adapters provide.
@@ -171,6 +173,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	}, o.tenant...)...)
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	billingStore := gormstore.NewBillingStore(db)
+	a.billingStore = billingStore
 	a.billing = billing.New(plans, tenants, clock).WithStore(billingStore, terms)
 	host, _ := os.Hostname()
 	a.worker = billing.NewWorker(billingStore, clock, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
