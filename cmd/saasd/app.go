@@ -94,6 +94,7 @@ type appOptions struct {
 	modules []kernel.Module
 	tenant  []tenant.Option
 	clock   ports.Clock
+	gateway billing.Gateway
 }
 
 // appOption changes appOptions.
@@ -176,7 +177,11 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	a.billingStore = billingStore
 	a.billing = billing.New(plans, tenants, clock).WithStore(billingStore, terms)
 	host, _ := os.Hostname()
-	a.worker = billing.NewWorker(billingStore, clock, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	var gateway billing.Gateway = billing.Manual{}
+	if o.gateway != nil {
+		gateway = o.gateway
+	}
+	a.worker = billing.NewWorker(billingStore, gateway, clock, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, store, hasher, clock); err != nil {
 		a.Close()

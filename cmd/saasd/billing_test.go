@@ -157,7 +157,7 @@ func TestBillingCatchUpAndRacingWorkers(t *testing.T) {
 		}
 		clock.Add(92 * 24 * time.Hour) // three months of downtime
 		var wg sync.WaitGroup
-		workers := []*billing.Worker{e.app.worker, billing.NewWorker(e.app.billingStore, clock, billing.DefaultTerms(), "other-replica")}
+		workers := []*billing.Worker{e.app.worker, billing.NewWorker(e.app.billingStore, billing.Manual{}, clock, billing.DefaultTerms(), "other-replica")}
 		for _, w := range workers {
 			wg.Add(1)
 			go func() {
@@ -225,4 +225,36 @@ func TestExpiryFromTheAPI(t *testing.T) {
 			t.Fatalf("extended: %v", s)
 		}
 	})
+}
+
+// instantGateway takes every payment at once, as a card gateway would.
+type instantGateway struct{}
+
+func (instantGateway) Name() string { return "instant" }
+func (instantGateway) Collect(_ context.Context, inv *billing.Invoice) (string, error) {
+	return "ch_" + inv.Number, nil
+}
+
+// TestGatewayCollects: with a gateway that takes payment at once, invoices
+// are paid as they are issued and the subscription never falls due.
+func TestGatewayCollects(t *testing.T) {
+	b := backends(t)[0]
+	clock := &fakeClock{now: time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)}
+	e := newEnv(t, b)
+	e.opts = append(e.opts, func(o *appOptions) { o.clock, o.gateway = clock, instantGateway{} })
+	e.restart()
+	planID := e.createPlan(map[string]any{"name": "Card", "price_monthly": "12.34"})
+	id := int64(e.createTenant(planID, "acme").want(t, http.StatusCreated).body["tenant_id"].(float64))
+	for i := 0; i < 3; i++ {
+		e.runBilling()
+		clock.Add(31 * 24 * time.Hour)
+	}
+	for _, inv := range e.invoices(id) {
+		if inv["state"] != "paid" || !strings.HasPrefix(inv["payment_ref"].(string), "ch_") {
+			t.Fatalf("invoice not collected: %v", inv)
+		}
+	}
+	if s := e.subscription(id); s["state"] != "active" {
+		t.Fatalf("subscription = %v", s)
+	}
 }

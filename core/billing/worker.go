@@ -53,18 +53,16 @@ type Store interface {
 // moves unpaid ones to past_due and suspended, and keeps tenant status and
 // expiry in step.
 type Worker struct {
-	store Store
-	plans interface {
-		Plan(context.Context, int64) (core.Plan, error)
-	}
-	clock  interface{ Now() time.Time }
-	terms  Terms
-	holder string
+	store   Store
+	gateway Gateway
+	clock   interface{ Now() time.Time }
+	terms   Terms
+	holder  string
 }
 
 // NewWorker returns a worker; holder names this process in the lease.
-func NewWorker(store Store, clock interface{ Now() time.Time }, terms Terms, holder string) *Worker {
-	return &Worker{store: store, clock: clock, terms: terms, holder: holder}
+func NewWorker(store Store, gateway Gateway, clock interface{ Now() time.Time }, terms Terms, holder string) *Worker {
+	return &Worker{store: store, gateway: gateway, clock: clock, terms: terms, holder: holder}
 }
 
 // Run is what one pass did.
@@ -136,8 +134,14 @@ func (w *Worker) advance(ctx context.Context, tenantID int64) (changed bool, iss
 			}
 		}
 		events = append(events, l.Advance(now)...)
+		first := invoiced + 1
 		if issued, err = issueInvoices(tx, &t, l, &invoiced, now); err != nil {
 			return err
+		}
+		for n := first; n <= invoiced && issued > 0; n++ {
+			if err := w.collect(ctx, tx, &t, l, &events, n, now); err != nil {
+				return err
+			}
 		}
 		statusChanged := sync(&t, l, events, now)
 		if len(events) == 0 && issued == 0 && !statusChanged {
@@ -244,4 +248,30 @@ func sameTime(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
+}
+
+// collect asks the gateway for the n-th bill's invoice; money taken at once
+// pays it in the same transaction.
+func (w *Worker) collect(ctx context.Context, tx Tx, t *core.Tenant, l *Lifecycle, events *[]Event, n int, now time.Time) error {
+	inv, err := tx.Invoice(t.ID, InvoiceNumber(t.ID, n))
+	if err != nil || inv.State != InvoiceOpen {
+		return err
+	}
+	ref, err := w.gateway.Collect(ctx, inv)
+	if err != nil || ref == "" {
+		return err // a failed collection leaves the invoice open, to be paid or retried
+	}
+	if err := inv.MarkPaid(ref, now); err != nil {
+		return err
+	}
+	if err := tx.SaveInvoice(inv); err != nil {
+		return err
+	}
+	paid, err := l.Pay(n, now)
+	if err != nil {
+		return err
+	}
+	*events = append(*events, paid...)
+	t.Emit(core.EventInvoicePaid, now, map[string]any{"number": inv.Number, "total": inv.Total.String(), "payment_ref": ref, "gateway": w.gateway.Name()})
+	return nil
 }
