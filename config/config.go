@@ -22,6 +22,7 @@ type Config struct {
 	RateLimit RateLimit `mapstructure:"ratelimit"`
 	Signup    Signup    `mapstructure:"signup"`
 	Billing   Billing   `mapstructure:"billing"`
+	Webhooks  Webhooks  `mapstructure:"webhooks"`
 	Log       Log       `mapstructure:"log"`
 }
 
@@ -64,6 +65,12 @@ type Billing struct {
 	GraceDays   int           `mapstructure:"grace_days"`   // unpaid this long after the due date: past_due
 	SuspendDays int           `mapstructure:"suspend_days"` // past_due this long: suspended (tenant inactive)
 	Interval    time.Duration `mapstructure:"interval"`     // how often serve runs the worker; 0: never
+}
+
+// Webhooks configures outbound webhook delivery.
+type Webhooks struct {
+	Interval time.Duration `mapstructure:"interval"` // how often serve sends due deliveries; 0: never
+	Timeout  time.Duration `mapstructure:"timeout"`  // per delivery attempt
 }
 
 // Signup configures public registration.
@@ -110,6 +117,8 @@ var defaults = map[string]any{
 	"billing.grace_days":                 7,
 	"billing.suspend_days":               14,
 	"billing.interval":                   time.Minute,
+	"webhooks.interval":                  5 * time.Second,
+	"webhooks.timeout":                   10 * time.Second,
 	"log.level":                          "info",
 	"log.format":                         "json",
 }
@@ -215,6 +224,12 @@ func (c Config) Validate() error {
 	}
 	if c.Billing.SuspendDays < 0 || c.Billing.SuspendDays > 365 {
 		bad("billing.suspend_days", "must be between 0 and 365")
+	}
+	if c.Webhooks.Interval < 0 {
+		bad("webhooks.interval", "must not be negative")
+	}
+	if c.Webhooks.Timeout <= 0 {
+		bad("webhooks.timeout", "must be positive")
 	}
 	if c.Billing.Interval < 0 {
 		bad("billing.interval", "must not be negative")

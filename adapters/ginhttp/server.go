@@ -15,6 +15,7 @@ import (
 	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/tenant"
+	"github.com/saasd/saasd/core/webhook"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -42,6 +43,7 @@ type Deps struct {
 	Kernel   *kernel.Kernel
 	Limiter  ports.RateLimiter
 	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
+	Webhooks *webhook.Service            // nil: no webhook endpoints
 	Ready    func(context.Context) error // nil error when the control database answers
 	Logger   *zap.Logger
 }
@@ -55,6 +57,7 @@ type Server struct {
 	accounts *account.Service
 	limiter  ports.RateLimiter
 	idem     ports.IdempotencyStore
+	webhooks *webhook.Service
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
@@ -63,7 +66,7 @@ type Server struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -95,6 +98,12 @@ func New(cfg Config, d Deps) *Server {
 	api.GET("/plans/:id", s.getPlan)
 	api.PUT("/plans/:id", s.updatePlan)
 	api.DELETE("/plans/:id", s.deletePlan)
+	if d.Webhooks != nil {
+		api.POST("/webhooks", s.createWebhook)
+		api.GET("/webhooks", s.listWebhooks)
+		api.DELETE("/webhooks/:id", s.deleteWebhook)
+		api.GET("/webhooks/:id/deliveries", s.listDeliveries)
+	}
 	if d.Accounts != nil && d.Kernel != nil {
 		s.mountTenantAPI(e, d.Kernel)
 	}

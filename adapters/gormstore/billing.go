@@ -132,12 +132,17 @@ func (s *BillingStore) Invoices(ctx context.Context, tenantID int64) ([]*billing
 	return out, nil
 }
 
-// Lease takes the named lease when it is free or already holder's, with a
-// conditional write that only one of several racing workers can win.
+// Lease takes the named lease (see DB.lease).
 func (s *BillingStore) Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	return s.db.lease(ctx, name, holder, ttl)
+}
+
+// lease takes the named lease when it is free or already holder's, with a
+// conditional write that only one of several racing processes can win.
+func (db *DB) lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	now := time.Now().UTC()
-	db := s.db.gorm.WithContext(ctx)
-	res := db.Exec("UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)",
+	g := db.gorm.WithContext(ctx)
+	res := g.Exec("UPDATE leases SET holder = ?, expires_at = ? WHERE name = ? AND (holder = ? OR expires_at < ?)",
 		holder, now.Add(ttl), name, holder, now)
 	if res.Error != nil {
 		return false, res.Error
@@ -145,7 +150,7 @@ func (s *BillingStore) Lease(ctx context.Context, name, holder string, ttl time.
 	if res.RowsAffected == 1 {
 		return true, nil
 	}
-	err := db.Exec("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)", name, holder, now.Add(ttl)).Error
+	err := g.Exec("INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)", name, holder, now.Add(ttl)).Error
 	if err == nil {
 		return true, nil
 	}

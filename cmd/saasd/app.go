@@ -17,12 +17,14 @@ import (
 	"github.com/saasd/saasd/adapters/mysql"
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/sqlrecords"
+	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/tenant"
+	"github.com/saasd/saasd/core/webhook"
 	"github.com/saasd/saasd/modules/batch"
 	"github.com/saasd/saasd/modules/contacts"
 	"github.com/saasd/saasd/modules/contracts"
@@ -42,13 +44,14 @@ import (
 
 // app is everything built from one configuration.
 type app struct {
-	cfg     config.Config
-	logger  *zap.Logger
-	db      *gormstore.DB
-	auth    *auth.Service
-	tenants *tenant.Service
-	billing *billing.Service
-	worker  *billing.Worker
+	cfg      config.Config
+	logger   *zap.Logger
+	db       *gormstore.DB
+	auth     *auth.Service
+	tenants  *tenant.Service
+	billing  *billing.Service
+	worker   *billing.Worker
+	webhooks *webhook.Service
 	// billingStore is the billing worker's store, for tests that race a second worker.
 	billingStore *gormstore.BillingStore
 	account      *account.Service
@@ -182,6 +185,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 		gateway = o.gateway
 	}
 	a.worker = billing.NewWorker(billingStore, gateway, clock, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clock, fmt.Sprintf("%s/%d", host, os.Getpid()))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, store, hasher, clock); err != nil {
 		a.Close()
@@ -199,7 +203,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clock), Ready: db.Ping, Logger: logger,
-		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour),
+		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
 	})
 	return a, nil
 }
@@ -279,6 +283,27 @@ func (a *app) billingLoop(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
+		}
+	}
+}
+
+// webhookLoop sends due webhook deliveries every interval while serving.
+func (a *app) webhookLoop(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		return
+	}
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if d, err := a.webhooks.Dispatch(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("webhook dispatch", zap.Error(err))
+		} else if d.Failed > 0 {
+			a.logger.Warn("webhook deliveries failed", zap.Int("sent", d.Sent), zap.Int("failed", d.Failed))
 		}
 	}
 }

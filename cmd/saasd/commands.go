@@ -33,6 +33,7 @@ func newServeCmd() *cobra.Command {
 				}
 				go a.janitor(cmd.Context())
 				go a.billingLoop(cmd.Context(), a.cfg.Billing.Interval)
+				go a.webhookLoop(cmd.Context(), a.cfg.Webhooks.Interval)
 				a.logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("database_driver", a.cfg.Database.Driver))
 				err = a.server.Serve(cmd.Context(), ln)
 				a.logger.Info("stopped")
@@ -280,6 +281,10 @@ func newBillingCmd() *cobra.Command {
 					return nil
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "tenants %d, changed %d, invoices issued %d\n", run.Tenants, run.Changed, run.Invoices)
+				// Send what the run produced, for cron users without a server.
+				if _, err := a.webhooks.Dispatch(cmd.Context()); err != nil {
+					return fmt.Errorf("webhooks: %w", err)
+				}
 				return nil
 			})
 		},

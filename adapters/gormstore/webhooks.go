@@ -1,0 +1,214 @@
+package gormstore
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/webhook"
+)
+
+var _ webhook.Store = (*WebhookStore)(nil)
+
+// WebhookStore keeps webhooks and their delivery log, fed from the outbox.
+type WebhookStore struct{ db *DB }
+
+// NewWebhookStore returns a webhook store on db.
+func NewWebhookStore(db *DB) *WebhookStore { return &WebhookStore{db: db} }
+
+type webhookRow struct {
+	ID        int64 `gorm:"primaryKey"`
+	URL       string
+	Events    string
+	Secret    string
+	CreatedAt time.Time
+}
+
+func (webhookRow) TableName() string { return "webhooks" }
+
+func (r webhookRow) toWebhook() webhook.Webhook {
+	w := webhook.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, CreatedAt: r.CreatedAt.UTC()}
+	_ = json.Unmarshal([]byte(r.Events), &w.Events)
+	return w
+}
+
+type deliveryRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	WebhookID    int64
+	EventID      int64
+	Status       string
+	Attempts     int
+	ResponseCode int
+	LastError    *string
+	NextAttempt  time.Time
+	DeliveredAt  *time.Time
+	CreatedAt    time.Time
+}
+
+func (deliveryRow) TableName() string { return "webhook_deliveries" }
+
+// CreateWebhook inserts w.
+func (s *WebhookStore) CreateWebhook(ctx context.Context, w *webhook.Webhook) error {
+	events, err := json.Marshal(w.Events)
+	if err != nil {
+		return err
+	}
+	row := webhookRow{URL: w.URL, Events: string(events), Secret: w.Secret, CreatedAt: w.CreatedAt.UTC()}
+	if err := s.db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	w.ID = row.ID
+	return nil
+}
+
+// Webhooks returns every webhook.
+func (s *WebhookStore) Webhooks(ctx context.Context) ([]webhook.Webhook, error) {
+	var rows []webhookRow
+	if err := s.db.gorm.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]webhook.Webhook, len(rows))
+	for i, r := range rows {
+		out[i] = r.toWebhook()
+	}
+	return out, nil
+}
+
+// DeleteWebhook removes a webhook and its pending deliveries.
+func (s *WebhookStore) DeleteWebhook(ctx context.Context, id int64) error {
+	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Delete(&webhookRow{}, id)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return core.Errorf(core.NotFound, "webhook not found")
+		}
+		return tx.Where("webhook_id = ? AND status = ?", id, webhook.Pending).Delete(&deliveryRow{}).Error
+	})
+}
+
+// Deliveries returns a webhook's latest deliveries with their events.
+func (s *WebhookStore) Deliveries(ctx context.Context, webhookID int64, limit int) ([]webhook.Delivery, error) {
+	var w webhookRow
+	if err := s.db.gorm.WithContext(ctx).Take(&w, webhookID).Error; err != nil {
+		return nil, translate(err, "webhook")
+	}
+	var rows []deliveryRow
+	if err := s.db.gorm.WithContext(ctx).Where("webhook_id = ?", webhookID).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return s.withEvents(ctx, rows, map[int64]webhookRow{w.ID: w})
+}
+
+// withEvents joins deliveries with their outbox events and webhooks.
+func (s *WebhookStore) withEvents(ctx context.Context, rows []deliveryRow, hooks map[int64]webhookRow) ([]webhook.Delivery, error) {
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.EventID
+	}
+	var events []outboxRow
+	if len(ids) > 0 {
+		if err := s.db.gorm.WithContext(ctx).Where("id IN ?", ids).Find(&events).Error; err != nil {
+			return nil, err
+		}
+	}
+	byID := map[int64]outboxRow{}
+	for _, e := range events {
+		byID[e.ID] = e
+	}
+	out := make([]webhook.Delivery, len(rows))
+	for i, r := range rows {
+		e := byID[r.EventID]
+		d := webhook.Delivery{
+			ID: r.ID, WebhookID: r.WebhookID, Status: r.Status, Attempts: r.Attempts, ResponseCode: r.ResponseCode,
+			NextAttempt: r.NextAttempt.UTC(), DeliveredAt: timeOf(r.DeliveredAt), CreatedAt: r.CreatedAt.UTC(),
+			Event: core.Event{ID: e.ID, Type: e.Type, TenantID: e.TenantID, At: e.At.UTC()},
+			URL:   hooks[r.WebhookID].URL, Secret: hooks[r.WebhookID].Secret,
+		}
+		if r.LastError != nil {
+			d.LastError = *r.LastError
+		}
+		_ = json.Unmarshal([]byte(e.Data), &d.Event.Data)
+		out[i] = d
+	}
+	return out, nil
+}
+
+// Fanout turns undispatched outbox events into deliveries.
+func (s *WebhookStore) Fanout(ctx context.Context, limit int, now time.Time) (int, error) {
+	n := 0
+	err := s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var events []outboxRow
+		if err := s.db.forUpdate(tx).Where("dispatched_at IS NULL").Order("id").Limit(limit).Find(&events).Error; err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		var hooks []webhookRow
+		if err := tx.Find(&hooks).Error; err != nil {
+			return err
+		}
+		ids := make([]int64, len(events))
+		for i, e := range events {
+			ids[i] = e.ID
+			for _, h := range hooks {
+				w := h.toWebhook()
+				if !slices.Contains(w.Events, e.Type) && !slices.Contains(w.Events, "*") {
+					continue
+				}
+				d := deliveryRow{WebhookID: h.ID, EventID: e.ID, Status: webhook.Pending, NextAttempt: now.UTC(), CreatedAt: now.UTC()}
+				if err := tx.Create(&d).Error; err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return tx.Model(&outboxRow{}).Where("id IN ?", ids).Update("dispatched_at", now.UTC()).Error
+	})
+	return n, err
+}
+
+// Due returns pending deliveries whose next attempt has come.
+func (s *WebhookStore) Due(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error) {
+	var rows []deliveryRow
+	if err := s.db.gorm.WithContext(ctx).Where("status = ? AND next_attempt <= ?", webhook.Pending, now.UTC()).
+		Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var hooks []webhookRow
+	if err := s.db.gorm.WithContext(ctx).Find(&hooks).Error; err != nil {
+		return nil, err
+	}
+	byID := map[int64]webhookRow{}
+	for _, h := range hooks {
+		byID[h.ID] = h
+	}
+	return s.withEvents(ctx, rows, byID)
+}
+
+// Record stores an attempt's outcome.
+func (s *WebhookStore) Record(ctx context.Context, d webhook.Delivery) error {
+	var lastErr *string
+	if d.LastError != "" {
+		msg := d.LastError
+		if len(msg) > 1000 {
+			msg = msg[:1000]
+		}
+		lastErr = &msg
+	}
+	return s.db.gorm.WithContext(ctx).Model(&deliveryRow{}).Where("id = ?", d.ID).Updates(map[string]any{
+		"status": d.Status, "attempts": d.Attempts, "response_code": d.ResponseCode, "last_error": lastErr,
+		"next_attempt": d.NextAttempt.UTC(), "delivered_at": timePtr(d.DeliveredAt),
+	}).Error
+}
+
+// Lease takes the named lease.
+func (s *WebhookStore) Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
+	return s.db.lease(ctx, name, holder, ttl)
+}
