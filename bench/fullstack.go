@@ -51,6 +51,8 @@ func saasdEnv(dsn, prefix, addr string) []string {
 		"SAAS_DATABASE_MAX_OPEN_CONNS="+strconv.Itoa(poolSize),
 		"SAAS_DATABASE_MAX_IDLE_CONNS="+strconv.Itoa(poolSize),
 		"SAAS_TENANTS_DB_PREFIX="+prefix,
+		// Per-tenant database logins are on by default; their passwords are sealed with this key.
+		"SAAS_TENANTS_SECRET_KEYS=YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMzI=",
 		"SAAS_HTTP_ADDR="+addr,
 		// The limiters still run on every request; they just never say no.
 		"SAAS_RATELIMIT_REQUESTS_PER_MINUTE=1000000000",

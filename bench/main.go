@@ -136,21 +136,28 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *log.Logger) (er
 	prefix := control + "_t"
 	defer func() {
 		if cfg.keep {
-			logger.Printf("kept schemas %s and %s*", control, prefix)
+			logger.Printf("kept schemas %s and %s*, and logins %s*", control, prefix, prefix)
 			return
 		}
-		// The run's context may be what ended the run; cleaning up gets its own.
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		// The run's context may be what ended the run; cleaning up gets its
+		// own, long enough to drop a thousand schemas.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 		defer cancel()
 		n, derr := db.dropSchemas(cctx, control, prefix)
 		if derr != nil {
 			logger.Printf("cleaning up: %v", derr)
 			err = errors.Join(err, derr)
 		}
-		logger.Printf("dropped %d schemas (%s and %s*)", n, control, prefix)
+		// saasd gives each tenant a MySQL login named like its schema.
+		u, uerr := db.dropUsers(cctx, prefix)
+		if uerr != nil {
+			logger.Printf("cleaning up: %v", uerr)
+			err = errors.Join(err, uerr)
+		}
+		logger.Printf("dropped %d schemas (%s and %s*) and %d logins (%s*)", n, control, prefix, u, prefix)
 	}()
 
-	b := &bench{cfg: cfg, logger: logger, gen: newLoadGen(cfg.concurrency), db: db, dbPID: db.pid(ctx)}
+	b := &bench{cfg: cfg, logger: logger, gen: newLoadGen(cfg.concurrency), db: db, dbPID: db.pid(ctx), control: control, prefix: prefix}
 	full, id, err := b.fullStack(ctx, bin, db.schemaDSN(control), prefix)
 	if err != nil {
 		return fmt.Errorf("full stack: %w", err)
@@ -164,7 +171,7 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *log.Logger) (er
 	}
 	// saasd again, on the same schemas, for the tenant-side API: the ceiling
 	// ran on its own, and so does this.
-	return b.tenantSide(ctx, bin, db.schemaDSN(control), prefix, out)
+	return b.tenantSide(ctx, bin, db.schemaDSN(control), out)
 }
 
 // bench is what all measurements share.
@@ -174,6 +181,9 @@ type bench struct {
 	gen    *loadGen
 	db     *mariadb
 	dbPID  int // MariaDB's process, 0 when it is not on this machine
+	// control is the run's control schema; tenant schemas (and saasd's
+	// tenant logins) are named prefix + tenant id.
+	control, prefix string
 }
 
 // measure warms the server srv up, then loads url for cfg.duration and

@@ -96,9 +96,67 @@ func (m *mariadb) dropSchemas(ctx context.Context, control, prefix string) (int,
 	return dropped, errors.Join(errs...)
 }
 
+// dropUsers drops every login whose name starts with the tenant prefix
+// (saasd makes one per tenant, named like its schema) and says how many it
+// dropped.
+func (m *mariadb) dropUsers(ctx context.Context, prefix string) (int, error) {
+	rows, err := m.db.QueryContext(ctx, "SELECT User, Host FROM mysql.user WHERE User LIKE ?", strings.ReplaceAll(prefix, "_", `\_`)+"%")
+	if err != nil {
+		return 0, fmt.Errorf("list bench logins: %w", err)
+	}
+	var users [][2]string
+	for rows.Next() {
+		var u [2]string
+		if err := rows.Scan(&u[0], &u[1]); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		users = append(users, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	var errs []error
+	dropped := 0
+	for _, u := range users {
+		// Placeholders are not allowed here; both parts come from the
+		// server and are quoted as string literals.
+		q := "DROP USER IF EXISTS " + quoteString(u[0]) + "@" + quoteString(u[1])
+		if _, err := m.db.ExecContext(ctx, q); err != nil {
+			errs = append(errs, fmt.Errorf("drop user %s@%s: %w", u[0], u[1], err))
+		} else {
+			dropped++
+		}
+	}
+	return dropped, errors.Join(errs...)
+}
+
+// quoteString quotes s as an SQL string literal.
+func quoteString(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, "'", "''").Replace(s) + "'"
+}
+
+// variable returns the value of one of the server's global variables.
+// name is one of ours, never client text: it goes into the statement.
+func (m *mariadb) variable(ctx context.Context, name string) (string, error) {
+	if strings.Trim(name, "abcdefghijklmnopqrstuvwxyz_") != "" {
+		return "", fmt.Errorf("not a variable name: %q", name)
+	}
+	var v string
+	if err := m.db.QueryRowContext(ctx, "SELECT @@GLOBAL."+name).Scan(&v); err != nil {
+		return "", fmt.Errorf("read %s: %w", name, err)
+	}
+	return v, nil
+}
+
 // counterNames are the status counters read around each measurement.
 // Questions counts every statement a client sent; the Com_ ones say which.
-var counterNames = []string{"Questions", "Com_select", "Com_update", "Com_insert", "Com_begin", "Com_commit", "Com_rollback", "Com_stmt_prepare", "Com_stmt_execute", "Com_stmt_close"}
+var counterNames = []string{"Questions", "Com_select", "Com_update", "Com_insert", "Com_begin", "Com_commit", "Com_rollback",
+	"Com_stmt_prepare", "Com_stmt_execute", "Com_stmt_close",
+	// Tables MariaDB had to open because its caches did not hold them: what
+	// spreading requests over many schemas can cost.
+	"Table_open_cache_misses", "Opened_table_definitions"}
 
 // counters are MariaDB's global status counters, or the difference of two
 // readings.
@@ -141,7 +199,7 @@ func (c counters) breakdown(n int64) string {
 	}
 	var parts []string
 	for _, k := range counterNames {
-		if v := c[k]; v > 0 {
+		if v := c[k]; v > 0 && float64(v)/float64(n) >= 0.005 { // not shown as 0.00
 			parts = append(parts, fmt.Sprintf("%s %.2f", k, float64(v)/float64(n)))
 		}
 	}
@@ -166,18 +224,40 @@ func (m *mariadb) threadsConnected(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
-// watchThreads polls Threads_connected every 200ms until the returned stop
-// is called, which answers the highest value seen (-1 if none was read).
-func (m *mariadb) watchThreads(ctx context.Context) (stop func() int64) {
+// conns is the most connections seen while watching: -1 where none was read.
+type conns struct {
+	threads int64 // Threads_connected: every client of the server
+	run     int64 // those on this run's schemas: saasd's pool and migrations
+}
+
+// runConns counts the connections whose current schema is the control
+// schema or a tenant schema of this run: saasd's, not other clients'.
+func (m *mariadb) runConns(ctx context.Context, control, prefix string) (int64, error) {
+	var n int64
+	err := m.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? OR db LIKE ?",
+		control, strings.ReplaceAll(prefix, "_", `\_`)+"%").Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count connections: %w", err)
+	}
+	return n, nil
+}
+
+// watchConns polls Threads_connected and this run's connections every
+// 200ms until the returned stop is called, which answers the highest of
+// each seen meanwhile.
+func (m *mariadb) watchConns(ctx context.Context, control, prefix string) (stop func() conns) {
 	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan int64, 1)
+	done := make(chan conns, 1)
 	go func() {
-		highest := int64(-1)
+		highest := conns{threads: -1, run: -1}
 		tick := time.NewTicker(200 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			if n, err := m.threadsConnected(ctx); err == nil {
-				highest = max(highest, n)
+				highest.threads = max(highest.threads, n)
+			}
+			if n, err := m.runConns(ctx, control, prefix); err == nil {
+				highest.run = max(highest.run, n)
 			}
 			select {
 			case <-ctx.Done():
@@ -187,7 +267,7 @@ func (m *mariadb) watchThreads(ctx context.Context) (stop func() int64) {
 			}
 		}
 	}()
-	return func() int64 {
+	return func() conns {
 		cancel()
 		return <-done
 	}

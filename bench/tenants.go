@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
@@ -36,17 +38,22 @@ var customerBody = []byte(`{"account":"Bench customer"}`)
 // tenantSide starts saasd again on the schemas of the first part and
 // measures the tenant-side API: the quota check, then reads spread over
 // cfg.tenants tenants.
-func (b *bench) tenantSide(ctx context.Context, bin, dsn, prefix string, out io.Writer) error {
+func (b *bench) tenantSide(ctx context.Context, bin, dsn string, out io.Writer) error {
 	// Before saasd has a connection: what everyone else holds.
 	before, err := b.db.threadsConnected(ctx)
 	if err != nil {
 		return err
 	}
-	s, err := b.startSaasd(ctx, bin, dsn, prefix, "bench-tenants")
+	s, err := b.startSaasd(ctx, bin, dsn, b.prefix, "bench-tenants")
 	if err != nil {
 		return fmt.Errorf("tenant side: %w", err)
 	}
-	defer b.stopSaasd(s)
+	running := true
+	defer func() {
+		if running {
+			b.stopSaasd(s)
+		}
+	}()
 	// Signups hash a password and migrate a schema: far slower than a
 	// load generator's request is allowed to be.
 	setup := &http.Client{Transport: b.gen.client.Transport, Timeout: 2 * time.Minute}
@@ -58,17 +65,24 @@ func (b *bench) tenantSide(ctx context.Context, bin, dsn, prefix string, out io.
 	if err != nil {
 		return err
 	}
-	if err := b.quotaCost(ctx, setup, s, prefix, limited, free, out); err != nil {
+	if err := b.quotaCost(ctx, setup, s, limited, free, out); err != nil {
 		return fmt.Errorf("quota: %w", err)
 	}
 	if b.cfg.tenants == 0 {
 		b.logger.Printf("-tenants 0: skipping GET /api/v2/customers/{id} over many tenants")
 		return nil
 	}
-	if err := b.spread(ctx, setup, s, free, before, out); err != nil {
+	// wrk drops its connections with requests in flight, and saasd logs
+	// each of those to stderr; printed once saasd is gone, the report
+	// comes after them rather than amid them.
+	var report bytes.Buffer
+	if err := b.spread(ctx, setup, s, free, before, &report); err != nil {
 		return fmt.Errorf("%d tenants: %w", b.cfg.tenants, err)
 	}
-	return nil
+	running = false
+	b.stopSaasd(s)
+	_, err = report.WriteTo(out)
+	return err
 }
 
 // createPlan creates a plan whose only limit is customers and returns its id.
@@ -151,7 +165,7 @@ func createCustomer(ctx context.Context, client *http.Client, s *saasd, t sessio
 // transaction, whatever the plan, because usage is reported from it. The
 // difference measured is therefore the limit check itself (and the plan
 // lookup that feeds it), not the counting.
-func (b *bench) quotaCost(ctx context.Context, client *http.Client, s *saasd, prefix string, limitedPlan, freePlan int64, out io.Writer) error {
+func (b *bench) quotaCost(ctx context.Context, client *http.Client, s *saasd, limitedPlan, freePlan int64, out io.Writer) error {
 	lim, err := signup(ctx, client, s, "quota-limited", limitedPlan)
 	if err != nil {
 		return err
@@ -204,7 +218,7 @@ func (b *bench) quotaCost(ctx context.Context, client *http.Client, s *saasd, pr
 		if err != nil {
 			return err
 		}
-		rows, err := b.db.countRows(ctx, prefix+strconv.FormatInt(c.t.id, 10), "customers")
+		rows, err := b.db.countRows(ctx, b.prefix+strconv.FormatInt(c.t.id, 10), "customers")
 		if err != nil {
 			return err
 		}
@@ -237,7 +251,7 @@ type provisioning struct {
 	made, failed int
 	firstErr     error
 	took         time.Duration
-	threadsMax   int64 // MariaDB's Threads_connected, highest seen meanwhile
+	conns        conns // the most connections MariaDB had meanwhile
 }
 
 // makeTenants signs up cfg.tenants tenants on plan, cfg.signups at a time,
@@ -248,7 +262,7 @@ func (b *bench) makeTenants(ctx context.Context, client *http.Client, s *saasd, 
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	watch := b.db.watchThreads(ctx)
+	watch := b.db.watchConns(ctx, b.control, b.prefix)
 	start := time.Now()
 	var (
 		next, done, failed atomic.Int64
@@ -304,7 +318,7 @@ func (b *bench) makeTenants(ctx context.Context, client *http.Client, s *saasd, 
 	}
 	wg.Wait()
 	close(progress)
-	p := provisioning{made: int(done.Load()), failed: int(failed.Load()), firstErr: firstErr, took: time.Since(start), threadsMax: watch()}
+	p := provisioning{made: int(done.Load()), failed: int(failed.Load()), firstErr: firstErr, took: time.Since(start), conns: watch()}
 	if err := parent.Err(); err != nil {
 		return nil, p, err
 	}
@@ -328,13 +342,13 @@ type row struct {
 	requests, errors int64
 	rps              float64
 	p50, p99         time.Duration
-	threadsMax       int64
+	conns            conns
 	firstErr         error
 }
 
-func rowOf(r result, threadsMax int64) row {
+func rowOf(r result, c conns) row {
 	return row{name: r.name, requests: r.requests, errors: r.errors, rps: r.rps(),
-		p50: r.percentile(0.50), p99: r.percentile(0.99), threadsMax: threadsMax, firstErr: r.firstErr}
+		p50: r.percentile(0.50), p99: r.percentile(0.99), conns: c, firstErr: r.firstErr}
 }
 
 // spread makes cfg.tenants tenants with one customer each, then loads
@@ -345,6 +359,9 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 	tenants, prov, err := b.makeTenants(ctx, client, s, plan)
 	if err != nil {
 		return err
+	}
+	if len(tenants) == 0 {
+		return fmt.Errorf("no tenant could be made, first error: %w", prov.firstErr)
 	}
 	targets := make([]target, len(tenants))
 	for i, t := range tenants {
@@ -358,13 +375,13 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 	var rows []row
 	var rs []result
 	measure := func(name string, targets []target) error {
-		watch := b.db.watchThreads(ctx)
+		watch := b.db.watchConns(ctx, b.control, b.prefix)
 		r, err := b.measureTargets(ctx, name, s.proc, targets)
-		threads := watch()
+		c := watch()
 		if err != nil {
 			return err
 		}
-		rs, rows = append(rs, r), append(rows, rowOf(r, threads))
+		rs, rows = append(rs, r), append(rows, rowOf(r, c))
 		return nil
 	}
 	if err := measure("1 tenant", targets[:1]); err != nil {
@@ -373,16 +390,16 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 	if err := measure(fmt.Sprintf("%d tenants", len(targets)), targets); err != nil {
 		return err
 	}
-	watch := b.db.watchThreads(ctx)
+	watch := b.db.watchConns(ctx, b.control, b.prefix)
 	w, err := runWrkSpread(ctx, b.cfg, s.base, targets)
-	threads := watch()
+	c := watch()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err != nil {
 		b.logger.Printf("wrk over %d tenants: %v", len(targets), err)
 	} else if w != nil {
-		w.name, w.threadsMax = fmt.Sprintf("%d tenants, wrk", len(targets)), threads
+		w.name, w.conns = fmt.Sprintf("%d tenants, wrk", len(targets)), c
 		rows = append(rows, *w)
 	}
 
@@ -394,26 +411,49 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 	if prov.failed > 0 {
 		fmt.Fprintf(out, "; %d failed, first: %v", prov.failed, prov.firstErr)
 	}
-	fmt.Fprintf(out, "\nMariaDB Threads_connected: %d before saasd started, max %d while making tenants\n\n", threadsBefore, prov.threadsMax)
+	fmt.Fprintf(out, "\nMariaDB Threads_connected: %d before saasd started, max %d while making tenants, of which %s on this run's schemas\n"+
+		"(saasd's pool, plus a short-lived connection per signup in flight that migrates the new schema)\n\n",
+		threadsBefore, prov.conns.threads, count(prov.conns.run))
 	if err := printRows(out, rows); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nsaasd serves every tenant schema from one pool (database.max_open_conns %d): Threads_connected should stay near\n"+
-		"the pool plus the %d before, whatever the number of tenants. It counts every client of the server, this bench's own included.\n\n",
-		poolSize, threadsBefore)
+	fmt.Fprintf(out, "\nsaasd serves every tenant schema from one pool (database.max_open_conns %d), so its connections should stay at\n"+
+		"most %d whatever the number of tenants. Threads_connected counts every client of the server (%d before saasd started,\n"+
+		"this bench's own included); \"of which saasd's\" counts only connections on this run's schemas.\n",
+		poolSize, poolSize, threadsBefore)
+	// Each tenant's tables are tables of their own to MariaDB: spread over
+	// many schemas, reads can outgrow its table caches.
+	var caches []string
+	for _, v := range []string{"table_open_cache", "table_definition_cache"} {
+		val, err := b.db.variable(ctx, v)
+		if err != nil {
+			b.logger.Printf("%v", err)
+			continue
+		}
+		caches = append(caches, v+" "+val)
+	}
+	if len(caches) > 0 {
+		fmt.Fprintf(out, "MariaDB %s: tables opened past them show below as Table_open_cache_misses and Opened_table_definitions.\n", strings.Join(caches, ", "))
+	}
+	fmt.Fprintln(out)
 	return printPerRequest(out, rs)
+}
+
+// count renders n, or - where it could not be read.
+func count(n int64) string {
+	if n < 0 {
+		return "-"
+	}
+	return strconv.FormatInt(n, 10)
 }
 
 // printRows prints the spread table.
 func printRows(out io.Writer, rows []row) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "name\trequests\terrors\treq/s\tp50\tp99\tThreads_connected max\t")
+	fmt.Fprintln(w, "name\trequests\terrors\treq/s\tp50\tp99\tThreads_connected max\tof which saasd's\t")
 	for _, r := range rows {
-		threads := "-"
-		if r.threadsMax >= 0 {
-			threads = strconv.FormatInt(r.threadsMax, 10)
-		}
-		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t\n", r.name, r.requests, r.errors, r.rps, ms(r.p50), ms(r.p99), threads)
+		fmt.Fprintf(w, "%s\t%d\t%d\t%.0f\t%s\t%s\t%s\t%s\t\n", r.name, r.requests, r.errors, r.rps, ms(r.p50), ms(r.p99),
+			count(r.conns.threads), count(r.conns.run))
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -53,6 +53,12 @@ type errorBody struct {
 // request id and answered with a generic message.
 func (s *Server) fail(c *gin.Context, err error) {
 	kind := core.KindOf(err)
+	if kind == core.Internal && errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away: nobody reads this answer and nothing is wrong.
+		s.logger.Debug("client went away", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()))
+		c.AbortWithStatus(http.StatusServiceUnavailable)
+		return
+	}
 	if kind == core.Internal && unavailable(err) {
 		s.logger.Warn("database unavailable", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
 		err = core.Errorf(core.Unavailable, "service temporarily unavailable: the database does not answer; retry shortly")
