@@ -94,6 +94,25 @@ type ListQuery struct {
 type Quota struct {
 	Resource Resource
 	Limit    int64
+	// Counted, when set, is told the usage before and after a create that
+	// committed, so the kernel can announce thresholds crossed.
+	Counted func(before, after int64)
+}
+
+// Crossed returns the thresholds (percent of the limit) that a change of
+// usage from before to after went past upwards, from those given.
+func (q Quota) Crossed(before, after int64, percents ...int64) []int64 {
+	if !q.Limited() || q.Limit == 0 {
+		return nil
+	}
+	var out []int64
+	for _, p := range percents {
+		at := (q.Limit*p + 99) / 100 // the first usage at or above p%
+		if before < at && after >= at {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Limited reports whether creates must be counted against q.

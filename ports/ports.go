@@ -222,3 +222,9 @@ type Exporter interface {
 	// lines: {"table": "...", "row": {...}}.
 	Export(ctx context.Context, t core.Tenant, w io.Writer) error
 }
+
+// Outbox appends events for webhooks outside any other transaction, for
+// events whose cause lives in another database (a tenant's).
+type Outbox interface {
+	Append(ctx context.Context, events ...core.Event) error
+}

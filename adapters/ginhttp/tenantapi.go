@@ -1,6 +1,7 @@
 package ginhttp
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/account"
@@ -205,7 +207,11 @@ func (s *Server) moduleHandler(r kernel.Route) gin.HandlerFunc {
 				}
 				limits = plan.Limits
 			}
-			ctx = core.WithQuota(ctx, core.Quota{Resource: r.Charges, Limit: limits.Of(r.Charges)})
+			q := core.Quota{Resource: r.Charges, Limit: limits.Of(r.Charges)}
+			if s.outbox != nil {
+				q.Counted = s.quotaThresholds(c, t, q)
+			}
+			ctx = core.WithQuota(ctx, q)
 		}
 		out, err := r.Handle(ctx, ginInput{c})
 		if err != nil {
@@ -228,3 +234,20 @@ func (in ginInput) Query(name string) string { return in.c.Query(name) }
 func (in ginInput) Bind(dst any) error       { return decodeJSON(in.c.Request.Body, dst) }
 
 var _ kernel.Input = ginInput{}
+
+// quotaThresholds announces quota.threshold when a create takes a tenant to
+// 80% or 100% of a limit. The rows live in the tenant's database and the
+// outbox in the control one, so the event is written just after the create
+// commits rather than in its transaction.
+func (s *Server) quotaThresholds(c *gin.Context, t core.Tenant, q core.Quota) func(before, after int64) {
+	return func(before, after int64) {
+		for _, pct := range q.Crossed(before, after, 80, 100) {
+			e := core.NewEvent(core.EventQuotaThreshold, t.ID, time.Now().UTC(), map[string]any{
+				"resource": string(q.Resource), "threshold": pct, "used": after, "limit": q.Limit,
+			})
+			if err := s.outbox.Append(context.WithoutCancel(c.Request.Context()), e); err != nil {
+				s.logger.Error("quota threshold event", zap.String("request_id", requestID(c)), zap.Error(err))
+			}
+		}
+	}
+}

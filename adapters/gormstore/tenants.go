@@ -260,3 +260,16 @@ func writeOutbox(tx *gorm.DB, events []core.Event) error {
 	}
 	return nil
 }
+
+// Outbox appends events on their own.
+type Outbox struct{ db *DB }
+
+var _ ports.Outbox = (*Outbox)(nil)
+
+// NewOutbox returns the outbox of db.
+func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
+
+// Append writes events to the outbox.
+func (o *Outbox) Append(ctx context.Context, events ...core.Event) error {
+	return writeOutbox(o.db.gorm.WithContext(ctx), events)
+}

@@ -346,6 +346,7 @@ func (st *Store) inTx(ctx context.Context, t core.Tenant, fn func(tx *sql.Tx, h 
 // Create inserts recs, all or none, within quota.
 func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota core.Quota) ([]core.Record, error) {
 	var out []core.Record
+	var before int64 = -1
 	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
 		if s.Counts != "" {
 			// Serialise creates of this resource on its counter row; the
@@ -354,6 +355,7 @@ func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs
 			if err != nil {
 				return err
 			}
+			before = used
 			if quota.Limited() && used+int64(len(recs)) > quota.Limit {
 				return quota.Exceeded()
 			}
@@ -399,6 +401,9 @@ func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs
 		}
 		return nil
 	})
+	if err == nil && before >= 0 && quota.Counted != nil {
+		quota.Counted(before, before+int64(len(recs)))
+	}
 	return out, err
 }
 

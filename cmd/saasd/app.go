@@ -203,7 +203,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clock), Ready: db.Ping, Logger: logger,
-		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
+		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks, Outbox: gormstore.NewOutbox(db),
 	})
 	return a, nil
 }

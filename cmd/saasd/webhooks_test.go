@@ -142,3 +142,26 @@ func TestWebhooks(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestQuotaThresholdEvents: creates that take a tenant to 80% and to 100% of
+// a limit each send one quota.threshold event.
+func TestQuotaThresholdEvents(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		rc := &receiver{t: t, attempts: map[string]int{}, events: map[string]string{}}
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		rc.secret = e.do("POST", "/api/saas/webhooks", map[string]any{"url": srv.URL, "events": []string{"quota.threshold"}}).want(t, http.StatusCreated).data()["secret"].(string)
+		planID := e.createPlan(limitedPlan(map[string]any{"customers": 5}))
+		sub, tok := e.signup("Acme", "acme", planID)
+		for i := 0; i < 6; i++ {
+			e.asTenant(sub, tok, "POST", "/api/v2/customers", map[string]any{"account": "c"})
+		}
+		if _, err := e.app.webhooks.Dispatch(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := rc.types(); got["quota.threshold"] != 2 || len(got) != 1 {
+			t.Fatalf("received %v, want two quota.threshold", got)
+		}
+	})
+}

@@ -1,0 +1,36 @@
+package core_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/saasd/saasd/core"
+)
+
+func TestQuotaCrossed(t *testing.T) {
+	t.Parallel()
+	q := core.Quota{Resource: core.Customers, Limit: 10}
+	tests := []struct {
+		before, after int64
+		want          []int64
+	}{
+		{0, 1, nil},
+		{7, 8, []int64{80}},
+		{8, 9, nil},
+		{9, 10, []int64{100}},
+		{5, 10, []int64{80, 100}},
+		{10, 11, nil},
+	}
+	for _, tt := range tests {
+		if got := q.Crossed(tt.before, tt.after, 80, 100); !slices.Equal(got, tt.want) {
+			t.Errorf("Crossed(%d, %d) = %v, want %v", tt.before, tt.after, got, tt.want)
+		}
+	}
+	if got := (core.Quota{Resource: core.Customers, Limit: core.Unlimited}).Crossed(0, 100, 80, 100); got != nil {
+		t.Errorf("unlimited crossed %v", got)
+	}
+	// 80% of 5 is 4; of 3 it is 2.4, first reached at 3.
+	if got := (core.Quota{Resource: core.Tasks, Limit: 3}).Crossed(2, 3, 80, 100); !slices.Equal(got, []int64{80, 100}) {
+		t.Errorf("limit 3: %v", got)
+	}
+}
