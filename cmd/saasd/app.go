@@ -240,38 +240,35 @@ func withApp(ctx context.Context, path string, fn func(*app) error) error {
 // lateHandles is set once the provisioner exists.
 type lateHandles struct{ sqlrecords.Handles }
 
-// janitor reconciles every few minutes while serving: it purges deleted
-// tenants whose retention passed and finishes work abandoned by crashes.
-func (a *app) janitor(ctx context.Context) {
-	tick := time.NewTicker(5 * time.Minute)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		rec, err := a.tenants.Reconcile(ctx, false, a.cfg.Tenants.ProvisionTimeout)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			a.logger.Error("reconcile", zap.Error(err))
-		case err == nil && !rec.Clean():
-			a.logger.Info("reconciled", zap.Int64s("purged", rec.Purged), zap.Int64s("compensated", rec.Compensated),
-				zap.Int64s("deletions_finished", rec.Deleted), zap.Strings("orphan_databases", rec.Orphans),
-				zap.Int64s("tenants_missing_database", rec.Missing))
-		}
-	}
-}
-
-// billingLoop runs the billing worker every interval while serving. Every
-// replica may run it: the lease lets one bill at a time.
-func (a *app) billingLoop(ctx context.Context, interval time.Duration) {
+// every runs fn every interval until ctx ends, and at once too when now is
+// set; a zero interval runs nothing.
+func every(ctx context.Context, interval time.Duration, now bool, fn func(context.Context)) {
 	if interval <= 0 {
 		return
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
+		if now {
+			fn(ctx)
+		}
+		now = true
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// background starts what serve runs beside the API: the billing worker,
+// webhook delivery and the janitor that purges deleted tenants whose
+// retention passed and finishes work abandoned by crashes. The janitor's
+// first pass runs before background returns, so that serving starts from
+// a reconciled state. Every replica may run them: leases let one bill and
+// send at a time.
+func (a *app) background(ctx context.Context) {
+	go every(ctx, a.cfg.Billing.Interval, true, func(ctx context.Context) {
 		run, err := a.worker.RunOnce(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:
@@ -279,31 +276,25 @@ func (a *app) billingLoop(ctx context.Context, interval time.Duration) {
 		case run.Changed > 0:
 			a.logger.Info("billing run", zap.Int("tenants", run.Tenants), zap.Int("changed", run.Changed), zap.Int("invoices", run.Invoices))
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// webhookLoop sends due webhook deliveries every interval while serving.
-func (a *app) webhookLoop(ctx context.Context, interval time.Duration) {
-	if interval <= 0 {
-		return
-	}
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
+	})
+	go every(ctx, a.cfg.Webhooks.Interval, true, func(ctx context.Context) {
 		if d, err := a.webhooks.Dispatch(ctx); err != nil && ctx.Err() == nil {
 			a.logger.Error("webhook dispatch", zap.Error(err))
 		} else if d.Failed > 0 {
 			a.logger.Warn("webhook deliveries failed", zap.Int("sent", d.Sent), zap.Int("failed", d.Failed))
 		}
+	})
+	janitor := func(ctx context.Context) {
+		rec, err := a.tenants.Reconcile(ctx, false, a.cfg.Tenants.ProvisionTimeout)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("reconcile", zap.Error(err))
+		case err == nil && !rec.Clean():
+			a.logger.Warn("reconciled", zap.Int64s("purged", rec.Purged), zap.Int64s("compensated", rec.Compensated),
+				zap.Int64s("deletions_finished", rec.Deleted), zap.Strings("orphan_databases", rec.Orphans),
+				zap.Int64s("tenants_missing_database", rec.Missing))
+		}
 	}
+	janitor(ctx)
+	go every(ctx, 5*time.Minute, false, janitor)
 }

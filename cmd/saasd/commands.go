@@ -24,16 +24,9 @@ func newServeCmd() *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("listen on %s: %w", a.cfg.HTTP.Addr, err)
 				}
-				// Finish what a crashed process left half-done before serving.
-				if rec, err := a.tenants.Reconcile(cmd.Context(), false, a.cfg.Tenants.ProvisionTimeout); err != nil {
-					a.logger.Error("reconcile at start", zap.Error(err))
-				} else if !rec.Clean() {
-					a.logger.Warn("reconciled at start", zap.Int64s("compensated", rec.Compensated), zap.Int64s("deletions_finished", rec.Deleted),
-						zap.Strings("orphan_databases", rec.Orphans), zap.Int64s("tenants_missing_database", rec.Missing))
-				}
-				go a.janitor(cmd.Context())
-				go a.billingLoop(cmd.Context(), a.cfg.Billing.Interval)
-				go a.webhookLoop(cmd.Context(), a.cfg.Webhooks.Interval)
+				// The first pass of the janitor reconciles before requests
+				// arrive: what a crashed process left half-done is finished.
+				a.background(cmd.Context())
 				a.logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("database_driver", a.cfg.Database.Driver))
 				err = a.server.Serve(cmd.Context(), ln)
 				a.logger.Info("stopped")
