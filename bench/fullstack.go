@@ -42,10 +42,11 @@ func buildSaasd(ctx context.Context, root, out string) error {
 	return nil
 }
 
-// saasdEnv configures saasd for the bench. Later entries win over the same
-// key earlier in the list, so these override the caller's SAAS_* variables.
-func saasdEnv(dsn, prefix, addr string) []string {
-	return append(os.Environ(),
+// saasdEnv configures saasd for the bench, then adds extra (KEY=value).
+// Later entries win over the same key earlier in the list, so these
+// override the caller's SAAS_* variables.
+func saasdEnv(dsn, prefix, addr string, extra ...string) []string {
+	env := append(os.Environ(),
 		"SAAS_DATABASE_DRIVER=mysql",
 		"SAAS_DATABASE_DSN="+dsn,
 		"SAAS_DATABASE_MAX_OPEN_CONNS="+strconv.Itoa(poolSize),
@@ -62,6 +63,7 @@ func saasdEnv(dsn, prefix, addr string) []string {
 		// A log line per request would measure the logger.
 		"SAAS_LOG_LEVEL=error",
 	)
+	return append(env, extra...)
 }
 
 // saasd is a running `saasd serve` and a superadmin token for it.
@@ -73,13 +75,14 @@ type saasd struct {
 
 // startSaasd creates a superadmin token named tokenName (which also
 // creates and migrates the control schema), starts `saasd serve` on a free
-// loopback port and waits until it answers.
-func (b *bench) startSaasd(ctx context.Context, bin, dsn, prefix, tokenName string) (*saasd, error) {
+// loopback port, with extra added to its environment, and waits until it
+// answers.
+func (b *bench) startSaasd(ctx context.Context, bin, dsn, prefix, tokenName string, extra ...string) (*saasd, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	env := saasdEnv(dsn, prefix, addr)
+	env := saasdEnv(dsn, prefix, addr, extra...)
 	token, err := createToken(ctx, bin, env, tokenName)
 	if err != nil {
 		return nil, err

@@ -65,11 +65,14 @@ func (r result) rps() float64 {
 }
 
 // percentile returns the latency under which a fraction p of the 200s fell.
-func (r result) percentile(p float64) time.Duration {
-	if len(r.latencies) == 0 {
+func (r result) percentile(p float64) time.Duration { return percentile(r.latencies, p) }
+
+// percentile returns the latency under which a fraction p of sorted fell.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
 		return 0
 	}
-	return r.latencies[int(p*float64(len(r.latencies)-1))]
+	return sorted[int(p*float64(len(sorted)-1))]
 }
 
 // target is one request the load generator sends. Its URL and header are

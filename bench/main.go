@@ -1,7 +1,7 @@
 // Command bench measures saasd on MariaDB. It prints numbers and asserts
 // nothing.
 //
-//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000] [-signup-concurrency 6] [-dsn DSN] [-keep]
+//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000] [-signup-concurrency 6] [-provision 60] [-only provisioning] [-dsn DSN] [-keep]
 //
 // It measures, in order:
 //
@@ -13,6 +13,11 @@
 //  3. GET /api/v2/customers/{id} spread round-robin over -tenants tenants,
 //     each made by public signup, with MariaDB's connection count watched.
 //     -tenants 0 skips this part, the only slow one.
+//  4. Provisioning latency: POST /api/saas/tenants one at a time, next to
+//     the raw floor, the same statements sent straight through the driver
+//     without the saga, and the floor migrated with goose as saasd does, to
+//     say where the difference goes. -provision 0 skips it; -only
+//     provisioning runs it alone.
 //
 // The servers run as subprocesses, one after the other, so none shares the
 // CPUs with another; the load generator runs in this process. Every
@@ -32,6 +37,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
@@ -54,9 +60,14 @@ type config struct {
 	concurrency int
 	dsn         string // server DSN; the database name in it is ignored
 	keep        bool
-	tenants     int // tenants the spread read is loaded over; 0 skips it
-	signups     int // signups at a time while making them
+	tenants     int    // tenants the spread read is loaded over; 0 skips it
+	signups     int    // signups at a time while making them
+	provision   int    // tenants provisioned on each side for the latency; 0 skips it
+	only        string // one part to run alone, one of parts; "" runs them all
 }
+
+// parts are what -only can name.
+var parts = []string{"provisioning"}
 
 func main() {
 	// The ceiling server is this same binary, started again by run.
@@ -94,9 +105,19 @@ func parseFlags() config {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the control and tenant schemas instead of dropping them")
 	flag.IntVar(&cfg.tenants, "tenants", 1000, "tenants to spread GET /api/v2/customers/{id} over, made by signup (slow: minutes for 1000); 0 skips that part")
 	flag.IntVar(&cfg.signups, "signup-concurrency", 6, "concurrent signups while making the tenants")
+	flag.IntVar(&cfg.provision, "provision", 60, "tenants provisioned one at a time through saasd, and as many on the raw floor (and the floor with goose), for p50/p99; 0 skips that part")
+	flag.StringVar(&cfg.only, "only", "", "run only this part: "+strings.Join(parts, ", "))
 	flag.Parse()
-	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 || cfg.tenants < 0 || cfg.signups < 1 {
+	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 || cfg.tenants < 0 || cfg.signups < 1 || cfg.provision < 0 {
 		flag.Usage()
+		os.Exit(2)
+	}
+	if cfg.only != "" && !slices.Contains(parts, cfg.only) {
+		fmt.Fprintf(os.Stderr, "-only %q: want one of %s\n", cfg.only, strings.Join(parts, ", "))
+		os.Exit(2)
+	}
+	if cfg.only == "provisioning" && cfg.provision == 0 {
+		fmt.Fprintln(os.Stderr, "-only provisioning with -provision 0 leaves nothing to run")
 		os.Exit(2)
 	}
 	return cfg
@@ -134,30 +155,51 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *log.Logger) (er
 
 	control := "bench_" + randomHex(4)
 	prefix := control + "_t"
+	// The raw floor's schemas and logins: a prefix of their own, so that
+	// nothing of saasd's is taken for the floor's or the other way round.
+	floorPrefix := control + "_f"
 	defer func() {
 		if cfg.keep {
-			logger.Printf("kept schemas %s and %s*, and logins %s*", control, prefix, prefix)
+			logger.Printf("kept schemas %s, %s* and %s*, and logins %s* and %s*", control, prefix, floorPrefix, prefix, floorPrefix)
 			return
 		}
 		// The run's context may be what ended the run; cleaning up gets its
 		// own, long enough to drop a thousand schemas.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
 		defer cancel()
-		n, derr := db.dropSchemas(cctx, control, prefix)
+		n, derr := db.dropSchemas(cctx, control, prefix, floorPrefix)
 		if derr != nil {
 			logger.Printf("cleaning up: %v", derr)
 			err = errors.Join(err, derr)
 		}
-		// saasd gives each tenant a MySQL login named like its schema.
-		u, uerr := db.dropUsers(cctx, prefix)
+		// saasd gives each tenant a MySQL login named like its schema, and
+		// so does the raw floor.
+		u, uerr := db.dropUsers(cctx, prefix, floorPrefix)
 		if uerr != nil {
 			logger.Printf("cleaning up: %v", uerr)
 			err = errors.Join(err, uerr)
 		}
-		logger.Printf("dropped %d schemas (%s and %s*) and %d logins (%s*)", n, control, prefix, u, prefix)
+		logger.Printf("dropped %d schemas (%s, %s* and %s*) and %d logins (%s* and %s*)", n, control, prefix, floorPrefix, u, prefix, floorPrefix)
 	}()
 
-	b := &bench{cfg: cfg, logger: logger, gen: newLoadGen(cfg.concurrency), db: db, dbPID: db.pid(ctx), control: control, prefix: prefix}
+	b := &bench{cfg: cfg, logger: logger, gen: newLoadGen(cfg.concurrency), db: db, dbPID: db.pid(ctx),
+		control: control, prefix: prefix, floorPrefix: floorPrefix}
+	if cfg.only == "" {
+		if err := b.reads(ctx, bin, version, out); err != nil {
+			return err
+		}
+	}
+	if cfg.provision == 0 {
+		logger.Printf("-provision 0: skipping provisioning latency")
+		return nil
+	}
+	return b.provisioning(ctx, bin, root, version, out)
+}
+
+// reads runs the first three parts: a tenant's record through the full
+// stack next to the ceiling, then the tenant-side API.
+func (b *bench) reads(ctx context.Context, bin, version string, out io.Writer) error {
+	cfg, db, control, prefix := b.cfg, b.db, b.control, b.prefix
 	full, id, err := b.fullStack(ctx, bin, db.schemaDSN(control), prefix)
 	if err != nil {
 		return fmt.Errorf("full stack: %w", err)
@@ -182,8 +224,9 @@ type bench struct {
 	db     *mariadb
 	dbPID  int // MariaDB's process, 0 when it is not on this machine
 	// control is the run's control schema; tenant schemas (and saasd's
-	// tenant logins) are named prefix + tenant id.
-	control, prefix string
+	// tenant logins) are named prefix + tenant id; the raw floor's schemas
+	// and logins, floorPrefix + a number.
+	control, prefix, floorPrefix string
 }
 
 // measure warms the server srv up, then loads url for cfg.duration and

@@ -63,11 +63,14 @@ func (m *mariadb) version(ctx context.Context) (string, error) {
 }
 
 // dropSchemas drops the control schema and every schema that starts with
-// the tenant prefix, and says how many it dropped. Both names are random
+// one of the prefixes, and says how many it dropped. All names are random
 // and made by this run.
-func (m *mariadb) dropSchemas(ctx context.Context, control, prefix string) (int, error) {
-	rows, err := m.db.QueryContext(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ? OR schema_name LIKE ?",
-		control, strings.ReplaceAll(prefix, "_", `\_`)+"%")
+func (m *mariadb) dropSchemas(ctx context.Context, control string, prefixes ...string) (int, error) {
+	q, args := "SELECT schema_name FROM information_schema.schemata WHERE schema_name = ?", []any{control}
+	for _, p := range prefixes {
+		q, args = q+" OR schema_name LIKE ?", append(args, likePrefix(p))
+	}
+	rows, err := m.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("list bench schemas: %w", err)
 	}
@@ -96,11 +99,18 @@ func (m *mariadb) dropSchemas(ctx context.Context, control, prefix string) (int,
 	return dropped, errors.Join(errs...)
 }
 
-// dropUsers drops every login whose name starts with the tenant prefix
+// dropUsers drops every login whose name starts with one of the prefixes
 // (saasd makes one per tenant, named like its schema) and says how many it
 // dropped.
-func (m *mariadb) dropUsers(ctx context.Context, prefix string) (int, error) {
-	rows, err := m.db.QueryContext(ctx, "SELECT User, Host FROM mysql.user WHERE User LIKE ?", strings.ReplaceAll(prefix, "_", `\_`)+"%")
+func (m *mariadb) dropUsers(ctx context.Context, prefixes ...string) (int, error) {
+	if len(prefixes) == 0 {
+		return 0, nil
+	}
+	q, args := "SELECT User, Host FROM mysql.user WHERE User LIKE ?", []any{likePrefix(prefixes[0])}
+	for _, p := range prefixes[1:] {
+		q, args = q+" OR User LIKE ?", append(args, likePrefix(p))
+	}
+	rows, err := m.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("list bench logins: %w", err)
 	}
@@ -131,6 +141,10 @@ func (m *mariadb) dropUsers(ctx context.Context, prefix string) (int, error) {
 	}
 	return dropped, errors.Join(errs...)
 }
+
+// likePrefix is a LIKE pattern for the names that start with prefix; our
+// prefixes hold no % and no backslash, only _ to escape.
+func likePrefix(prefix string) string { return strings.ReplaceAll(prefix, "_", `\_`) + "%" }
 
 // quoteString quotes s as an SQL string literal.
 func quoteString(s string) string {
@@ -163,7 +177,13 @@ var counterNames = []string{"Questions", "Com_select", "Com_update", "Com_insert
 type counters map[string]int64
 
 func (m *mariadb) counters(ctx context.Context) (counters, error) {
-	rows, err := m.db.QueryContext(ctx, "SHOW GLOBAL STATUS WHERE Variable_name IN ('"+strings.Join(counterNames, "','")+"')")
+	return m.countersOf(ctx, counterNames)
+}
+
+// countersOf reads the status counters names, which are ours: they go into
+// the statement.
+func (m *mariadb) countersOf(ctx context.Context, names []string) (counters, error) {
+	rows, err := m.db.QueryContext(ctx, "SHOW GLOBAL STATUS WHERE Variable_name IN ('"+strings.Join(names, "','")+"')")
 	if err != nil {
 		return nil, fmt.Errorf("read status counters: %w", err)
 	}
@@ -235,7 +255,7 @@ type conns struct {
 func (m *mariadb) runConns(ctx context.Context, control, prefix string) (int64, error) {
 	var n int64
 	err := m.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? OR db LIKE ?",
-		control, strings.ReplaceAll(prefix, "_", `\_`)+"%").Scan(&n)
+		control, likePrefix(prefix)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count connections: %w", err)
 	}
