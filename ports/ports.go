@@ -122,8 +122,9 @@ type RateLimiter interface {
 }
 
 // TenantSchema is one module's tenant tables: an fs.FS with mysql/*.sql and
-// sqlite/*.sql goose migrations, applied in name order to every tenant
-// database and tracked per module.
+// sqlite/*.sql goose migrations. Versions are global across modules (name
+// files with a timestamp: 20261126000100_customers.sql); every tenant
+// database applies all modules' files in version order.
 type TenantSchema struct {
 	Module     string
 	Migrations fs.FS

@@ -12,6 +12,7 @@ import (
 	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
 	"github.com/saasd/saasd/adapters/ginhttp"
+	"github.com/saasd/saasd/adapters/goosemigrate"
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
@@ -133,6 +134,12 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 		a.kernel.Register(m)
 	}
 	schemas := a.kernel.Schemas(sqlrecords.Schema())
+	// Two modules claiming one migration version would fail the first
+	// tenant created; fail at start instead.
+	if _, err := goosemigrate.Merge(cfg.Database.Driver, schemas); err != nil {
+		a.Close()
+		return nil, err
+	}
 	store.CountTables(a.kernel.Tables())
 	var tdb tenantDB
 	switch cfg.Database.Driver {

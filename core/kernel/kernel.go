@@ -21,13 +21,14 @@ import (
 
 // Module is a tenant-side feature.
 type Module interface {
-	// Name is unique: the route prefix and the migration namespace. A
+	// Name is unique: the route prefix. A
 	// resource the module counts is counted in the tenant table of this name.
 	Name() string
 	// Resources lists the quota resources the module counts, e.g. "invoices".
 	Resources() []core.Resource
 	// Migrations holds the module's tenant tables: mysql/*.sql and
-	// sqlite/*.sql goose migrations, applied in name order. Nil for none.
+	// sqlite/*.sql goose migrations, named with a timestamp version that no
+	// other module uses (20261126000100_customers.sql). Nil for none.
 	Migrations() fs.FS
 	// Routes are mounted under /api/v2/<Name>.
 	Routes() []Route

@@ -1,4 +1,5 @@
 -- +goose Up
+-- +goose NO TRANSACTION
 CREATE TABLE quotes (
   id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   customer_id BIGINT UNSIGNED NOT NULL,

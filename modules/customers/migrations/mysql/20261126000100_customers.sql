@@ -1,4 +1,5 @@
 -- +goose Up
+-- +goose NO TRANSACTION
 CREATE TABLE customers (
   id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   account    VARCHAR(191) NOT NULL,

@@ -1,16 +1,16 @@
 -- +goose Up
-CREATE TABLE products (
+-- +goose NO TRANSACTION
+CREATE TABLE projects (
   id          BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   name        VARCHAR(191) NOT NULL,
-  price       BIGINT NOT NULL DEFAULT 0 COMMENT 'minor units',
+  customer_id BIGINT UNSIGNED NULL,
+  status      VARCHAR(32) NOT NULL DEFAULT 'active',
   description TEXT NULL,
-  type        VARCHAR(32) NOT NULL DEFAULT 'product',
-  tax_rate    BIGINT NULL,
   created_at  DATETIME(6) NOT NULL,
   updated_at  DATETIME(6) NOT NULL,
-  KEY ix_products_type (type),
-  KEY ix_products_name (name)
+  KEY ix_projects_customer_id (customer_id),
+  KEY ix_projects_status (status)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
 -- +goose Down
-DROP TABLE products;
+DROP TABLE projects;

@@ -1,4 +1,5 @@
 -- +goose Up
+-- +goose NO TRANSACTION
 CREATE TABLE invoices (
   id             BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   invoice_number VARCHAR(191) NOT NULL,

@@ -1,4 +1,5 @@
 -- +goose Up
+-- +goose NO TRANSACTION
 CREATE TABLE leads (
   id         BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   first_name VARCHAR(191) NOT NULL,
