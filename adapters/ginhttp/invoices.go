@@ -113,3 +113,23 @@ func (s *Server) voidInvoice(c *gin.Context) {
 	}
 	ok(c, http.StatusOK, invoiceOf(inv), "Invoice voided")
 }
+
+func (s *Server) cancelSubscription(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	req := struct {
+		AtPeriodEnd *bool `json:"at_period_end"`
+	}{}
+	if c.Request.ContentLength != 0 && !s.bind(c, &req) {
+		return
+	}
+	atPeriodEnd := req.AtPeriodEnd == nil || *req.AtPeriodEnd
+	sub, err := s.billing.Cancel(c.Request.Context(), id, atPeriodEnd)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, subscriptionOf(sub), "Subscription canceled")
+}

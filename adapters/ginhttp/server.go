@@ -94,6 +94,7 @@ func New(cfg Config, d Deps) *Server {
 		api.GET("/tenants/:id/invoices/:number", s.getInvoice)
 		api.POST("/tenants/:id/invoices/:number/pay", s.payInvoice)
 		api.POST("/tenants/:id/invoices/:number/void", s.voidInvoice)
+		api.POST("/tenants/:id/subscription/cancel", s.cancelSubscription)
 	}
 	api.GET("/plans", s.listPlans)
 	api.POST("/plans", s.idempotent, s.createPlan)

@@ -258,3 +258,37 @@ func TestGatewayCollects(t *testing.T) {
 		t.Fatalf("subscription = %v", s)
 	}
 }
+
+// TestCancelSubscription: canceling at period end serves the tenant until
+// then and bills no more; canceling at once suspends now; a second cancel
+// is a conflict.
+func TestCancelSubscription(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		start := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+		e, clock, id := billingEnv(t, b, start, map[string]any{"name": "Basic", "price_monthly": "5.00"})
+		path := fmt.Sprintf("/api/saas/tenants/%d/subscription/cancel", id)
+		e.runBilling()
+		first := e.invoices(id)[0]["number"].(string)
+		e.do("POST", fmt.Sprintf("/api/saas/tenants/%d/invoices/%s/pay", id, first), map[string]any{"payment_ref": "p"}).want(t, http.StatusOK)
+		e.do("POST", path, `{"at_period_end":"soon"}`).want(t, http.StatusUnprocessableEntity)
+		if s := e.do("POST", path, nil).want(t, http.StatusOK).data(); s["state"] != "active" || s["status"] != "active" {
+			t.Fatalf("scheduled cancel: %v", s)
+		}
+		clock.Add(40 * 24 * time.Hour)
+		e.runBilling()
+		if s := e.subscription(id); s["state"] != "canceled" || s["status"] != "inactive" {
+			t.Fatalf("after the period: %v", s)
+		}
+		if n := len(e.invoices(id)); n != 1 {
+			t.Fatalf("%d invoices: a canceled subscription was billed again", n)
+		}
+		e.do("POST", path, map[string]any{"at_period_end": false}).want(t, http.StatusConflict)
+
+		other := e.createTenant(e.createPlan(map[string]any{"name": "Other", "price_monthly": "1"}), "globex").want(t, http.StatusCreated)
+		oid := int64(other.body["tenant_id"].(float64))
+		if s := e.do("POST", fmt.Sprintf("/api/saas/tenants/%d/subscription/cancel", oid), map[string]any{"at_period_end": false}).want(t, http.StatusOK).data(); s["state"] != "canceled" || s["status"] != "inactive" {
+			t.Fatalf("cancel at once: %v", s)
+		}
+		e.do("POST", "/api/saas/tenants/999/subscription/cancel", nil).want(t, http.StatusNotFound)
+	})
+}

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/saasd/saasd/core"
 )
@@ -104,10 +105,19 @@ func (s *Service) settle(ctx context.Context, tenantID int64, number string, op 
 	return out, err
 }
 
-// updateSubscription is UpdateSubscription on a stored lifecycle: a plan
-// change is prorated onto the next bill, an expiry date set by hand
-// suspends the tenant when it passes (and lifts when moved later).
-func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate, plan core.Plan) (core.Subscription, error) {
+// Cancel cancels a tenant's subscription at the end of the paid-up period
+// (the tenant is served until then) or at once (the tenant is suspended now).
+// Returns core.NotFound, or core.Conflict when it is canceled or expired already.
+func (s *Service) Cancel(ctx context.Context, tenantID int64, atPeriodEnd bool) (core.Subscription, error) {
+	return s.change(ctx, tenantID, func(tx Tx, t *core.Tenant, l *Lifecycle, now time.Time) ([]Event, error) {
+		return l.Cancel(atPeriodEnd, now)
+	})
+}
+
+// change runs op on a tenant's stored lifecycle (started if it has none)
+// brought up to now, then issues due invoices and brings the tenant in
+// line, all in one transaction.
+func (s *Service) change(ctx context.Context, tenantID int64, op func(tx Tx, t *core.Tenant, l *Lifecycle, now time.Time) ([]Event, error)) (core.Subscription, error) {
 	var sub core.Subscription
 	now := s.clock.Now()
 	err := s.store.InTx(ctx, func(tx Tx) error {
@@ -129,18 +139,11 @@ func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core
 			}
 		}
 		events = append(events, l.Advance(now)...)
-		if u.PlanID != nil && *u.PlanID != t.PlanID {
-			changed, err := l.ChangePlan(plan, now)
-			if err != nil {
-				return err
-			}
-			events = append(events, changed...)
-			t.PlanID, t.PlanName, t.Limits = plan.ID, plan.Name, plan.Limits
+		changed, err := op(tx, &t, l, now)
+		if err != nil {
+			return err
 		}
-		if u.ExpiresAt != nil {
-			end := u.ExpiresAt.UTC()
-			t.ExpiresAt, t.ExpiresOverride = &end, true
-		}
+		events = append(events, changed...)
 		if _, err := issueInvoices(tx, &t, l, &invoiced, now); err != nil {
 			return err
 		}
@@ -151,16 +154,37 @@ func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core
 		if err := tx.SaveTenant(t); err != nil {
 			return err
 		}
-		if u.PlanID == nil {
-			if plan, err = tx.Plan(t.PlanID); err != nil {
-				return err
-			}
+		plan, err := tx.Plan(t.PlanID)
+		if err != nil {
+			return err
 		}
 		sub = subscriptionOf(t, plan)
 		sub.State = string(l.State)
 		return nil
 	})
 	return sub, err
+}
+
+// updateSubscription is UpdateSubscription on a stored lifecycle: a plan
+// change is prorated, an expiry date set by hand suspends the tenant when it
+// passes (and lifts when moved later).
+func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate, plan core.Plan) (core.Subscription, error) {
+	return s.change(ctx, tenantID, func(tx Tx, t *core.Tenant, l *Lifecycle, now time.Time) ([]Event, error) {
+		var events []Event
+		if u.PlanID != nil && *u.PlanID != t.PlanID {
+			changed, err := l.ChangePlan(plan, now)
+			if err != nil {
+				return nil, err
+			}
+			events = changed
+			t.PlanID, t.PlanName, t.Limits = plan.ID, plan.Name, plan.Limits
+		}
+		if u.ExpiresAt != nil {
+			end := u.ExpiresAt.UTC()
+			t.ExpiresAt, t.ExpiresOverride = &end, true
+		}
+		return events, nil
+	})
 }
 
 // state returns the lifecycle state of a tenant's subscription, "" when it
