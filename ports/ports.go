@@ -215,6 +215,10 @@ type DatabaseUsers interface {
 	CreateUser(ctx context.Context, t core.Tenant) (user, password string, err error)
 	// DropUser removes t's login; one already gone is no error.
 	DropUser(ctx context.Context, t core.Tenant) error
+	// Users lists the logins that are named like tenant logins.
+	Users(ctx context.Context) ([]string, error)
+	// DropUserNamed removes a login named like a tenant login.
+	DropUserNamed(ctx context.Context, name string) error
 }
 
 // Exporter writes a tenant's data out of its own database.

@@ -210,8 +210,36 @@ func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, st
 
 // DropUser removes t's login.
 func (p *Provisioner) DropUser(ctx context.Context, t core.Tenant) error {
-	if _, err := p.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+p.userName(t)+"'@'%'"); err != nil {
-		return fmt.Errorf("drop user %s: %w", p.userName(t), err)
+	return p.DropUserNamed(ctx, p.userName(t))
+}
+
+// DropUserNamed removes a tenant login by name; it refuses any other name.
+func (p *Provisioner) DropUserNamed(ctx context.Context, name string) error {
+	if !p.owns(name) {
+		return fmt.Errorf("refusing to drop login %q: not a tenant login of prefix %q", name, p.prefix)
+	}
+	if _, err := p.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+name+"'@'%'"); err != nil {
+		return fmt.Errorf("drop user %s: %w", name, err)
 	}
 	return nil
+}
+
+// Users lists the tenant logins on the server.
+func (p *Provisioner) Users(ctx context.Context) ([]string, error) {
+	rows, err := p.pool.QueryContext(ctx, "SELECT DISTINCT user FROM mysql.user WHERE user LIKE ?", strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		if p.owns(n) {
+			names = append(names, n)
+		}
+	}
+	return names, rows.Err()
 }

@@ -191,6 +191,13 @@ func newTenantsCmd() *cobra.Command {
 					}
 					fmt.Fprintf(out, "%s: %s\n", db, what)
 				}
+				for _, u := range rec.OrphanUsers {
+					what := "orphan database login (run with --fix to drop it)"
+					if slices.Contains(rec.Dropped, u) {
+						what = "orphan database login dropped"
+					}
+					fmt.Fprintf(out, "%s: %s\n", u, what)
+				}
 				for _, id := range rec.Missing {
 					fmt.Fprintf(out, "tenant %d: its database is missing\n", id)
 				}

@@ -158,6 +158,10 @@ func TestReconcileOrphans(t *testing.T) {
 			if _, err := e.app.db.SQL().Exec("CREATE DATABASE `" + orphan + "`"); err != nil {
 				t.Fatal(err)
 			}
+			// A login left by a tenant that is gone.
+			if _, err := e.app.db.SQL().Exec("CREATE USER '" + orphan + "'@'%' IDENTIFIED BY 'x'"); err != nil {
+				t.Fatal(err)
+			}
 		} else {
 			orphan += ".db"
 			e.tenantExec(orphan, "CREATE TABLE x (id INT)")
@@ -170,9 +174,19 @@ func TestReconcileOrphans(t *testing.T) {
 		if dbs := e.databases(); len(dbs) != 2 {
 			t.Fatalf("reconcile without fix dropped something: %v", dbs)
 		}
+		wantDropped := []string{orphan}
+		if b.name == "mysql" {
+			if !slices.Equal(rec.OrphanUsers, []string{orphan}) {
+				t.Fatalf("orphan logins = %v", rec.OrphanUsers)
+			}
+			wantDropped = append(wantDropped, orphan)
+		}
 		rec, err = e.app.tenants.Reconcile(ctx, true, time.Hour)
-		if err != nil || !slices.Equal(rec.Dropped, []string{orphan}) {
+		if err != nil || !slices.Equal(rec.Dropped, wantDropped) {
 			t.Fatalf("reconcile --fix = %+v, %v", rec, err)
+		}
+		if rec, _ := e.app.tenants.Reconcile(ctx, false, time.Hour); len(rec.OrphanUsers) != 0 || len(rec.Orphans) != 0 {
+			t.Fatalf("after --fix: %+v", rec)
 		}
 		if dbs := e.databases(); !slices.Equal(dbs, []string{kept}) {
 			t.Fatalf("databases = %v", dbs)

@@ -14,13 +14,14 @@ type Reconciliation struct {
 	Deleted     []int64  // tenants stuck in deleting whose deletion was finished
 	Purged      []int64  // deleted tenants whose retention passed, now dropped
 	Orphans     []string // tenant-looking databases that belong to no tenant
-	Dropped     []string // orphans removed (with fix)
+	OrphanUsers []string // tenant-looking database logins that belong to no tenant
+	Dropped     []string // orphans (databases and logins) removed (with fix)
 	Missing     []int64  // tenants that should have a database and have none
 }
 
 // Clean reports whether there was nothing to repair or report.
 func (r Reconciliation) Clean() bool {
-	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Missing) == 0
+	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.OrphanUsers)+len(r.Missing) == 0
 }
 
 // Reconcile makes the control database and the set of tenant databases
@@ -89,6 +90,24 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 				return rec, fmt.Errorf("drop orphan %s: %w", db, err)
 			}
 			rec.Dropped = append(rec.Dropped, db)
+		}
+	}
+	if s.users != nil {
+		users, err := s.users.Users(ctx)
+		if err != nil {
+			return rec, err
+		}
+		for _, u := range users {
+			if expected[u] { // a login is named like its tenant's database
+				continue
+			}
+			rec.OrphanUsers = append(rec.OrphanUsers, u)
+			if fix {
+				if err := s.users.DropUserNamed(ctx, u); err != nil {
+					return rec, fmt.Errorf("drop orphan login %s: %w", u, err)
+				}
+				rec.Dropped = append(rec.Dropped, u)
+			}
 		}
 	}
 	for _, t := range all {
