@@ -21,7 +21,7 @@ const headerIdempotencyKey = "Idempotency-Key"
 // idempotent makes a POST safe to retry: with an Idempotency-Key header, the
 // first answer is stored and a retry with the same key and the same body
 // gets it again (Idempotent-Replayed: true) without doing anything; the same
-// key with another body is 422. Keys belong to the API token that sent them.
+// key with another body is 422.
 func (s *Server) idempotent(c *gin.Context) {
 	key := c.GetHeader(headerIdempotencyKey)
 	if key == "" || s.idem == nil {
@@ -38,8 +38,12 @@ func (s *Server) idempotent(c *gin.Context) {
 		return
 	}
 	c.Request.Body = io.NopCloser(bytes.NewReader(body))
-	t, _ := core.ActorFrom(c.Request.Context())
-	scope := "saas:" + strconv.FormatInt(t.ID, 10)
+	// Keys belong to the API token that sent them, or on public routes to
+	// the client's address.
+	scope := "ip:" + c.ClientIP()
+	if t, ok := core.ActorFrom(c.Request.Context()); ok {
+		scope = "saas:" + strconv.FormatInt(t.ID, 10)
+	}
 	stored, err := s.idem.Begin(c.Request.Context(), scope, key, requestHash(c, body))
 	if err != nil {
 		s.fail(c, err)

@@ -28,7 +28,7 @@ const (
 // hourly rate limit.
 func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 	public := e.Group("/api", s.limitBody, s.timeout)
-	public.POST("/register", s.limitByIP("register", s.cfg.SignupsPerHour, time.Hour), s.register)
+	public.POST("/register", s.limitByIP("register", s.cfg.SignupsPerHour, time.Hour), s.idempotent, s.register)
 	public.POST("/login", s.resolveTenant, s.limitByIP("login", s.cfg.LoginsPerMinute, time.Minute), s.login)
 	public.POST("/logout", s.resolveTenant, s.tenantAuth, s.logout)
 

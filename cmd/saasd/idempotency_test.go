@@ -66,3 +66,21 @@ func TestIdempotentTenantCreate(t *testing.T) {
 		e.request("POST", "/api/saas/tenants", body, long).want(t, http.StatusUnprocessableEntity)
 	})
 }
+
+// A signup retried with its Idempotency-Key makes one tenant, not a second
+// one on a derived subdomain.
+func TestIdempotentSignup(t *testing.T) {
+	e := newEnv(t, backends(t)[0])
+	e.createPlan(starter)
+	body := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+		"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass"}
+	key := map[string]string{"Idempotency-Key": "signup-1"}
+	first := e.request("POST", "/api/register", body, key).want(t, http.StatusCreated)
+	again := e.request("POST", "/api/register", body, key).want(t, http.StatusCreated)
+	if again.raw != first.raw || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatal("signup retry not replayed")
+	}
+	if total := e.do("GET", "/api/saas/tenants", nil).data()["total"]; total != 1.0 {
+		t.Fatalf("%v tenants after a retried signup", total)
+	}
+}
