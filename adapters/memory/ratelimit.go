@@ -1,5 +1,6 @@
 // Package memory implements ports in process memory: a rate limiter for a
-// single replica, and nothing that must survive a restart.
+// single replica, and control-database stores for tests and for trying the
+// core without a database. Nothing here survives a restart.
 package memory
 
 import (
