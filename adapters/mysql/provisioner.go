@@ -148,22 +148,7 @@ func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 
 // Databases lists the tenant schemas on the server.
 func (p *Provisioner) Databases(ctx context.Context) ([]string, error) {
-	rows, err := p.pool.QueryContext(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?", strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		if p.owns(n) {
-			names = append(names, n)
-		}
-	}
-	return names, rows.Err()
+	return p.owned(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?")
 }
 
 // Handle serves tenant t's tables from the shared pool, naming its schema
@@ -226,7 +211,13 @@ func (p *Provisioner) DropUserNamed(ctx context.Context, name string) error {
 
 // Users lists the tenant logins on the server.
 func (p *Provisioner) Users(ctx context.Context) ([]string, error) {
-	rows, err := p.pool.QueryContext(ctx, "SELECT DISTINCT user FROM mysql.user WHERE user LIKE ?", strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
+	return p.owned(ctx, "SELECT DISTINCT user FROM mysql.user WHERE user LIKE ?")
+}
+
+// owned runs query, which selects one name column with LIKE ? on the
+// prefix, and keeps the names that are exactly the prefix and an ID.
+func (p *Provisioner) owned(ctx context.Context, query string) ([]string, error) {
+	rows, err := p.pool.QueryContext(ctx, query, strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
 	if err != nil {
 		return nil, err
 	}
