@@ -429,18 +429,7 @@ func TestProvisionConflictLeavesNothing(t *testing.T) {
 		e := newEnv(t, b)
 		planID := e.createPlan(starter)
 		// The first tenant gets ID 1, so its database is prefix + "1".
-		squatter := e.cfg.Tenants.DBPrefix + "1"
-		if b.name == "mysql" {
-			if _, err := e.app.db.SQL().Exec("CREATE DATABASE `" + squatter + "`"); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := e.app.db.SQL().Exec("CREATE TABLE `" + squatter + "`.keepme (id INT)"); err != nil {
-				t.Fatal(err)
-			}
-		} else {
-			squatter += ".db"
-			e.tenantExec(squatter, "CREATE TABLE keepme (id INT)")
-		}
+		squatter := e.strayDatabase("1", "keepme")
 		e.createTenant(planID, "acme").want(t, http.StatusConflict)
 		if total := e.do("GET", "/api/saas/tenants", nil).want(t, http.StatusOK).data()["total"]; total != 0.0 {
 			t.Fatalf("tenant row left behind: total %v", total)

@@ -396,3 +396,21 @@ func replaceAddr(t *testing.T, dsn, addr string) string {
 	mc.Addr = addr
 	return mc.FormatDSN()
 }
+
+// strayDatabase makes a database named like tenant id's, with one table,
+// behind saasd's back, and returns its name.
+func (e *env) strayDatabase(id, table string) string {
+	e.t.Helper()
+	name := e.cfg.Tenants.DBPrefix + id
+	if e.cfg.Database.Driver == "mysql" {
+		for _, stmt := range []string{"CREATE DATABASE `" + name + "`", "CREATE TABLE `" + name + "`." + table + " (id INT)"} {
+			if _, err := e.app.db.SQL().Exec(stmt); err != nil {
+				e.t.Fatal(err)
+			}
+		}
+		return name
+	}
+	name += ".db"
+	e.tenantExec(name, "CREATE TABLE "+table+" (id INT)")
+	return name
+}

@@ -153,18 +153,12 @@ func TestReconcileOrphans(t *testing.T) {
 		planID := e.createPlan(starter)
 		r := e.createTenant(planID, "acme").want(t, http.StatusCreated)
 		kept := r.data()["database"].(string)
-		orphan := e.cfg.Tenants.DBPrefix + "999"
+		orphan := e.strayDatabase("999", "x")
 		if b.name == "mysql" {
-			if _, err := e.app.db.SQL().Exec("CREATE DATABASE `" + orphan + "`"); err != nil {
-				t.Fatal(err)
-			}
 			// A login left by a tenant that is gone.
 			if _, err := e.app.db.SQL().Exec("CREATE USER '" + orphan + "'@'%' IDENTIFIED BY 'x'"); err != nil {
 				t.Fatal(err)
 			}
-		} else {
-			orphan += ".db"
-			e.tenantExec(orphan, "CREATE TABLE x (id INT)")
 		}
 		ctx := context.Background()
 		rec, err := e.app.tenants.Reconcile(ctx, false, time.Hour)
