@@ -414,3 +414,15 @@ func (e *env) strayDatabase(id, table string) string {
 	e.tenantExec(name, "CREATE TABLE "+table+" (id INT)")
 	return name
 }
+
+// with returns body changed by change: a nil value removes the key.
+func with(body, change map[string]any) map[string]any {
+	for k, v := range change {
+		if v == nil {
+			delete(body, k)
+		} else {
+			body[k] = v
+		}
+	}
+	return body
+}

@@ -93,16 +93,8 @@ func TestSignupValidation(t *testing.T) {
 		e.createPlan(starter)
 		e.signup("Taken Inc", "taken", 0)
 		valid := func(change map[string]any) map[string]any {
-			body := map[string]any{"name": "Jane Doe", "email": "jane@new.example.com", "mobile": "+1 555 0100",
-				"company": "New Co", "password": "s3cret-pass", "c_password": "s3cret-pass"}
-			for k, v := range change {
-				if v == nil {
-					delete(body, k)
-				} else {
-					body[k] = v
-				}
-			}
-			return body
+			return with(map[string]any{"name": "Jane Doe", "email": "jane@new.example.com", "mobile": "+1 555 0100",
+				"company": "New Co", "password": "s3cret-pass", "c_password": "s3cret-pass"}, change)
 		}
 		tests := []struct {
 			name  string
