@@ -19,7 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/saasd/saasd/adapters/goosemigrate"
-	"github.com/saasd/saasd/ports"
+	"github.com/saasd/saasd/core/kernel"
 )
 
 const (
@@ -241,9 +241,9 @@ type migrationStmt struct {
 
 // migrations are the MySQL migrations saasd applies to every new tenant.
 type migrations struct {
-	files   []string             // the .sql files, kernel first
-	stmts   []migrationStmt      // their Up sections' statements, in order
-	schemas []ports.TenantSchema // the same files as saasd hands them to goose
+	files   []string              // the .sql files, kernel first
+	stmts   []migrationStmt       // their Up sections' statements, in order
+	schemas []kernel.TenantSchema // the same files as saasd hands them to goose
 }
 
 // tenantMigrations reads the Up sections of the MySQL migrations saasd
@@ -272,7 +272,7 @@ func tenantMigrations(root string) (migrations, error) {
 		if i > 0 {
 			module = filepath.Base(filepath.Dir(dir))
 		}
-		m.schemas = append(m.schemas, ports.TenantSchema{Module: module, Migrations: os.DirFS(dir)})
+		m.schemas = append(m.schemas, kernel.TenantSchema{Module: module, Migrations: os.DirFS(dir)})
 		for _, f := range files {
 			data, err := os.ReadFile(f)
 			if err != nil {

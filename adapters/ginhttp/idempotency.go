@@ -13,7 +13,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/ports"
 )
 
 const headerIdempotencyKey = "Idempotency-Key"
@@ -64,7 +63,7 @@ func (s *Server) idempotent(c *gin.Context) {
 	if status := w.Status(); status >= 500 || status == 429 {
 		err = s.idem.Release(ctx, scope, key) // worth retrying: do not pin the failure
 	} else {
-		err = s.idem.Complete(ctx, scope, key, ports.StoredResponse{Status: status, Body: w.buf.Bytes()})
+		err = s.idem.Complete(ctx, scope, key, core.StoredResponse{Status: status, Body: w.buf.Bytes()})
 	}
 	if err != nil {
 		s.logger.Error("store idempotent answer", zap.String("request_id", requestID(c)), zap.Error(err))

@@ -12,8 +12,8 @@ import (
 
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
-	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
 	"github.com/saasd/saasd/ports"
@@ -37,7 +37,7 @@ type Config struct {
 // Deps are the services and ports the edge calls.
 type Deps struct {
 	Tenants  *tenant.Service
-	Billing  *billing.Service
+	Billing  *subscription.Service
 	Auth     *auth.Service
 	Accounts *account.Service // nil: no tenant-side API
 	Kernel   *kernel.Kernel
@@ -53,7 +53,7 @@ type Deps struct {
 type Server struct {
 	cfg      Config
 	tenants  *tenant.Service
-	billing  *billing.Service
+	billing  *subscription.Service
 	auth     *auth.Service
 	accounts *account.Service
 	limiter  ports.RateLimiter
@@ -89,13 +89,11 @@ func New(cfg Config, d Deps) *Server {
 	api.GET("/tenants/:id/subscription", s.getSubscription)
 	api.PUT("/tenants/:id/subscription", s.updateSubscription)
 	api.GET("/tenants/:id/usage", s.getUsage)
-	if d.Billing.Invoicing() {
-		api.GET("/tenants/:id/invoices", s.listInvoices)
-		api.GET("/tenants/:id/invoices/:number", s.getInvoice)
-		api.POST("/tenants/:id/invoices/:number/pay", s.payInvoice)
-		api.POST("/tenants/:id/invoices/:number/void", s.voidInvoice)
-		api.POST("/tenants/:id/subscription/cancel", s.cancelSubscription)
-	}
+	api.GET("/tenants/:id/invoices", s.listInvoices)
+	api.GET("/tenants/:id/invoices/:number", s.getInvoice)
+	api.POST("/tenants/:id/invoices/:number/pay", s.payInvoice)
+	api.POST("/tenants/:id/invoices/:number/void", s.voidInvoice)
+	api.POST("/tenants/:id/subscription/cancel", s.cancelSubscription)
 	api.GET("/plans", s.listPlans)
 	api.POST("/plans", s.idempotent, s.createPlan)
 	api.GET("/plans/:id", s.getPlan)

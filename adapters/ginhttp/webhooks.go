@@ -4,8 +4,7 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"github.com/saasd/saasd/core/webhook"
+	"github.com/saasd/saasd/core"
 )
 
 type webhookJSON struct {
@@ -16,7 +15,7 @@ type webhookJSON struct {
 	CreatedAt string   `json:"created_at"`
 }
 
-func webhookOf(w webhook.Webhook, withSecret bool) webhookJSON {
+func webhookOf(w core.Webhook, withSecret bool) webhookJSON {
 	out := webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, CreatedAt: timestamp(w.CreatedAt)}
 	if withSecret {
 		out.Secret = w.Secret

@@ -20,8 +20,7 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/database"
-
-	"github.com/saasd/saasd/ports"
+	"github.com/saasd/saasd/core/kernel"
 )
 
 // Dialects goose understands, named as the migration folders are.
@@ -34,7 +33,7 @@ const (
 const VersionTable = "goose_tenant"
 
 // Up applies every pending migration of every schema to db.
-func Up(ctx context.Context, db *sql.DB, dialect string, schemas []ports.TenantSchema) error {
+func Up(ctx context.Context, db *sql.DB, dialect string, schemas []kernel.TenantSchema) error {
 	d := database.DialectMySQL
 	if dialect == SQLite {
 		d = database.DialectSQLite3
@@ -60,7 +59,7 @@ func Up(ctx context.Context, db *sql.DB, dialect string, schemas []ports.TenantS
 // Merge gathers the dialect's migration files of every schema into one
 // file system (an in-memory map: they are small), refusing a version that
 // two files claim.
-func Merge(dialect string, schemas []ports.TenantSchema) (fs.FS, error) {
+func Merge(dialect string, schemas []kernel.TenantSchema) (fs.FS, error) {
 	merged := fstest.MapFS{}
 	owner := map[string]string{}
 	for _, s := range schemas {

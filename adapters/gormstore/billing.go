@@ -10,9 +10,10 @@ import (
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/ports"
 )
 
-var _ billing.Store = (*BillingStore)(nil)
+var _ ports.BillingStore = (*BillingStore)(nil)
 
 // BillingStore keeps subscriptions, SaaS invoices and the billing lease.
 type BillingStore struct{ db *DB }
@@ -100,7 +101,7 @@ func (r invoiceRow) toBilling() (*billing.Invoice, error) {
 }
 
 // InTx runs fn in one transaction.
-func (s *BillingStore) InTx(ctx context.Context, fn func(billing.Tx) error) error {
+func (s *BillingStore) InTx(ctx context.Context, fn func(ports.BillingTx) error) error {
 	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(&billingTx{db: s.db, tx: tx})
 	})

@@ -25,7 +25,7 @@ func NewIdempotencyStore(db *DB, ttl time.Duration) *IdempotencyStore {
 }
 
 // Begin claims key for a request whose content hashes to hash.
-func (s *IdempotencyStore) Begin(ctx context.Context, scope, key string, hash []byte) (*ports.StoredResponse, error) {
+func (s *IdempotencyStore) Begin(ctx context.Context, scope, key string, hash []byte) (*core.StoredResponse, error) {
 	now := time.Now().UTC()
 	// A key past its time is free again.
 	if _, err := s.db.sql.ExecContext(ctx, "DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND created_at < ?", scope, key, now.Add(-s.ttl)); err != nil {
@@ -53,11 +53,11 @@ func (s *IdempotencyStore) Begin(ctx context.Context, scope, key string, hash []
 	case status == 0:
 		return nil, core.Errorf(core.Conflict, "a request with this Idempotency-Key is in progress; retry shortly")
 	}
-	return &ports.StoredResponse{Status: status, Body: body}, nil
+	return &core.StoredResponse{Status: status, Body: body}, nil
 }
 
 // Complete stores the answer to replay.
-func (s *IdempotencyStore) Complete(ctx context.Context, scope, key string, r ports.StoredResponse) error {
+func (s *IdempotencyStore) Complete(ctx context.Context, scope, key string, r core.StoredResponse) error {
 	_, err := s.db.sql.ExecContext(ctx, "UPDATE idempotency_keys SET status = ?, body = ? WHERE scope = ? AND idem_key = ?", r.Status, r.Body, scope, key)
 	return err
 }

@@ -9,10 +9,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/webhook"
+	"github.com/saasd/saasd/ports"
 )
 
-var _ webhook.Store = (*WebhookStore)(nil)
+var _ ports.WebhookStore = (*WebhookStore)(nil)
 
 // WebhookStore keeps webhooks and their delivery log, fed from the outbox.
 type WebhookStore struct{ db *DB }
@@ -30,8 +30,8 @@ type webhookRow struct {
 
 func (webhookRow) TableName() string { return "webhooks" }
 
-func (r webhookRow) toWebhook() webhook.Webhook {
-	w := webhook.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, CreatedAt: r.CreatedAt.UTC()}
+func (r webhookRow) toWebhook() core.Webhook {
+	w := core.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, CreatedAt: r.CreatedAt.UTC()}
 	_ = json.Unmarshal([]byte(r.Events), &w.Events)
 	return w
 }
@@ -52,7 +52,7 @@ type deliveryRow struct {
 func (deliveryRow) TableName() string { return "webhook_deliveries" }
 
 // CreateWebhook inserts w.
-func (s *WebhookStore) CreateWebhook(ctx context.Context, w *webhook.Webhook) error {
+func (s *WebhookStore) CreateWebhook(ctx context.Context, w *core.Webhook) error {
 	events, err := json.Marshal(w.Events)
 	if err != nil {
 		return err
@@ -66,12 +66,12 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *webhook.Webhook) er
 }
 
 // Webhooks returns every webhook.
-func (s *WebhookStore) Webhooks(ctx context.Context) ([]webhook.Webhook, error) {
+func (s *WebhookStore) Webhooks(ctx context.Context) ([]core.Webhook, error) {
 	var rows []webhookRow
 	if err := s.db.gorm.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]webhook.Webhook, len(rows))
+	out := make([]core.Webhook, len(rows))
 	for i, r := range rows {
 		out[i] = r.toWebhook()
 	}
@@ -88,12 +88,12 @@ func (s *WebhookStore) DeleteWebhook(ctx context.Context, id int64) error {
 		if res.RowsAffected == 0 {
 			return core.Errorf(core.NotFound, "webhook not found")
 		}
-		return tx.Where("webhook_id = ? AND status = ?", id, webhook.Pending).Delete(&deliveryRow{}).Error
+		return tx.Where("webhook_id = ? AND status = ?", id, core.DeliveryPending).Delete(&deliveryRow{}).Error
 	})
 }
 
 // Deliveries returns a webhook's latest deliveries with their events.
-func (s *WebhookStore) Deliveries(ctx context.Context, webhookID int64, limit int) ([]webhook.Delivery, error) {
+func (s *WebhookStore) Deliveries(ctx context.Context, webhookID int64, limit int) ([]core.Delivery, error) {
 	var w webhookRow
 	if err := s.db.gorm.WithContext(ctx).Take(&w, webhookID).Error; err != nil {
 		return nil, translate(err, "webhook")
@@ -106,7 +106,7 @@ func (s *WebhookStore) Deliveries(ctx context.Context, webhookID int64, limit in
 }
 
 // withEvents joins deliveries with their outbox events and webhooks.
-func (s *WebhookStore) withEvents(ctx context.Context, rows []deliveryRow, hooks map[int64]webhookRow) ([]webhook.Delivery, error) {
+func (s *WebhookStore) withEvents(ctx context.Context, rows []deliveryRow, hooks map[int64]webhookRow) ([]core.Delivery, error) {
 	ids := make([]int64, len(rows))
 	for i, r := range rows {
 		ids[i] = r.EventID
@@ -121,10 +121,10 @@ func (s *WebhookStore) withEvents(ctx context.Context, rows []deliveryRow, hooks
 	for _, e := range events {
 		byID[e.ID] = e
 	}
-	out := make([]webhook.Delivery, len(rows))
+	out := make([]core.Delivery, len(rows))
 	for i, r := range rows {
 		e := byID[r.EventID]
-		d := webhook.Delivery{
+		d := core.Delivery{
 			ID: r.ID, WebhookID: r.WebhookID, Status: r.Status, Attempts: r.Attempts, ResponseCode: r.ResponseCode,
 			NextAttempt: r.NextAttempt.UTC(), DeliveredAt: timeOf(r.DeliveredAt), CreatedAt: r.CreatedAt.UTC(),
 			Event: core.Event{ID: e.ID, Type: e.Type, TenantID: e.TenantID, At: e.At.UTC()},
@@ -162,7 +162,7 @@ func (s *WebhookStore) Fanout(ctx context.Context, limit int, now time.Time) (in
 				if !slices.Contains(w.Events, e.Type) && !slices.Contains(w.Events, "*") {
 					continue
 				}
-				d := deliveryRow{WebhookID: h.ID, EventID: e.ID, Status: webhook.Pending, NextAttempt: now.UTC(), CreatedAt: now.UTC()}
+				d := deliveryRow{WebhookID: h.ID, EventID: e.ID, Status: core.DeliveryPending, NextAttempt: now.UTC(), CreatedAt: now.UTC()}
 				if err := tx.Create(&d).Error; err != nil {
 					return err
 				}
@@ -175,9 +175,9 @@ func (s *WebhookStore) Fanout(ctx context.Context, limit int, now time.Time) (in
 }
 
 // Due returns pending deliveries whose next attempt has come.
-func (s *WebhookStore) Due(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error) {
+func (s *WebhookStore) Due(ctx context.Context, now time.Time, limit int) ([]core.Delivery, error) {
 	var rows []deliveryRow
-	if err := s.db.gorm.WithContext(ctx).Where("status = ? AND next_attempt <= ?", webhook.Pending, now.UTC()).
+	if err := s.db.gorm.WithContext(ctx).Where("status = ? AND next_attempt <= ?", core.DeliveryPending, now.UTC()).
 		Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (s *WebhookStore) Due(ctx context.Context, now time.Time, limit int) ([]web
 }
 
 // Record stores an attempt's outcome.
-func (s *WebhookStore) Record(ctx context.Context, d webhook.Delivery) error {
+func (s *WebhookStore) Record(ctx context.Context, d core.Delivery) error {
 	var lastErr *string
 	if d.LastError != "" {
 		msg := d.LastError

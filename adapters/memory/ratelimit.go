@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -35,7 +36,7 @@ func NewRateLimiter(clock ports.Clock) *RateLimiter {
 }
 
 // Allow counts one request for key.
-func (l *RateLimiter) Allow(_ context.Context, key string, limit int, size time.Duration) (ports.RateDecision, error) {
+func (l *RateLimiter) Allow(_ context.Context, key string, limit int, size time.Duration) (core.RateDecision, error) {
 	now := l.clock.Now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -52,7 +53,7 @@ func (l *RateLimiter) Allow(_ context.Context, key string, limit int, size time.
 		w = &window{end: now.Truncate(size).Add(size)}
 		l.windows[key] = w
 	}
-	d := ports.RateDecision{Limit: limit, Reset: w.end}
+	d := core.RateDecision{Limit: limit, Reset: w.end}
 	if w.count >= limit {
 		return d, nil
 	}

@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/adapters/memory"
-	"github.com/saasd/saasd/ports"
 )
 
 func TestRateLimiter(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
-	l := memory.NewRateLimiter(ports.ClockFunc(func() time.Time { return now }))
+	l := memory.NewRateLimiter(clock.Func(func() time.Time { return now }))
 	ctx := context.Background()
 	for i := 1; i <= 3; i++ {
 		d, _ := l.Allow(ctx, "a", 3, time.Minute)

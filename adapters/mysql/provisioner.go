@@ -18,6 +18,7 @@ import (
 	"github.com/saasd/saasd/adapters/goosemigrate"
 	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -39,13 +40,13 @@ type Provisioner struct {
 	pool    *sql.DB // shared pool of the control database, used with qualified names
 	server  *mysqldrv.Config
 	prefix  string
-	schemas []ports.TenantSchema
+	schemas []kernel.TenantSchema
 	logger  *zap.Logger
 }
 
 // New returns a provisioner that uses pool (the control database's) for DDL
 // and counts, and short-lived connections into each new schema to migrate it.
-func New(cfg Config, pool *sql.DB, schemas []ports.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
+func New(cfg Config, pool *sql.DB, schemas []kernel.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
 	if !PrefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, PrefixRE)
 	}

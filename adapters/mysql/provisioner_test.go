@@ -15,8 +15,8 @@ import (
 	"github.com/saasd/saasd/adapters/mysql"
 	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/modules/customers"
-	"github.com/saasd/saasd/ports"
 )
 
 // mustServer returns a pool on the test server and a fresh prefix whose
@@ -131,7 +131,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"mysql/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
 	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix}, db,
-		append(schemas(), ports.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
+		append(schemas(), kernel.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,6 +144,6 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 }
 
 // schemas are the kernel's tables and one module's.
-func schemas() []ports.TenantSchema {
-	return []ports.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
+func schemas() []kernel.TenantSchema {
+	return []kernel.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
 }

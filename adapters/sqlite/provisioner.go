@@ -20,6 +20,7 @@ import (
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -40,7 +41,7 @@ type Config struct {
 type Provisioner struct {
 	dir     string
 	prefix  string
-	schemas []ports.TenantSchema
+	schemas []kernel.TenantSchema
 	logger  *zap.Logger
 
 	mu   sync.Mutex
@@ -48,7 +49,7 @@ type Provisioner struct {
 }
 
 // New returns a provisioner writing tenant files under cfg.Dir.
-func New(cfg Config, schemas []ports.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
+func New(cfg Config, schemas []kernel.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
 	if !prefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, prefixRE)
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/modules/customers"
-	"github.com/saasd/saasd/ports"
 )
 
 func TestProvisionDropCount(t *testing.T) {
@@ -64,7 +64,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"sqlite/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
 	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		append(schemas(), ports.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
+		append(schemas(), kernel.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +87,6 @@ func TestNewRejectsBadPrefix(t *testing.T) {
 }
 
 // schemas are the kernel's tables and one module's.
-func schemas() []ports.TenantSchema {
-	return []ports.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
+func schemas() []kernel.TenantSchema {
+	return []kernel.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
 }

@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -24,12 +25,12 @@ var migrations embed.FS
 
 // Schema is the kernel's own tenant tables (users, sessions, quota locks),
 // applied to every tenant database before any module's.
-func Schema() ports.TenantSchema {
+func Schema() kernel.TenantSchema {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		panic(err)
 	}
-	return ports.TenantSchema{Module: "kernel", Migrations: sub}
+	return kernel.TenantSchema{Module: "kernel", Migrations: sub}
 }
 
 // Handle is how to reach one tenant's tables.
@@ -45,8 +46,8 @@ type Handles interface {
 }
 
 var (
-	_ ports.RecordStore  = (*Store)(nil)
-	_ ports.AccountStore = (*Store)(nil)
+	_ ports.RecordStore = (*Store)(nil)
+	_ ports.UserStore   = (*Store)(nil)
 )
 
 // Store implements the tenant-side ports on top of Handles.

@@ -19,10 +19,11 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/saasd/saasd/core/webhook"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
 )
 
-var _ webhook.Sender = (*Sender)(nil)
+var _ ports.Sender = (*Sender)(nil)
 
 // Sender posts deliveries with a bounded timeout.
 type Sender struct {
@@ -35,7 +36,7 @@ func New(timeout time.Duration) *Sender {
 }
 
 // Body is the JSON a receiver gets.
-func Body(d webhook.Delivery) ([]byte, error) {
+func Body(d core.Delivery) ([]byte, error) {
 	return json.Marshal(map[string]any{
 		"id":          "evt_" + strconv.FormatInt(d.Event.ID, 10),
 		"delivery_id": d.ID,
@@ -55,7 +56,7 @@ func Sign(secret string, ts int64, body []byte) string {
 }
 
 // Send posts d and returns the status code.
-func (s *Sender) Send(ctx context.Context, d webhook.Delivery, at time.Time) (int, error) {
+func (s *Sender) Send(ctx context.Context, d core.Delivery, at time.Time) (int, error) {
 	body, err := Body(d)
 	if err != nil {
 		return 0, err

@@ -11,9 +11,11 @@ import (
 
 	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
+	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/adapters/ginhttp"
 	"github.com/saasd/saasd/adapters/goosemigrate"
 	"github.com/saasd/saasd/adapters/gormstore"
+	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
 	"github.com/saasd/saasd/adapters/sqlite"
@@ -24,6 +26,7 @@ import (
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
 	"github.com/saasd/saasd/modules/batch"
@@ -50,8 +53,8 @@ type app struct {
 	db       *gormstore.DB
 	auth     *auth.Service
 	tenants  *tenant.Service
-	billing  *billing.Service
-	worker   *billing.Worker
+	billing  *subscription.Service
+	worker   *subscription.Worker
 	webhooks *webhook.Service
 	// billingStore is the billing worker's store, for tests that race a second worker.
 	billingStore *gormstore.BillingStore
@@ -98,7 +101,7 @@ type appOptions struct {
 	modules []kernel.Module
 	tenant  []tenant.Option
 	clock   ports.Clock
-	gateway billing.Gateway
+	gateway ports.Gateway
 }
 
 // appOption changes appOptions.
@@ -159,9 +162,9 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	}
 	handles.Handles = tdb
 	a.tenantDB, a.steps = tdb, gormstore.NewStepLog(db)
-	clock := ports.SystemClock
+	var clk ports.Clock = clock.System{}
 	if o.clock != nil {
-		clock = o.clock
+		clk = o.clock
 	}
 	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
 	if cfg.Database.Driver == gormstore.MySQL {
@@ -177,24 +180,24 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 			a.sealer = ring
 		}
 	}
-	a.auth = auth.New(gormstore.NewTokenStore(db), clock)
-	a.tenants = tenant.New(tenants, plans, tdb, store, clock, cfg.Tenants.BaseDomain, append([]tenant.Option{
+	a.auth = auth.New(gormstore.NewTokenStore(db), clk)
+	a.tenants = tenant.New(tenants, plans, tdb, store, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
 		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store), tenant.WithProvisioningLog(a.steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(store),
 	}, o.tenant...)...)
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	billingStore := gormstore.NewBillingStore(db)
 	a.billingStore = billingStore
-	a.billing = billing.New(plans, tenants, clock).WithStore(billingStore, terms)
+	a.billing = subscription.New(plans, tenants, billingStore, clk, terms)
 	host, _ := os.Hostname()
-	var gateway billing.Gateway = billing.Manual{}
+	var gateway ports.Gateway = manualpay.Gateway{}
 	if o.gateway != nil {
 		gateway = o.gateway
 	}
-	a.worker = billing.NewWorker(billingStore, gateway, clock, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
-	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clock, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	a.worker = subscription.NewWorker(billingStore, gateway, clk, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clk, fmt.Sprintf("%s/%d", host, os.Getpid()))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
-		a.tenants, tenants, plans, store, hasher, clock); err != nil {
+		a.tenants, tenants, plans, store, hasher, clk); err != nil {
 		a.Close()
 		return nil, err
 	}
@@ -209,7 +212,7 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 		LoginsPerMinute:       cfg.RateLimit.LoginsPerMinute,
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
-		Limiter: memory.NewRateLimiter(clock), Ready: db.Ping, Logger: logger,
+		Limiter: memory.NewRateLimiter(clk), Ready: db.Ping, Logger: logger,
 		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks, Outbox: gormstore.NewOutbox(db),
 	})
 	return a, nil

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/config"
 	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/core/subscription"
 )
 
 // billingEnv is saasd on a clock the test moves, with a plan and a tenant.
@@ -24,7 +26,7 @@ func billingEnv(t *testing.T, b backend, start time.Time, plan map[string]any) (
 	return e, clock, int64(r.body["tenant_id"].(float64))
 }
 
-func (e *env) runBilling() billing.Run {
+func (e *env) runBilling() subscription.Run {
 	e.t.Helper()
 	run, err := e.app.worker.RunOnce(context.Background())
 	if err != nil {
@@ -157,7 +159,7 @@ func TestBillingCatchUpAndRacingWorkers(t *testing.T) {
 		}
 		clock.Add(92 * 24 * time.Hour) // three months of downtime
 		var wg sync.WaitGroup
-		workers := []*billing.Worker{e.app.worker, billing.NewWorker(e.app.billingStore, billing.Manual{}, clock, billing.DefaultTerms(), "other-replica")}
+		workers := []*subscription.Worker{e.app.worker, subscription.NewWorker(e.app.billingStore, manualpay.Gateway{}, clock, billing.DefaultTerms(), "other-replica")}
 		for _, w := range workers {
 			wg.Add(1)
 			go func() {

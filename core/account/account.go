@@ -33,7 +33,7 @@ type Service struct {
 	tenants  *tenant.Service
 	store    ports.TenantStore
 	plans    ports.PlanStore
-	accounts ports.AccountStore
+	accounts ports.UserStore
 	hasher   ports.PasswordHasher
 	clock    ports.Clock
 	// dummy is compared against when an email is unknown, so that a login
@@ -42,7 +42,7 @@ type Service struct {
 }
 
 // New returns an account service.
-func New(cfg Config, tenants *tenant.Service, store ports.TenantStore, plans ports.PlanStore, accounts ports.AccountStore, hasher ports.PasswordHasher, clock ports.Clock) (*Service, error) {
+func New(cfg Config, tenants *tenant.Service, store ports.TenantStore, plans ports.PlanStore, accounts ports.UserStore, hasher ports.PasswordHasher, clock ports.Clock) (*Service, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 30 * 24 * time.Hour
 	}

@@ -132,7 +132,7 @@ func (c *clock) set(t time.Time) {
 
 func newService() (*auth.Service, *fakeTokens, *clock) {
 	store, c := &fakeTokens{}, &clock{now: start}
-	return auth.New(store, ports.ClockFunc(c.Now)), store, c
+	return auth.New(store, c), store, c
 }
 
 func TestServiceCreate(t *testing.T) {

@@ -1,9 +1,6 @@
-// Package billing manages plans, tenant subscriptions and what the operator
-// bills tenants for them.
-//
-// Service reads and changes plans and subscriptions through ports. The rest
-// of the package is pure domain, with no storage, HTTP or clock; callers pass
-// the time and persist the results:
+// Package billing is the pure domain of what the operator bills tenants:
+// no storage, HTTP or clock (core/subscription runs it through ports);
+// callers pass the time and persist the results:
 //
 //   - Lifecycle is the state machine of one subscription: trialing, active,
 //     past_due, suspended, canceled, expired. Start begins it; Advance

@@ -16,7 +16,6 @@ import (
 	"net/http"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/ports"
 )
 
 // Module is a tenant-side feature.
@@ -110,13 +109,22 @@ func (k *Kernel) Register(m Module) {
 // Modules returns the registered modules in registration order.
 func (k *Kernel) Modules() []Module { return k.modules }
 
+// TenantSchema is one module's tenant tables: an fs.FS with mysql/*.sql and
+// sqlite/*.sql goose migrations. Versions are global across modules (name
+// files with a timestamp: 20261126000100_customers.sql); every tenant
+// database applies all modules' files in version order.
+type TenantSchema struct {
+	Module     string
+	Migrations fs.FS
+}
+
 // Schemas returns the tenant migrations of every module, to be applied to
 // each new tenant database after base.
-func (k *Kernel) Schemas(base ...ports.TenantSchema) []ports.TenantSchema {
-	out := append([]ports.TenantSchema(nil), base...)
+func (k *Kernel) Schemas(base ...TenantSchema) []TenantSchema {
+	out := append([]TenantSchema(nil), base...)
 	for _, m := range k.modules {
 		if fsys := m.Migrations(); fsys != nil {
-			out = append(out, ports.TenantSchema{Module: m.Name(), Migrations: fsys})
+			out = append(out, TenantSchema{Module: m.Name(), Migrations: fsys})
 		}
 	}
 	return out

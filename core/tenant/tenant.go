@@ -24,7 +24,7 @@ type Service struct {
 	counter     ports.UsageCounter
 	clock       ports.Clock
 	baseDomain  string
-	accounts    ports.AccountStore
+	accounts    ports.UserStore
 	hasher      ports.PasswordHasher
 	recounter   ports.UsageRecounter
 	log         ports.ProvisioningLog
@@ -40,7 +40,7 @@ type Option func(*Service)
 
 // WithAdmin makes Create add the tenant's first user, an admin, to the new
 // tenant database before the tenant is marked ready.
-func WithAdmin(accounts ports.AccountStore, hasher ports.PasswordHasher) Option {
+func WithAdmin(accounts ports.UserStore, hasher ports.PasswordHasher) Option {
 	return func(s *Service) { s.accounts, s.hasher = accounts, hasher }
 }
 

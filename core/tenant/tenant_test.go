@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/ports"
@@ -269,7 +270,7 @@ func newFixture(rows ...core.Tenant) *fixture {
 		prov:    &fakeProvisioner{},
 		counter: &fakeCounter{},
 	}
-	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, ports.ClockFunc(func() time.Time { return now }), "saasd.test")
+	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, clock.Func(func() time.Time { return now }), "saasd.test")
 	return f
 }
 

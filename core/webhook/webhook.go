@@ -15,84 +15,25 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
 )
-
-// Delivery states.
-const (
-	Pending   = "pending"
-	Delivered = "delivered"
-	Failed    = "failed" // gave up after MaxAttempts
-)
-
-// MaxAttempts is how often a delivery is tried before it is given up.
-const MaxAttempts = 8
-
-// Webhook is a URL the operator wants events sent to.
-type Webhook struct {
-	ID        int64
-	URL       string
-	Events    []string
-	Secret    string // signs deliveries; shown once when the webhook is made
-	CreatedAt time.Time
-}
-
-// Delivery is one event on its way to one webhook.
-type Delivery struct {
-	ID           int64
-	WebhookID    int64
-	Event        core.Event
-	Status       string
-	Attempts     int
-	ResponseCode int
-	LastError    string
-	NextAttempt  time.Time
-	DeliveredAt  time.Time
-	CreatedAt    time.Time
-	URL, Secret  string // of the webhook, for sending
-	ResponseBody string
-}
-
-// Store keeps webhooks, turns outbox events into deliveries and records
-// their attempts.
-type Store interface {
-	CreateWebhook(ctx context.Context, w *Webhook) error
-	Webhooks(ctx context.Context) ([]Webhook, error)
-	// DeleteWebhook removes a webhook and its pending deliveries. Returns core.NotFound.
-	DeleteWebhook(ctx context.Context, id int64) error
-	// Deliveries returns a webhook's latest deliveries, newest first. Returns core.NotFound.
-	Deliveries(ctx context.Context, webhookID int64, limit int) ([]Delivery, error)
-	// Fanout turns up to limit undispatched outbox events into one delivery
-	// per subscribed webhook, marking the events dispatched, in one transaction.
-	Fanout(ctx context.Context, limit int, now time.Time) (int, error)
-	// Due returns up to limit pending deliveries whose next attempt is due.
-	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
-	// Record stores the outcome of an attempt.
-	Record(ctx context.Context, d Delivery) error
-	// Lease takes or renews the named lease (see billing.Store).
-	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
-}
-
-// Sender posts one delivery and returns the receiver's status code.
-type Sender interface {
-	Send(ctx context.Context, d Delivery, at time.Time) (status int, err error)
-}
 
 // Service manages webhooks and dispatches deliveries.
 type Service struct {
-	store  Store
-	sender Sender
-	clock  interface{ Now() time.Time }
+	store  ports.WebhookStore
+	sender ports.Sender
+	clock  ports.Clock
 	holder string
 }
 
 // New returns a webhook service; holder names this process in the lease.
-func New(store Store, sender Sender, clock interface{ Now() time.Time }, holder string) *Service {
+func New(store ports.WebhookStore, sender ports.Sender, clock ports.Clock, holder string) *Service {
 	return &Service{store: store, sender: sender, clock: clock, holder: holder}
 }
 
 // Register adds a webhook for the given event types ("*" for all) and
 // returns it with its signing secret. Returns core.Invalid.
-func (s *Service) Register(ctx context.Context, rawURL string, events []string) (Webhook, error) {
+func (s *Service) Register(ctx context.Context, rawURL string, events []string) (core.Webhook, error) {
 	errs := map[string]string{}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2000 {
@@ -107,27 +48,27 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 		}
 	}
 	if len(errs) > 0 {
-		return Webhook{}, core.InvalidFields(errs)
+		return core.Webhook{}, core.InvalidFields(errs)
 	}
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
-		return Webhook{}, err
+		return core.Webhook{}, err
 	}
-	w := Webhook{URL: u.String(), Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
+	w := core.Webhook{URL: u.String(), Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
 	if err := s.store.CreateWebhook(ctx, &w); err != nil {
-		return Webhook{}, err
+		return core.Webhook{}, err
 	}
 	return w, nil
 }
 
 // List returns every webhook.
-func (s *Service) List(ctx context.Context) ([]Webhook, error) { return s.store.Webhooks(ctx) }
+func (s *Service) List(ctx context.Context) ([]core.Webhook, error) { return s.store.Webhooks(ctx) }
 
 // Delete removes a webhook. Returns core.NotFound.
 func (s *Service) Delete(ctx context.Context, id int64) error { return s.store.DeleteWebhook(ctx, id) }
 
 // Deliveries returns a webhook's latest deliveries. Returns core.NotFound.
-func (s *Service) Deliveries(ctx context.Context, id int64) ([]Delivery, error) {
+func (s *Service) Deliveries(ctx context.Context, id int64) ([]core.Delivery, error) {
 	return s.store.Deliveries(ctx, id, 100)
 }
 
@@ -169,7 +110,7 @@ func (s *Service) Dispatch(ctx context.Context) (Dispatched, error) {
 		d.ResponseCode = status
 		switch {
 		case err == nil && status >= 200 && status < 300:
-			d.Status, d.DeliveredAt, d.LastError = Delivered, s.clock.Now(), ""
+			d.Status, d.DeliveredAt, d.LastError = core.DeliveryDelivered, s.clock.Now(), ""
 			out.Sent++
 		default:
 			if err != nil {
@@ -178,8 +119,8 @@ func (s *Service) Dispatch(ctx context.Context) (Dispatched, error) {
 				d.LastError = fmt.Sprintf("receiver answered %d", status)
 			}
 			d.NextAttempt = s.clock.Now().Add(Backoff(d.Attempts))
-			if d.Attempts >= MaxAttempts {
-				d.Status = Failed
+			if d.Attempts >= core.MaxDeliveryAttempts {
+				d.Status = core.DeliveryFailed
 			}
 			out.Failed++
 		}

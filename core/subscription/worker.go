@@ -1,4 +1,4 @@
-package billing
+package subscription
 
 import (
 	"context"
@@ -6,62 +6,23 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/ports"
 )
-
-// Account is a tenant's billing as one transaction sees it: the tenant row,
-// its subscription's lifecycle and its invoices. Tx implementations lock
-// what they load until the transaction ends.
-type Tx interface {
-	// Tenant returns the tenant row. Returns core.NotFound.
-	Tenant(tenantID int64) (core.Tenant, error)
-	// Plan returns a plan, read in the transaction. Returns core.NotFound.
-	Plan(id int64) (core.Plan, error)
-	// SaveTenant stores the tenant's status and dates and writes its Events
-	// to the outbox.
-	SaveTenant(t core.Tenant) error
-	// Lifecycle returns the subscription's lifecycle and how many of its
-	// bills have invoices; nil when the tenant has none yet.
-	Lifecycle(tenantID int64) (*Lifecycle, int, error)
-	// SaveLifecycle stores the lifecycle, the count of invoiced bills and
-	// the lifecycle events given.
-	SaveLifecycle(tenantID int64, l *Lifecycle, invoiced int, events []Event) error
-	// CreateInvoice stores a new invoice. Returns core.Conflict if the bill
-	// has one already (so no period is billed twice).
-	CreateInvoice(inv *Invoice) error
-	// Invoice returns one invoice of the tenant. Returns core.NotFound.
-	Invoice(tenantID int64, number string) (*Invoice, error)
-	// SaveInvoice stores an invoice's state.
-	SaveInvoice(inv *Invoice) error
-}
-
-// Store runs billing transactions and leases.
-type Store interface {
-	// InTx runs fn in one transaction: all of it is saved or none.
-	InTx(ctx context.Context, fn func(Tx) error) error
-	// BillableTenants returns up to limit IDs, above after, of tenants
-	// that are ready (active, trial or inactive).
-	BillableTenants(ctx context.Context, after int64, limit int) ([]int64, error)
-	// Invoices returns a tenant's invoices, newest first.
-	Invoices(ctx context.Context, tenantID int64) ([]*Invoice, error)
-	// Lease takes or renews the named lease for holder until ttl passes;
-	// false when another holder has it. Several replicas may run the worker:
-	// only the lease holder bills.
-	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
-}
 
 // Worker moves subscriptions along: it renews and invoices due ones,
 // moves unpaid ones to past_due and suspended, and keeps tenant status and
 // expiry in step.
 type Worker struct {
-	store   Store
-	gateway Gateway
-	clock   interface{ Now() time.Time }
-	terms   Terms
+	store   ports.BillingStore
+	gateway ports.Gateway
+	clock   ports.Clock
+	terms   billing.Terms
 	holder  string
 }
 
 // NewWorker returns a worker; holder names this process in the lease.
-func NewWorker(store Store, gateway Gateway, clock interface{ Now() time.Time }, terms Terms, holder string) *Worker {
+func NewWorker(store ports.BillingStore, gateway ports.Gateway, clock ports.Clock, terms billing.Terms, holder string) *Worker {
 	return &Worker{store: store, gateway: gateway, clock: clock, terms: terms, holder: holder}
 }
 
@@ -117,7 +78,7 @@ func (w *Worker) RunOnce(ctx context.Context) (Run, error) {
 // advance brings one tenant up to now.
 func (w *Worker) advance(ctx context.Context, tenantID int64) (changed bool, issued int, err error) {
 	now := w.clock.Now()
-	err = w.store.InTx(ctx, func(tx Tx) error {
+	err = w.store.InTx(ctx, func(tx ports.BillingTx) error {
 		changed, issued = false, 0
 		t, err := tx.Tenant(tenantID)
 		if err != nil {
@@ -127,7 +88,7 @@ func (w *Worker) advance(ctx context.Context, tenantID int64) (changed bool, iss
 		if err != nil {
 			return err
 		}
-		var events []Event
+		var events []billing.Event
 		if l == nil {
 			if l, events, err = start(tx, t, w.terms); err != nil {
 				return err
@@ -158,16 +119,16 @@ func (w *Worker) advance(ctx context.Context, tenantID int64) (changed bool, iss
 
 // start begins the lifecycle of a tenant that has none yet, from when its
 // subscription started.
-func start(tx Tx, t core.Tenant, terms Terms) (*Lifecycle, []Event, error) {
+func start(tx ports.BillingTx, t core.Tenant, terms billing.Terms) (*billing.Lifecycle, []billing.Event, error) {
 	plan, err := tx.Plan(t.PlanID)
 	if err != nil {
 		return nil, nil, err
 	}
-	return Start(plan, t.StartedAt, terms)
+	return billing.Start(plan, t.StartedAt, terms)
 }
 
 // issueInvoices issues an invoice for every bill that has none yet.
-func issueInvoices(tx Tx, t *core.Tenant, l *Lifecycle, invoiced *int, now time.Time) (int, error) {
+func issueInvoices(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, invoiced *int, now time.Time) (int, error) {
 	issued := 0
 	for n := *invoiced + 1; n <= len(l.Bills); n++ {
 		b := l.Bills[n-1]
@@ -202,17 +163,17 @@ func InvoiceNumber(tenantID int64, n int) string { return fmt.Sprintf("INV-%d-%0
 // sync brings the tenant's status and dates in line with its subscription
 // and the operator's expiry date, and records what changed as events.
 // It reports whether anything changed.
-func sync(t *core.Tenant, l *Lifecycle, events []Event, now time.Time) bool {
+func sync(t *core.Tenant, l *billing.Lifecycle, events []billing.Event, now time.Time) bool {
 	before := *t
 	before.Events = append([]core.Event(nil), t.Events...)
 	for _, e := range events {
-		if e.Cause == CauseRenewal {
+		if e.Cause == billing.CauseRenewal {
 			t.Emit(core.EventSubscriptionRenewed, e.At, map[string]any{"plan_id": e.PlanID, "bill": e.Bill})
 		}
 	}
 	if !t.ExpiresOverride {
 		end := l.PeriodEnd
-		if l.State == Trialing {
+		if l.State == billing.Trialing {
 			end = l.TrialEnd
 		}
 		if !end.IsZero() && (t.ExpiresAt == nil || !t.ExpiresAt.Equal(end)) {
@@ -220,7 +181,7 @@ func sync(t *core.Tenant, l *Lifecycle, events []Event, now time.Time) bool {
 		}
 	}
 	expired := t.ExpiresOverride && t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)
-	billingStop := l.State == Suspended || l.State.Terminal()
+	billingStop := l.State == billing.Suspended || l.State.Terminal()
 	switch {
 	case (expired || billingStop) && (t.Status == core.StatusActive || t.Status == core.StatusTrial):
 		t.Status = core.StatusInactive
@@ -233,10 +194,10 @@ func sync(t *core.Tenant, l *Lifecycle, events []Event, now time.Time) bool {
 	case !expired && !billingStop && t.Status == core.StatusInactive && t.SuspendedBy != "":
 		t.SuspendedBy = ""
 		t.Status = core.StatusActive
-		if l.State == Trialing {
+		if l.State == billing.Trialing {
 			t.Status = core.StatusTrial
 		}
-	case t.Status == core.StatusTrial && l.State != Trialing && !billingStop:
+	case t.Status == core.StatusTrial && l.State != billing.Trialing && !billingStop:
 		t.Status = core.StatusActive
 	}
 	return t.Status != before.Status || t.SuspendedBy != before.SuspendedBy || len(t.Events) != len(before.Events) ||
@@ -252,9 +213,9 @@ func sameTime(a, b *time.Time) bool {
 
 // collect asks the gateway for the n-th bill's invoice; money taken at once
 // pays it in the same transaction.
-func (w *Worker) collect(ctx context.Context, tx Tx, t *core.Tenant, l *Lifecycle, events *[]Event, n int, now time.Time) error {
+func (w *Worker) collect(ctx context.Context, tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, events *[]billing.Event, n int, now time.Time) error {
 	inv, err := tx.Invoice(t.ID, InvoiceNumber(t.ID, n))
-	if err != nil || inv.State != InvoiceOpen {
+	if err != nil || inv.State != billing.InvoiceOpen {
 		return err
 	}
 	ref, err := w.gateway.Collect(ctx, inv)

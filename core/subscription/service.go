@@ -1,9 +1,10 @@
-package billing
+package subscription
 
 import (
 	"context"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -12,13 +13,14 @@ type Service struct {
 	plans   ports.PlanStore
 	tenants ports.TenantStore
 	clock   ports.Clock
-	store   Store // nil: no lifecycles or invoices, the tenant row alone
-	terms   Terms
+	store   ports.BillingStore
+	terms   billing.Terms
 }
 
-// New returns a billing service.
-func New(plans ports.PlanStore, tenants ports.TenantStore, clock ports.Clock) *Service {
-	return &Service{plans: plans, tenants: tenants, clock: clock}
+// New returns the subscription service: plans in plans, tenants' billing
+// (lifecycles, invoices) in store, collected under terms.
+func New(plans ports.PlanStore, tenants ports.TenantStore, store ports.BillingStore, clock ports.Clock, terms billing.Terms) *Service {
+	return &Service{plans: plans, tenants: tenants, store: store, clock: clock, terms: terms}
 }
 
 // CreatePlan validates in and stores a new plan. Returns core.Invalid or core.Conflict.
@@ -64,10 +66,8 @@ func (s *Service) Subscription(ctx context.Context, tenantID int64) (core.Subscr
 		return core.Subscription{}, err
 	}
 	sub := subscriptionOf(t, p)
-	if s.store != nil {
-		if sub.State, err = s.state(ctx, tenantID); err != nil {
-			return core.Subscription{}, err
-		}
+	if sub.State, err = s.state(ctx, tenantID); err != nil {
+		return core.Subscription{}, err
 	}
 	return sub, nil
 }
@@ -85,39 +85,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 			return core.Subscription{}, err
 		}
 	}
-	if s.store != nil {
-		return s.updateSubscription(ctx, tenantID, u, plan)
-	}
-	t, err := s.tenants.UpdateTenant(ctx, tenantID, func(t *core.Tenant) error {
-		if t.Gone() || t.Status == core.StatusProvisioning {
-			return core.Errorf(core.NotFound, "tenant not found")
-		}
-		if u.PlanID != nil && *u.PlanID != t.PlanID {
-			now := s.clock.Now()
-			t.PlanID, t.PlanName, t.Limits, t.StartedAt = plan.ID, plan.Name, plan.Limits, now
-			if u.ExpiresAt == nil {
-				end := core.PeriodEnd(now, plan.BillingCycle)
-				t.ExpiresAt, t.NextInvoice = &end, &end
-			}
-			if t.Status == core.StatusTrial {
-				t.Status = core.StatusActive
-			}
-		}
-		if u.ExpiresAt != nil {
-			end := u.ExpiresAt.UTC()
-			t.ExpiresAt, t.NextInvoice = &end, &end
-		}
-		return nil
-	})
-	if err != nil {
-		return core.Subscription{}, err
-	}
-	if u.PlanID == nil {
-		if plan, err = s.plans.Plan(ctx, t.PlanID); err != nil {
-			return core.Subscription{}, err
-		}
-	}
-	return subscriptionOf(t, plan), nil
+	return s.updateSubscription(ctx, tenantID, u, plan)
 }
 
 func (s *Service) tenant(ctx context.Context, id int64) (core.Tenant, error) {

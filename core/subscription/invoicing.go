@@ -1,4 +1,4 @@
-package billing
+package subscription
 
 import (
 	"context"
@@ -6,20 +6,12 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/ports"
 )
 
-// WithStore makes the service keep subscription lifecycles and SaaS
-// invoices in store, under terms.
-func (s *Service) WithStore(store Store, terms Terms) *Service {
-	s.store, s.terms = store, terms
-	return s
-}
-
-// Invoicing reports whether the service keeps invoices (WithStore).
-func (s *Service) Invoicing() bool { return s != nil && s.store != nil }
-
 // Invoices returns a tenant's SaaS invoices, newest first. Returns core.NotFound.
-func (s *Service) Invoices(ctx context.Context, tenantID int64) ([]*Invoice, error) {
+func (s *Service) Invoices(ctx context.Context, tenantID int64) ([]*billing.Invoice, error) {
 	if _, err := s.tenant(ctx, tenantID); err != nil {
 		return nil, err
 	}
@@ -27,9 +19,9 @@ func (s *Service) Invoices(ctx context.Context, tenantID int64) ([]*Invoice, err
 }
 
 // Invoice returns one SaaS invoice. Returns core.NotFound.
-func (s *Service) Invoice(ctx context.Context, tenantID int64, number string) (*Invoice, error) {
-	var inv *Invoice
-	err := s.store.InTx(ctx, func(tx Tx) error {
+func (s *Service) Invoice(ctx context.Context, tenantID int64, number string) (*billing.Invoice, error) {
+	var inv *billing.Invoice
+	err := s.store.InTx(ctx, func(tx ports.BillingTx) error {
 		var err error
 		inv, err = tx.Invoice(tenantID, number)
 		return err
@@ -41,8 +33,8 @@ func (s *Service) Invoice(ctx context.Context, tenantID int64, number string) (*
 // gateway: payments are recorded through the API). The subscription counts
 // the bill as paid, which lifts a past_due or billing suspension.
 // Returns core.NotFound, core.Invalid (no reference) or core.Conflict (not open).
-func (s *Service) Pay(ctx context.Context, tenantID int64, number, ref string) (*Invoice, error) {
-	return s.settle(ctx, tenantID, number, func(inv *Invoice, t *core.Tenant) error {
+func (s *Service) Pay(ctx context.Context, tenantID int64, number, ref string) (*billing.Invoice, error) {
+	return s.settle(ctx, tenantID, number, func(inv *billing.Invoice, t *core.Tenant) error {
 		if err := inv.MarkPaid(ref, s.clock.Now()); err != nil {
 			return err
 		}
@@ -53,16 +45,16 @@ func (s *Service) Pay(ctx context.Context, tenantID int64, number, ref string) (
 
 // Void cancels an open invoice: the bill is forgiven, so it cannot make the
 // subscription past due. Returns core.NotFound or core.Conflict.
-func (s *Service) Void(ctx context.Context, tenantID int64, number string) (*Invoice, error) {
-	return s.settle(ctx, tenantID, number, func(inv *Invoice, _ *core.Tenant) error { return inv.Void(s.clock.Now()) })
+func (s *Service) Void(ctx context.Context, tenantID int64, number string) (*billing.Invoice, error) {
+	return s.settle(ctx, tenantID, number, func(inv *billing.Invoice, _ *core.Tenant) error { return inv.Void(s.clock.Now()) })
 }
 
 // settle applies op to an invoice and tells the subscription its bill is
 // settled, in one transaction.
-func (s *Service) settle(ctx context.Context, tenantID int64, number string, op func(*Invoice, *core.Tenant) error) (*Invoice, error) {
-	var out *Invoice
+func (s *Service) settle(ctx context.Context, tenantID int64, number string, op func(*billing.Invoice, *core.Tenant) error) (*billing.Invoice, error) {
+	var out *billing.Invoice
 	now := s.clock.Now()
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(ctx, func(tx ports.BillingTx) error {
 		t, err := tx.Tenant(tenantID)
 		if err != nil {
 			return err
@@ -109,7 +101,7 @@ func (s *Service) settle(ctx context.Context, tenantID int64, number string, op 
 // (the tenant is served until then) or at once (the tenant is suspended now).
 // Returns core.NotFound, or core.Conflict when it is canceled or expired already.
 func (s *Service) Cancel(ctx context.Context, tenantID int64, atPeriodEnd bool) (core.Subscription, error) {
-	return s.change(ctx, tenantID, func(tx Tx, t *core.Tenant, l *Lifecycle, now time.Time) ([]Event, error) {
+	return s.change(ctx, tenantID, func(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, now time.Time) ([]billing.Event, error) {
 		return l.Cancel(atPeriodEnd, now)
 	})
 }
@@ -117,10 +109,10 @@ func (s *Service) Cancel(ctx context.Context, tenantID int64, atPeriodEnd bool) 
 // change runs op on a tenant's stored lifecycle (started if it has none)
 // brought up to now, then issues due invoices and brings the tenant in
 // line, all in one transaction.
-func (s *Service) change(ctx context.Context, tenantID int64, op func(tx Tx, t *core.Tenant, l *Lifecycle, now time.Time) ([]Event, error)) (core.Subscription, error) {
+func (s *Service) change(ctx context.Context, tenantID int64, op func(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, now time.Time) ([]billing.Event, error)) (core.Subscription, error) {
 	var sub core.Subscription
 	now := s.clock.Now()
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(ctx, func(tx ports.BillingTx) error {
 		t, err := tx.Tenant(tenantID)
 		if err != nil {
 			return err
@@ -132,7 +124,7 @@ func (s *Service) change(ctx context.Context, tenantID int64, op func(tx Tx, t *
 		if err != nil {
 			return err
 		}
-		var events []Event
+		var events []billing.Event
 		if l == nil {
 			if l, events, err = start(tx, t, s.terms); err != nil {
 				return err
@@ -169,8 +161,8 @@ func (s *Service) change(ctx context.Context, tenantID int64, op func(tx Tx, t *
 // change is prorated, an expiry date set by hand suspends the tenant when it
 // passes (and lifts when moved later).
 func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate, plan core.Plan) (core.Subscription, error) {
-	return s.change(ctx, tenantID, func(tx Tx, t *core.Tenant, l *Lifecycle, now time.Time) ([]Event, error) {
-		var events []Event
+	return s.change(ctx, tenantID, func(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, now time.Time) ([]billing.Event, error) {
+		var events []billing.Event
 		if u.PlanID != nil && *u.PlanID != t.PlanID {
 			changed, err := l.ChangePlan(plan, now)
 			if err != nil {
@@ -191,7 +183,7 @@ func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core
 // has none yet.
 func (s *Service) state(ctx context.Context, tenantID int64) (string, error) {
 	var state string
-	err := s.store.InTx(ctx, func(tx Tx) error {
+	err := s.store.InTx(ctx, func(tx ports.BillingTx) error {
 		l, _, err := tx.Lifecycle(tenantID)
 		if l != nil {
 			state = string(l.State)

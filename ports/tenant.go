@@ -1,0 +1,94 @@
+// The ports of core/tenant: the control database's tenants, the tenant
+// databases themselves, and what provisioning records and seals.
+package ports
+
+import (
+	"context"
+	"io"
+
+	"github.com/saasd/saasd/core"
+)
+
+// TenantStore keeps tenants in the control database.
+type TenantStore interface {
+	// CreateTenant inserts t and sets its ID and timestamps. Returns
+	// core.Conflict if the subdomain is taken.
+	CreateTenant(ctx context.Context, t *core.Tenant) error
+	// Tenant returns one tenant with its plan name. Returns core.NotFound.
+	Tenant(ctx context.Context, id int64) (core.Tenant, error)
+	// TenantBySubdomain returns the tenant with the given subdomain. Returns core.NotFound.
+	TenantBySubdomain(ctx context.Context, subdomain string) (core.Tenant, error)
+	// Tenants returns one page of tenants, newest first, and the total matching f.
+	Tenants(ctx context.Context, f core.TenantFilter) ([]core.Tenant, int64, error)
+	// UpdateTenant loads the tenant, applies fn and saves the result in one
+	// transaction. Returns core.NotFound, or fn's error unchanged.
+	UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error)
+	// DeleteTenant removes the tenant row. Returns core.NotFound.
+	DeleteTenant(ctx context.Context, id int64) error
+}
+
+// Provisioner creates and removes the database that belongs to one tenant.
+// Its steps are separate so that the provisioning saga can record, retry and
+// undo each one.
+type Provisioner interface {
+	// Name returns the name t's database has or will have.
+	Name(t core.Tenant) string
+	// Create creates t's empty database and returns its name. Returns
+	// core.Conflict if it exists already (it is never adopted).
+	Create(ctx context.Context, t core.Tenant) (database string, err error)
+	// Migrate applies the pending tenant migrations to t.Database; running
+	// it again applies nothing.
+	Migrate(ctx context.Context, t core.Tenant) error
+	// Drop removes t.Database; a database that is already gone is no error.
+	Drop(ctx context.Context, t core.Tenant) error
+	// Databases lists the databases that are named like tenant databases.
+	Databases(ctx context.Context) ([]string, error)
+}
+
+// DatabaseUsers is an optional capability of a Provisioner (found by type
+// assertion, like database/sql/driver's optional interfaces): a database
+// login per tenant with rights on that tenant's database only.
+type DatabaseUsers interface {
+	// CreateUser creates t's login with a random password and grants it
+	// t.Database alone. Returns the user name and the password.
+	CreateUser(ctx context.Context, t core.Tenant) (user, password string, err error)
+	// DropUser removes t's login; one already gone is no error.
+	DropUser(ctx context.Context, t core.Tenant) error
+	// Users lists the logins that are named like tenant logins.
+	Users(ctx context.Context) ([]string, error)
+	// DropUserNamed removes a login named like a tenant login.
+	DropUserNamed(ctx context.Context, name string) error
+}
+
+// UsageCounter counts what a tenant has stored, per limited resource, in the
+// tenant's own database.
+type UsageCounter interface {
+	Count(ctx context.Context, t core.Tenant) (map[core.Resource]int64, error)
+}
+
+// UsageRecounter repairs a tenant's usage counters from the rows of its
+// tables, for after rows were changed by hand.
+type UsageRecounter interface {
+	// Recount returns the counters it changed.
+	Recount(ctx context.Context, t core.Tenant) ([]core.UsageChange, error)
+}
+
+// ProvisioningLog records each step of provisioning a tenant and of undoing
+// it, so that an operator (and reconcile) can see how far it got.
+type ProvisioningLog interface {
+	RecordStep(ctx context.Context, s core.ProvisioningStep) error
+	Steps(ctx context.Context, tenantID int64) ([]core.ProvisioningStep, error)
+}
+
+// Sealer encrypts secrets kept in the control database.
+type Sealer interface {
+	Seal(plaintext string) (string, error)
+	Open(sealed string) (string, error)
+}
+
+// Exporter writes a tenant's data out of its own database.
+type Exporter interface {
+	// Export writes every row of every table of t.Database to w as JSON
+	// lines: {"table": "...", "row": {...}}.
+	Export(ctx context.Context, t core.Tenant, w io.Writer) error
+}

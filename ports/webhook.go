@@ -1,0 +1,35 @@
+// The ports of core/webhook: registered webhooks, their deliveries, and
+// the sender that posts them.
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/saasd/saasd/core"
+)
+
+// WebhookStore keeps webhooks, turns outbox events into deliveries and records
+// their attempts.
+type WebhookStore interface {
+	CreateWebhook(ctx context.Context, w *core.Webhook) error
+	Webhooks(ctx context.Context) ([]core.Webhook, error)
+	// DeleteWebhook removes a webhook and its pending deliveries. Returns core.NotFound.
+	DeleteWebhook(ctx context.Context, id int64) error
+	// Deliveries returns a webhook's latest deliveries, newest first. Returns core.NotFound.
+	Deliveries(ctx context.Context, webhookID int64, limit int) ([]core.Delivery, error)
+	// Fanout turns up to limit undispatched outbox events into one delivery
+	// per subscribed webhook, marking the events dispatched, in one transaction.
+	Fanout(ctx context.Context, limit int, now time.Time) (int, error)
+	// Due returns up to limit pending deliveries whose next attempt is due.
+	Due(ctx context.Context, now time.Time, limit int) ([]core.Delivery, error)
+	// Record stores the outcome of an attempt.
+	Record(ctx context.Context, d core.Delivery) error
+	// Lease takes or renews the named lease (see BillingStore).
+	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
+}
+
+// Sender posts one delivery and returns the receiver's status code.
+type Sender interface {
+	Send(ctx context.Context, d core.Delivery, at time.Time) (status int, err error)
+}
