@@ -18,7 +18,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"github.com/saasd/saasd/adapters/goosemigrate"
+	"github.com/saasd/saasd/adapters/mysql"
 	"github.com/saasd/saasd/core/kernel"
 )
 
@@ -134,7 +134,7 @@ func (b *bench) provisioning(ctx context.Context, bin, root, version string, out
 	fmt.Fprintf(out, "raw floor:     this process, database/sql + go-sql-driver/mysql (interpolateParams=true), one connection: bcrypt,\n"+
 		"               CREATE DATABASE, CREATE USER, GRANT, USE, the %d statements of the same %d migration files' Up sections, the admin's INSERT\n",
 		len(migs.stmts), len(migs.files))
-	fmt.Fprintln(out, "floor + goose: the raw floor, but migrated as saasd migrates: a new connection into the schema, saasd's goosemigrate.Up\n"+
+	fmt.Fprintln(out, "floor + goose: the raw floor, but migrated as saasd migrates: a new connection into the schema, saasd's mysql.Migrate\n"+
 		"               (goose, one goose_tenant version table); not part of the target, it splits the difference")
 	fmt.Fprintln(out)
 	return reportProvisioning(out, full, floor, withGoose, version)
@@ -243,7 +243,7 @@ type migrationStmt struct {
 type migrations struct {
 	files   []string              // the .sql files, kernel first
 	stmts   []migrationStmt       // their Up sections' statements, in order
-	schemas []kernel.TenantSchema // the same files as saasd hands them to goose
+	schemas []kernel.TenantSchema // the modules' files as saasd hands them to goose
 }
 
 // tenantMigrations reads the Up sections of the MySQL migrations saasd
@@ -252,7 +252,7 @@ type migrations struct {
 // module's tables refer to another's, so the order changes nothing.
 func tenantMigrations(root string) (migrations, error) {
 	var m migrations
-	kernelDir := filepath.Join(root, "adapters", "sqlrecords", "migrations")
+	kernelDir := filepath.Join(root, "adapters", "internal", "sqltenant", "migrations")
 	moduleDirs, err := filepath.Glob(filepath.Join(root, "modules", "*", "migrations"))
 	if err != nil {
 		return m, err
@@ -266,13 +266,11 @@ func tenantMigrations(root string) (migrations, error) {
 		if len(files) == 0 {
 			continue
 		}
-		// Named as saasd names them: "kernel" (sqlrecords.Schema) and each
-		// module's folder, which is its Name().
-		module := "kernel"
+		// Each module's folder is its Name(); the kernel's own tables are
+		// added by mysql.Migrate, as saasd's provisioner adds them.
 		if i > 0 {
-			module = filepath.Base(filepath.Dir(dir))
+			m.schemas = append(m.schemas, kernel.TenantSchema{Module: filepath.Base(filepath.Dir(dir)), Migrations: os.DirFS(dir)})
 		}
-		m.schemas = append(m.schemas, kernel.TenantSchema{Module: module, Migrations: os.DirFS(dir)})
 		for _, f := range files {
 			data, err := os.ReadFile(f)
 			if err != nil {
@@ -288,7 +286,7 @@ func tenantMigrations(root string) (migrations, error) {
 			m.files = append(m.files, f)
 		}
 	}
-	if len(m.schemas) < 2 {
+	if len(m.schemas) < 1 {
 		return m, fmt.Errorf("no tenant migrations of the kernel and modules under %s", root)
 	}
 	return m, nil
@@ -382,7 +380,7 @@ const (
 // provision makes the next tenant: the bcrypt hash, its schema, its login
 // with rights on that schema, the migrations' statements in it, and its
 // first admin. withGoose migrates as saasd's provisioner does instead: on a
-// new connection into the schema, with goosemigrate.Up. It returns how long
+// new connection into the schema, with mysql.Migrate. It returns how long
 // that took and how long each phase did.
 func (f *floor) provision(ctx context.Context, withGoose bool) (time.Duration, map[string]time.Duration, error) {
 	name := f.prefix + strconv.Itoa(f.next)
@@ -443,7 +441,7 @@ func (f *floor) provision(ctx context.Context, withGoose bool) (time.Duration, m
 }
 
 // goose migrates schema name as saasd's provisioner does: a connection of
-// its own into the schema, then goosemigrate.Up over every module.
+// its own into the schema, then mysql.Migrate over every module.
 func (f *floor) goose(ctx context.Context, name string, split map[string]time.Duration) error {
 	t0 := time.Now()
 	db, err := sql.Open("mysql", f.server.schemaDSN(name))
@@ -457,7 +455,7 @@ func (f *floor) goose(ctx context.Context, name string, split map[string]time.Du
 	}
 	t1 := time.Now()
 	split[phaseConnect] += t1.Sub(t0)
-	err = goosemigrate.Up(ctx, db, goosemigrate.MySQL, f.migs.schemas)
+	err = mysql.Migrate(ctx, db, f.migs.schemas)
 	split[phaseGoose] += time.Since(t1)
 	return err
 }
@@ -675,7 +673,7 @@ func reportProvisioning(out io.Writer, full, floor, withGoose *provSide, version
 	if g := time.Duration(len(withGoose.lat)); g > 0 {
 		same := sumOf(floor.split, []string{phaseTables, phaseRows}) / n
 		gooseUp := withGoose.split[phaseGoose] / g
-		fmt.Fprintf(out, "floor + goose's migrate: new connection into the schema %s, goosemigrate.Up %s (the raw floor's same statements: %s)\n",
+		fmt.Fprintf(out, "floor + goose's migrate: new connection into the schema %s, mysql.Migrate %s (the raw floor's same statements: %s)\n",
 			ms(withGoose.split[phaseConnect]/g), ms(gooseUp), ms(same))
 		// goose's own statements, priced at what a CREATE TABLE costs on the
 		// raw floor: the rest is its transactions, version rows and SELECTs.

@@ -58,6 +58,10 @@ type Tenants struct {
 	// SecretKeys seal the tenants' database passwords (AES-256-GCM, base64
 	// of 32 bytes each); the first seals, all open, so keys can rotate.
 	SecretKeys []string `mapstructure:"secret_keys"`
+	// KeyFile holds the key ring when SecretKeys is empty, so MySQL starts
+	// with driver and DSN alone: a key is generated there at first start
+	// (mode 0600) and read on later ones. SecretKeys, if given, win.
+	KeyFile string `mapstructure:"key_file"`
 }
 
 // Billing configures the billing worker.
@@ -109,6 +113,7 @@ var defaults = map[string]any{
 	"tenants.db_users":                   true,
 	"tenants.delete_retention":           time.Duration(0),
 	"tenants.secret_keys":                []string{},
+	"tenants.key_file":                   "data/secret.key",
 	"ratelimit.requests_per_minute":      100,
 	"ratelimit.tenant_requests_per_hour": 1000,
 	"ratelimit.signups_per_hour":         20,
@@ -201,8 +206,9 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Database.Driver == "mysql" && c.Tenants.DBUsers {
-		if len(c.Tenants.SecretKeys) == 0 {
-			bad("tenants.secret_keys", "is required with per-tenant database logins (make a key with: head -c32 /dev/urandom | base64), or set tenants.db_users=false")
+		// Without configured keys the ring lives in the key file, made at first start.
+		if len(c.Tenants.SecretKeys) == 0 && strings.TrimSpace(c.Tenants.KeyFile) == "" {
+			bad("tenants.key_file", "is required with per-tenant database logins when tenants.secret_keys is empty (or set tenants.db_users=false)")
 		}
 		for i, k := range c.Tenants.SecretKeys {
 			if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k)); err != nil || len(raw) != 32 {

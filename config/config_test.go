@@ -16,7 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.HTTP.Addr != "127.0.0.1:8080" || cfg.Database.Driver != "sqlite" || cfg.Database.DSN != "data/control.db" ||
-		cfg.Tenants.BaseDomain != "localhost" || cfg.Tenants.DataDir != "data/tenants" ||
+		cfg.Tenants.BaseDomain != "localhost" || cfg.Tenants.DataDir != "data/tenants" || cfg.Tenants.KeyFile != "data/secret.key" ||
 		cfg.RateLimit.RequestsPerMinute != 100 || cfg.Log.Level != "info" || cfg.Log.Format != "json" ||
 		cfg.HTTP.RequestTimeout != 30*time.Second {
 		t.Fatalf("defaults: %+v", cfg)
@@ -72,24 +72,99 @@ func TestLoadMissingFile(t *testing.T) {
 	}
 }
 
-func TestMySQLNeedsSecretKeys(t *testing.T) {
-	t.Setenv("SAAS_DATABASE_DRIVER", "mysql")
-	t.Setenv("SAAS_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/saas_control")
-	if _, err := config.Load(""); err == nil || !strings.Contains(err.Error(), "tenants.secret_keys") {
-		t.Fatalf("no key: %v", err)
+func TestMySQLSecretKeys(t *testing.T) {
+	const (
+		key1 = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
+		key2 = "bmV3LWtleS1uZXcta2V5LW5ldy1rZXktbmV3LWtleS0="
+	)
+	tests := []struct {
+		name    string
+		env     map[string]string
+		yaml    string // tenants section of a config file, if not empty
+		wantErr string // key the error must name; empty: valid
+		check   func(t *testing.T, cfg config.Config)
+	}{
+		{
+			name: "driver and DSN alone use the default key file",
+			check: func(t *testing.T, cfg config.Config) {
+				if len(cfg.Tenants.SecretKeys) != 0 || cfg.Tenants.KeyFile != "data/secret.key" {
+					t.Errorf("tenants = %+v, want no keys and key_file data/secret.key", cfg.Tenants)
+				}
+			},
+		},
+		{
+			name: "empty secret keys variable",
+			env:  map[string]string{"SAAS_TENANTS_SECRET_KEYS": ""},
+		},
+		{
+			name: "key file from the environment",
+			env:  map[string]string{"SAAS_TENANTS_KEY_FILE": "/var/lib/saasd/secret.key"},
+			check: func(t *testing.T, cfg config.Config) {
+				if cfg.Tenants.KeyFile != "/var/lib/saasd/secret.key" {
+					t.Errorf("key_file = %q", cfg.Tenants.KeyFile)
+				}
+			},
+		},
+		{
+			name:    "no keys and no key file",
+			yaml:    "  key_file: \"\"\n",
+			wantErr: "tenants.key_file",
+		},
+		{
+			name: "keys need no key file",
+			yaml: "  key_file: \"\"\n  secret_keys: [" + key1 + "]\n",
+		},
+		{
+			name: "logins off need neither",
+			yaml: "  key_file: \"\"\n  db_users: false\n",
+		},
+		{
+			name:    "short key",
+			env:     map[string]string{"SAAS_TENANTS_SECRET_KEYS": "c2hvcnQ="},
+			wantErr: "tenants.secret_keys",
+		},
+		{
+			name:    "a good key, then a short one",
+			env:     map[string]string{"SAAS_TENANTS_SECRET_KEYS": key1 + ",c2hvcnQ="},
+			wantErr: "tenants.secret_keys",
+		},
+		{
+			name: "two keys",
+			env:  map[string]string{"SAAS_TENANTS_SECRET_KEYS": key1 + "," + key2},
+			check: func(t *testing.T, cfg config.Config) {
+				if len(cfg.Tenants.SecretKeys) != 2 || cfg.Tenants.SecretKeys[0] != key1 {
+					t.Errorf("secret_keys = %v, want [%s %s]", cfg.Tenants.SecretKeys, key1, key2)
+				}
+			},
+		},
 	}
-	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "c2hvcnQ=")
-	if _, err := config.Load(""); err == nil || !strings.Contains(err.Error(), "tenants.secret_keys") {
-		t.Fatalf("short key: %v", err)
-	}
-	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=,bmV3LWtleS1uZXcta2V5LW5ldy1rZXktbmV3LWtleS0=")
-	cfg, err := config.Load("")
-	if err != nil || len(cfg.Tenants.SecretKeys) != 2 {
-		t.Fatalf("two keys: %+v, %v", cfg.Tenants, err)
-	}
-	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "")
-	t.Setenv("SAAS_TENANTS_DB_USERS", "false")
-	if _, err := config.Load(""); err != nil {
-		t.Fatalf("logins off needs no key: %v", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("SAAS_DATABASE_DRIVER", "mysql")
+			t.Setenv("SAAS_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/saas_control")
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			path := ""
+			if tt.yaml != "" {
+				path = filepath.Join(t.TempDir(), "config.yaml")
+				if err := os.WriteFile(path, []byte("tenants:\n"+tt.yaml), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cfg, err := config.Load(path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("Load() error = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load() error = %v", err)
+			}
+			if tt.check != nil {
+				tt.check(t, cfg)
+			}
+		})
 	}
 }

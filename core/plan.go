@@ -2,26 +2,14 @@ package core
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
 
-// Resource is something a plan limits and a tenant uses up.
+// Resource is something a plan limits and a tenant uses up. Resources are
+// declared by the tenant-side modules that count them (core/quota).
 type Resource string
-
-// The resources plans limit. Tenant-side modules count them.
-const (
-	Customers Resource = "customers"
-	Invoices  Resource = "invoices"
-	Projects  Resource = "projects"
-	Staff     Resource = "staff"
-	Estimates Resource = "estimates"
-	Contracts Resource = "contracts"
-	Tasks     Resource = "tasks"
-)
-
-// Resources lists every limited resource in the order reports show them.
-var Resources = []Resource{Customers, Invoices, Projects, Staff, Estimates, Contracts, Tasks}
 
 // Unlimited is the limit that never runs out.
 const Unlimited int64 = -1
@@ -80,9 +68,11 @@ type PlanInput struct {
 }
 
 // Apply validates in and writes it onto p. With create set, the fields a
-// new plan needs are required. On error p may be partly changed and must be
-// discarded; the error is Invalid and names every refused field.
-func (in PlanInput) Apply(p *Plan, create bool) error {
+// new plan needs are required. Limits may name only the resources given
+// (those the registered modules count); any of them left out is unlimited.
+// On error p may be partly changed and must be discarded; the error is
+// Invalid and names every refused field.
+func (in PlanInput) Apply(p *Plan, create bool, resources []Resource) error {
 	errs := map[string]string{}
 	if in.Name != nil {
 		p.Name = strings.TrimSpace(*in.Name)
@@ -145,8 +135,8 @@ func (in PlanInput) Apply(p *Plan, create bool) error {
 		}
 		for name, v := range in.Limits {
 			switch {
-			case !IsResource(Resource(name)):
-				errs["limits."+name] = fmt.Sprintf("unknown resource; valid: %s", resourceList())
+			case !slices.Contains(resources, Resource(name)):
+				errs["limits."+name] = fmt.Sprintf("unknown resource; valid: %s", resourceList(resources))
 			case v < Unlimited:
 				errs["limits."+name] = "must be -1 (unlimited) or at least 0"
 			default:
@@ -158,7 +148,7 @@ func (in PlanInput) Apply(p *Plan, create bool) error {
 	if p.Limits == nil {
 		p.Limits = Limits{}
 	}
-	for _, r := range Resources {
+	for _, r := range resources {
 		if _, ok := p.Limits[r]; !ok {
 			p.Limits[r] = Unlimited
 		}
@@ -169,19 +159,9 @@ func (in PlanInput) Apply(p *Plan, create bool) error {
 	return nil
 }
 
-// IsResource reports whether r is a resource plans can limit.
-func IsResource(r Resource) bool {
-	for _, known := range Resources {
-		if r == known {
-			return true
-		}
-	}
-	return false
-}
-
-func resourceList() string {
-	names := make([]string, len(Resources))
-	for i, r := range Resources {
+func resourceList(resources []Resource) string {
+	names := make([]string, len(resources))
+	for i, r := range resources {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")

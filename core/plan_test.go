@@ -15,7 +15,7 @@ func ptr[T any](v T) *T { return &v }
 // allUnlimited is the limits of a plan that names no resource.
 func allUnlimited() core.Limits {
 	l := core.Limits{}
-	for _, r := range core.Resources {
+	for _, r := range resources {
 		l[r] = core.Unlimited
 	}
 	return l
@@ -144,7 +144,7 @@ func TestPlanInputApplyCreate(t *testing.T) {
 			return in
 		}, check: func(t *testing.T, p core.Plan) {
 			want := allUnlimited()
-			want[core.Customers], want[core.Invoices] = 100, 0
+			want[core.Resource("customers")], want[core.Resource("invoices")] = 100, 0
 			if !maps.Equal(p.Limits, want) {
 				t.Errorf("Limits = %v, want %v", p.Limits, want)
 			}
@@ -175,7 +175,7 @@ func TestPlanInputApplyCreate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var p core.Plan
-			err := tt.in().Apply(&p, true)
+			err := tt.in().Apply(&p, true, resources)
 			assertFields(t, err, tt.wantFields)
 			if tt.check != nil {
 				tt.check(t, p)
@@ -204,7 +204,7 @@ func TestPlanInputApplyPrices(t *testing.T) {
 			t.Parallel()
 			var p core.Plan
 			in := core.PlanInput{Name: ptr("Basic"), PriceMonthly: ptr(tt.in), PriceYearly: ptr(tt.in)}
-			if err := in.Apply(&p, true); err != nil {
+			if err := in.Apply(&p, true, resources); err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
 			if p.PriceMonthly != tt.want || p.PriceYearly != tt.want {
@@ -218,7 +218,7 @@ func TestPlanInputApplyUpdate(t *testing.T) {
 	t.Parallel()
 	existing := func() core.Plan {
 		l := allUnlimited()
-		l[core.Customers], l[core.Invoices] = 10, 20
+		l[core.Resource("customers")], l[core.Resource("invoices")] = 10, 20
 		return core.Plan{
 			ID: 7, Name: "Pro", PriceMonthly: 2900, PriceYearly: 29000, BillingCycle: core.Yearly,
 			TrialEnabled: true, TrialDays: 30, Limits: l,
@@ -239,22 +239,22 @@ func TestPlanInputApplyUpdate(t *testing.T) {
 		}},
 		{name: "limits merge", before: existing, in: core.PlanInput{Limits: map[string]int64{"invoices": 50, "tasks": 3}}, want: func() core.Plan {
 			p := existing()
-			p.Limits[core.Invoices], p.Limits[core.Tasks] = 50, 3
+			p.Limits[core.Resource("invoices")], p.Limits[core.Resource("tasks")] = 50, 3
 			return p
 		}},
 		{name: "limit set back to unlimited", before: existing, in: core.PlanInput{Limits: map[string]int64{"customers": -1}}, want: func() core.Plan {
 			p := existing()
-			p.Limits[core.Customers] = core.Unlimited
+			p.Limits[core.Resource("customers")] = core.Unlimited
 			return p
 		}},
 		{name: "missing resources of a stored plan become unlimited", before: func() core.Plan {
 			p := existing()
-			p.Limits = core.Limits{core.Customers: 10}
+			p.Limits = core.Limits{core.Resource("customers"): 10}
 			return p
 		}, in: core.PlanInput{}, want: func() core.Plan {
 			p := existing()
 			p.Limits = allUnlimited()
-			p.Limits[core.Customers] = 10
+			p.Limits[core.Resource("customers")] = 10
 			return p
 		}},
 		{name: "enabling a trial without days defaults to 14", before: func() core.Plan {
@@ -286,7 +286,7 @@ func TestPlanInputApplyUpdate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			p := tt.before()
-			err := tt.in.Apply(&p, false)
+			err := tt.in.Apply(&p, false, resources)
 			assertFields(t, err, tt.wantFields)
 			if tt.want == nil {
 				return
@@ -300,29 +300,29 @@ func TestPlanInputApplyUpdate(t *testing.T) {
 
 func TestPlanInputApplyDoesNotAliasLimits(t *testing.T) {
 	t.Parallel()
-	shared := core.Limits{core.Customers: 10}
+	shared := core.Limits{core.Resource("customers"): 10}
 	p := core.Plan{Name: "Pro", BillingCycle: core.Monthly, Limits: shared}
-	if err := (core.PlanInput{Limits: map[string]int64{"customers": 99}}).Apply(&p, false); err != nil {
+	if err := (core.PlanInput{Limits: map[string]int64{"customers": 99}}).Apply(&p, false, resources); err != nil {
 		t.Fatalf("Apply: %v", err)
 	}
-	if shared[core.Customers] != 10 || len(shared) != 1 {
+	if shared[core.Resource("customers")] != 10 || len(shared) != 1 {
 		t.Errorf("Apply changed the limits map of the old plan: %v", shared)
 	}
-	if p.Limits[core.Customers] != 99 {
-		t.Errorf("Limits[customers] = %d, want 99", p.Limits[core.Customers])
+	if p.Limits[core.Resource("customers")] != 99 {
+		t.Errorf("Limits[customers] = %d, want 99", p.Limits[core.Resource("customers")])
 	}
 }
 
 func TestLimitsOf(t *testing.T) {
 	t.Parallel()
-	l := core.Limits{core.Customers: 5, core.Invoices: 0}
+	l := core.Limits{core.Resource("customers"): 5, core.Resource("invoices"): 0}
 	tests := []struct {
 		r    core.Resource
 		want int64
 	}{
-		{r: core.Customers, want: 5},
-		{r: core.Invoices, want: 0},
-		{r: core.Tasks, want: core.Unlimited},
+		{r: core.Resource("customers"), want: 5},
+		{r: core.Resource("invoices"), want: 0},
+		{r: core.Resource("tasks"), want: core.Unlimited},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.r), func(t *testing.T) {
@@ -334,22 +334,5 @@ func TestLimitsOf(t *testing.T) {
 	}
 }
 
-func TestIsResource(t *testing.T) {
-	t.Parallel()
-	for _, r := range core.Resources {
-		t.Run(string(r), func(t *testing.T) {
-			t.Parallel()
-			if !core.IsResource(r) {
-				t.Errorf("IsResource(%q) = false, want true", r)
-			}
-		})
-	}
-	for _, r := range []core.Resource{"", "widgets", "Customers", "customer"} {
-		t.Run("unknown "+string(r), func(t *testing.T) {
-			t.Parallel()
-			if core.IsResource(r) {
-				t.Errorf("IsResource(%q) = true, want false", r)
-			}
-		})
-	}
-}
+// resources are what the registered modules count in saasd.
+var resources = []core.Resource{"customers", "invoices", "projects", "staff", "estimates", "contracts", "tasks"}

@@ -43,7 +43,6 @@ type User struct {
 
 type tenantKey struct{}
 type userKey struct{}
-type quotaKey struct{}
 
 // WithTenant returns ctx carrying the tenant a tenant-side request is for.
 func WithTenant(ctx context.Context, t Tenant) context.Context {
@@ -65,15 +64,4 @@ func WithUser(ctx context.Context, u User) context.Context {
 func UserFrom(ctx context.Context) (User, bool) {
 	u, ok := ctx.Value(userKey{}).(User)
 	return u, ok
-}
-
-// WithQuota returns ctx carrying the plan limit a create is charged against.
-func WithQuota(ctx context.Context, q Quota) context.Context {
-	return context.WithValue(ctx, quotaKey{}, q)
-}
-
-// QuotaFrom returns the quota of a charged create; none means unlimited.
-func QuotaFrom(ctx context.Context) Quota {
-	q, _ := ctx.Value(quotaKey{}).(Quota)
-	return q
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 )
 
 // RecordStore keeps the records of tenant-side modules in the tenant's own
@@ -20,7 +21,7 @@ type RecordStore interface {
 	// the table are counted and locked in the same transaction, so parallel
 	// creates can never pass the limit. Returns core.QuotaExceeded,
 	// core.Invalid (a reference to a missing row) or core.Conflict.
-	Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota core.Quota) ([]core.Record, error)
+	Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota quota.Quota) ([]core.Record, error)
 	// Update changes the given fields of one record. Returns core.NotFound,
 	// core.Invalid or core.Conflict.
 	Update(ctx context.Context, t core.Tenant, s *core.Schema, id int64, r core.Record) (core.Record, error)

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 )
 
 // TenantStore keeps tenants in the control database.
@@ -70,7 +71,7 @@ type UsageCounter interface {
 // tables, for after rows were changed by hand.
 type UsageRecounter interface {
 	// Recount returns the counters it changed.
-	Recount(ctx context.Context, t core.Tenant) ([]core.UsageChange, error)
+	Recount(ctx context.Context, t core.Tenant) ([]quota.Change, error)
 }
 
 // ProvisioningLog records each step of provisioning a tenant and of undoing
@@ -91,4 +92,12 @@ type Exporter interface {
 	// Export writes every row of every table of t.Database to w as JSON
 	// lines: {"table": "...", "row": {...}}.
 	Export(ctx context.Context, t core.Tenant, w io.Writer) error
+}
+
+// PlanChanges moves a tenant to another plan, the one way billing does it
+// (prorated, recorded in the subscription's lifecycle), whichever endpoint
+// asks for it.
+type PlanChanges interface {
+	// ChangePlan returns core.NotFound or core.Invalid (no such plan).
+	ChangePlan(ctx context.Context, tenantID, planID int64) error
 }

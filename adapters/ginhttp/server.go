@@ -44,7 +44,6 @@ type Deps struct {
 	Limiter  ports.RateLimiter
 	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
 	Webhooks *webhook.Service            // nil: no webhook endpoints
-	Outbox   ports.Outbox                // nil: no quota.threshold events
 	Ready    func(context.Context) error // nil error when the control database answers
 	Logger   *zap.Logger
 }
@@ -59,7 +58,6 @@ type Server struct {
 	limiter  ports.RateLimiter
 	idem     ports.IdempotencyStore
 	webhooks *webhook.Service
-	outbox   ports.Outbox
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
@@ -68,7 +66,7 @@ type Server struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, outbox: d.Outbox, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true

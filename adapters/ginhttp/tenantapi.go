@@ -1,7 +1,6 @@
 package ginhttp
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/account"
@@ -34,10 +32,8 @@ func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 
 	v2 := e.Group("/api/v2", s.limitBody, s.timeout, s.resolveTenant, s.tenantAuth, s.tenantRateLimit)
 	v2.GET("/usage", s.tenantUsage)
-	for _, m := range k.Modules() {
-		for _, r := range m.Routes() {
-			v2.Handle(r.Method, "/"+m.Name()+r.Path, s.moduleHandler(r))
-		}
+	for _, ep := range k.Endpoints() {
+		v2.Handle(ep.Method, ep.Path, s.endpoint(ep))
 	}
 }
 
@@ -183,46 +179,20 @@ func (s *Server) tenantUsage(c *gin.Context) {
 	ok(c, http.StatusOK, u, "Usage retrieved successfully")
 }
 
-// moduleHandler runs one module route: role check, the quota of a charged
-// create, then the module, answered in the envelope.
-func (s *Server) moduleHandler(r kernel.Route) gin.HandlerFunc {
-	status, message := r.Status, r.Message
-	if status == 0 {
-		status = http.StatusOK
-	}
+// endpoint answers one kernel endpoint in the envelope; the kernel applies
+// its policy (role, limits, quota, thresholds) inside ep.Serve.
+func (s *Server) endpoint(ep kernel.Endpoint) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ctx := c.Request.Context()
-		if u, _ := core.UserFrom(ctx); r.AdminOnly && u.Role != core.RoleAdmin {
-			s.fail(c, core.Errorf(core.Forbidden, "only admins may do this"))
-			return
-		}
-		if r.Charges != "" {
-			t, _ := core.TenantFrom(ctx)
-			limits := t.Limits
-			if limits == nil {
-				plan, err := s.billing.Plan(ctx, t.PlanID)
-				if err != nil {
-					s.fail(c, err)
-					return
-				}
-				limits = plan.Limits
-			}
-			q := core.Quota{Resource: r.Charges, Limit: limits.Of(r.Charges)}
-			if s.outbox != nil {
-				q.Counted = s.quotaThresholds(c, t, q)
-			}
-			ctx = core.WithQuota(ctx, q)
-		}
-		out, err := r.Handle(ctx, ginInput{c})
+		out, err := ep.Serve(c.Request.Context(), ginInput{c})
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
 		if page, isPage := out.(kernel.Page); isPage {
-			c.JSON(status, gin.H{"success": true, "data": page.Data, "meta": page.Meta, "message": message})
+			c.JSON(ep.Status, gin.H{"success": true, "data": page.Data, "meta": page.Meta, "message": ep.Message})
 			return
 		}
-		ok(c, status, out, message)
+		ok(c, ep.Status, out, ep.Message)
 	}
 }
 
@@ -234,20 +204,3 @@ func (in ginInput) Query(name string) string { return in.c.Query(name) }
 func (in ginInput) Bind(dst any) error       { return decodeJSON(in.c.Request.Body, dst) }
 
 var _ kernel.Input = ginInput{}
-
-// quotaThresholds announces quota.threshold when a create takes a tenant to
-// 80% or 100% of a limit. The rows live in the tenant's database and the
-// outbox in the control one, so the event is written just after the create
-// commits rather than in its transaction.
-func (s *Server) quotaThresholds(c *gin.Context, t core.Tenant, q core.Quota) func(before, after int64) {
-	return func(before, after int64) {
-		for _, pct := range q.Crossed(before, after, 80, 100) {
-			e := core.NewEvent(core.EventQuotaThreshold, t.ID, time.Now().UTC(), map[string]any{
-				"resource": string(q.Resource), "threshold": pct, "used": after, "limit": q.Limit,
-			})
-			if err := s.outbox.Append(context.WithoutCancel(c.Request.Context()), e); err != nil {
-				s.logger.Error("quota threshold event", zap.String("request_id", requestID(c)), zap.Error(err))
-			}
-		}
-	}
-}

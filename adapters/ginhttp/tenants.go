@@ -6,30 +6,31 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 )
 
 type tenantJSON struct {
-	ID          int64      `json:"id"`
-	CompanyName string     `json:"company_name"`
-	Email       string     `json:"email"`
-	FirstName   string     `json:"first_name"`
-	LastName    string     `json:"last_name"`
-	Subdomain   string     `json:"subdomain"`
-	Domain      string     `json:"domain"`
-	PlanID      int64      `json:"plan_id"`
-	Plan        string     `json:"plan"`
-	PlanName    string     `json:"plan_name"`
-	Status      string     `json:"status"`
-	Database    string     `json:"database"`
-	CreatedAt   string     `json:"created_at"`
-	UpdatedAt   string     `json:"updated_at"`
-	ExpiresAt   *string    `json:"expires_at"`
-	Usage       core.Usage `json:"usage,omitempty"`
+	ID          int64       `json:"id"`
+	CompanyName string      `json:"company_name"`
+	Email       string      `json:"email"`
+	FirstName   string      `json:"first_name"`
+	LastName    string      `json:"last_name"`
+	Subdomain   string      `json:"subdomain"`
+	Domain      string      `json:"domain"`
+	PlanID      int64       `json:"plan_id"`
+	Plan        string      `json:"plan"`
+	PlanName    string      `json:"plan_name"`
+	Status      string      `json:"status"`
+	Database    string      `json:"database"`
+	CreatedAt   string      `json:"created_at"`
+	UpdatedAt   string      `json:"updated_at"`
+	ExpiresAt   *string     `json:"expires_at"`
+	Usage       quota.Usage `json:"usage,omitempty"`
 	// AdminPassword is only in the answer to a create that generated it.
 	AdminPassword string `json:"admin_password,omitempty"`
 }
 
-func (s *Server) tenantJSON(t core.Tenant, u core.Usage) tenantJSON {
+func (s *Server) tenantJSON(t core.Tenant, u quota.Usage) tenantJSON {
 	return tenantJSON{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, Domain: s.tenants.Domain(t), PlanID: t.PlanID, Plan: t.PlanName, PlanName: t.PlanName,

@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	gormsqlite "github.com/glebarez/sqlite"
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"go.uber.org/zap"
+	gormmysql "gorm.io/driver/mysql"
 
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/ports/portstest"
@@ -34,9 +37,16 @@ func mustOpen(t *testing.T, cfg gormstore.Config) portstest.Stores {
 	}
 }
 
+// sqliteConfig is a control database in a file, opened as adapters/sqlite
+// opens it (the test builds the dialector itself: adapters never import
+// each other, tests included).
+func sqliteConfig(path string) gormstore.Config {
+	return gormstore.Config{Dialect: gormstore.SQLite, Dialector: gormsqlite.Open(path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)")}
+}
+
 func TestSQLiteStores(t *testing.T) {
 	portstest.TestStores(t, func(t *testing.T) portstest.Stores {
-		return mustOpen(t, gormstore.Config{Driver: gormstore.SQLite, DSN: filepath.Join(t.TempDir(), "control.db")})
+		return mustOpen(t, sqliteConfig(filepath.Join(t.TempDir(), "control.db")))
 	})
 }
 
@@ -65,8 +75,12 @@ func TestMySQLStores(t *testing.T) {
 		_, _ = rand.Read(b)
 		mc := server.Clone()
 		mc.DBName = "test_" + hex.EncodeToString(b)
+		if _, err := root.Exec("CREATE DATABASE `" + mc.DBName + "`"); err != nil {
+			t.Fatal(err)
+		}
 		t.Cleanup(func() { root.Exec("DROP DATABASE IF EXISTS `" + mc.DBName + "`") })
-		return mustOpen(t, gormstore.Config{Driver: gormstore.MySQL, DSN: mc.FormatDSN(), MaxOpenConns: 10, MaxIdleConns: 10})
+		mc.ParseTime, mc.Loc = true, time.UTC
+		return mustOpen(t, gormstore.Config{Dialect: gormstore.MySQL, Dialector: gormmysql.Open(mc.FormatDSN()), MaxOpenConns: 10, MaxIdleConns: 10})
 	})
 }
 
@@ -75,7 +89,7 @@ func TestMigrateIsIdempotent(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "control.db")
 	entries, _ := os.ReadDir("migrations/sqlite")
 	for i, want := range []int{len(entries), 0} {
-		db, err := gormstore.Open(context.Background(), gormstore.Config{Driver: gormstore.SQLite, DSN: path}, zap.NewNop())
+		db, err := gormstore.Open(context.Background(), sqliteConfig(path), zap.NewNop())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,8 +15,7 @@ import (
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"go.uber.org/zap"
 
-	"github.com/saasd/saasd/adapters/goosemigrate"
-	"github.com/saasd/saasd/adapters/sqlrecords"
+	"github.com/saasd/saasd/adapters/internal/sqltenant"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
@@ -29,24 +28,23 @@ var _ ports.Provisioner = (*Provisioner)(nil)
 // text ever reaches an identifier.
 var PrefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
-// Config configures the provisioner.
+// Config configures the tenant databases.
 type Config struct {
 	DSN    string // the control database DSN: its server and credentials are reused
 	Prefix string // tenant schemas are named Prefix + tenant ID
 }
 
-// Provisioner creates one schema per tenant on the control database's server.
-type Provisioner struct {
-	pool    *sql.DB // shared pool of the control database, used with qualified names
-	server  *mysqldrv.Config
-	prefix  string
-	schemas []kernel.TenantSchema
-	logger  *zap.Logger
+// Tenants names the tenant schemas on the control database's server and
+// serves their tables to the shared tenant store over the control pool.
+type Tenants struct {
+	pool   *sql.DB // shared pool of the control database, used with qualified names
+	server *mysqldrv.Config
+	prefix string
+	store  *sqltenant.Store
 }
 
-// New returns a provisioner that uses pool (the control database's) for DDL
-// and counts, and short-lived connections into each new schema to migrate it.
-func New(cfg Config, pool *sql.DB, schemas []kernel.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
+// NewTenants returns the tenant schemas reached through pool.
+func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 	if !PrefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, PrefixRE)
 	}
@@ -55,21 +53,64 @@ func New(cfg Config, pool *sql.DB, schemas []kernel.TenantSchema, logger *zap.Lo
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
-	return &Provisioner{pool: pool, server: mc, prefix: cfg.Prefix, schemas: schemas, logger: logger}, nil
+	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix}
+	ts.store = sqltenant.New(ts, dialect{})
+	return ts, nil
+}
+
+// Records is the store of the modules' records, for registering modules.
+func (ts *Tenants) Records() ports.RecordStore { return ts.store }
+
+// Data is the tenant store once tables (kernel.Tables) says which table
+// counts which resource: records, users and sessions, usage counters and
+// their recount, export.
+func (ts *Tenants) Data(tables map[core.Resource]string) *sqltenant.Store {
+	return ts.store.WithTables(tables)
 }
 
 // DatabaseName returns the schema name of tenant id.
-func (p *Provisioner) DatabaseName(id int64) string { return p.prefix + strconv.FormatInt(id, 10) }
+func (ts *Tenants) DatabaseName(id int64) string { return ts.prefix + strconv.FormatInt(id, 10) }
 
-// owns reports whether name is a tenant schema this provisioner made; Drop
-// refuses anything else, whatever the control database says.
-func (p *Provisioner) owns(name string) bool {
-	rest, ok := strings.CutPrefix(name, p.prefix)
+// owns reports whether name is a tenant schema of this prefix; nothing else
+// is ever dropped or served, whatever the control database says.
+func (ts *Tenants) owns(name string) bool {
+	rest, ok := strings.CutPrefix(name, ts.prefix)
 	if !ok || rest == "" {
 		return false
 	}
 	_, err := strconv.ParseUint(rest, 10, 63)
 	return err == nil
+}
+
+// Handle serves tenant t's tables from the shared pool, naming its schema
+// before every table, so connections do not grow with the number of tenants.
+func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, error) {
+	if !ts.owns(t.Database) {
+		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, ts.prefix)
+	}
+	return sqltenant.Handle{DB: ts.pool, Qualifier: "`" + t.Database + "`.", Database: t.Database}, nil
+}
+
+// Provisioner creates one schema per tenant on the control database's server.
+type Provisioner struct {
+	*Tenants
+	schemas []kernel.TenantSchema
+	counted map[core.Resource]string
+	logger  *zap.Logger
+}
+
+// NewProvisioner returns a provisioner of ts that applies schemas (every
+// module's, kernel.Schemas) after the kernel's own tables and gives each counted resource (kernel.Tables)
+// its usage counter. It uses the control pool for DDL and a short-lived
+// connection into each schema to migrate it.
+func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
+	schemas = append([]kernel.TenantSchema{sqltenant.Schema()}, schemas...)
+	// Two modules claiming one migration version would fail the first
+	// tenant created; fail at start instead.
+	if _, err := sqltenant.Merge(dialect{}.Name(), schemas); err != nil {
+		return nil, err
+	}
+	return &Provisioner{Tenants: ts, schemas: schemas, counted: counted, logger: logger}, nil
 }
 
 // Name returns the schema name of tenant t.
@@ -132,7 +173,7 @@ func (p *Provisioner) migrate(ctx context.Context, name string) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	return goosemigrate.Up(ctx, db, goosemigrate.MySQL, p.schemas)
+	return sqltenant.Migrate(ctx, db, dialect{}, p.schemas, p.counted)
 }
 
 // Drop drops the tenant's schema.
@@ -150,15 +191,6 @@ func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 // Databases lists the tenant schemas on the server.
 func (p *Provisioner) Databases(ctx context.Context) ([]string, error) {
 	return p.owned(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ?")
-}
-
-// Handle serves tenant t's tables from the shared pool, naming its schema
-// before every table, so connections do not grow with the number of tenants.
-func (p *Provisioner) Handle(_ context.Context, t core.Tenant) (sqlrecords.Handle, error) {
-	if !p.owns(t.Database) {
-		return sqlrecords.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
-	}
-	return sqlrecords.Handle{DB: p.pool, Qualifier: "`" + t.Database + "`.", ForUpdate: true}, nil
 }
 
 var _ ports.DatabaseUsers = (*Provisioner)(nil)
@@ -234,4 +266,11 @@ func (p *Provisioner) owned(ctx context.Context, query string) ([]string, error)
 		}
 	}
 	return names, rows.Err()
+}
+
+// Migrate applies the kernel's tenant tables and then schemas to db, a
+// connection into one tenant schema, as Provisioner.Migrate does; bench
+// uses it to time goose alone.
+func Migrate(ctx context.Context, db *sql.DB, schemas []kernel.TenantSchema) error {
+	return sqltenant.Migrate(ctx, db, dialect{}, append([]kernel.TenantSchema{sqltenant.Schema()}, schemas...), nil)
 }

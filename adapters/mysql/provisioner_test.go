@@ -13,9 +13,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/adapters/mysql"
-	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/modules/customers"
 )
 
@@ -71,11 +71,7 @@ func schemaNames(t *testing.T, db *sql.DB, prefix string) []string {
 func TestProvisionDropCount(t *testing.T) {
 	t.Parallel()
 	db, dsn, prefix := mustServer(t)
-	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix},
-		db, schemas(), zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProvisioner(t, db, dsn, prefix, schemas())
 	ctx := context.Background()
 	tn := core.Tenant{ID: 3}
 	name, err := p.Provision(ctx, tn)
@@ -90,16 +86,15 @@ func TestProvisionDropCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The row went in by hand, past the counters: Recount repairs them.
-	store := sqlrecords.New(p)
-	store.CountTables(map[core.Resource]string{core.Customers: "customers", core.Staff: "users"})
-	if counts, err := store.Count(ctx, tn); err != nil || counts[core.Customers] != 0 || len(counts) != len(core.Resources) {
+	store := p.Data(counted)
+	if counts, err := store.Count(ctx, tn); err != nil || counts["customers"] != 0 || len(counts) != len(counted) {
 		t.Fatalf("Count = %v, %v", counts, err)
 	}
 	changes, err := store.Recount(ctx, tn)
-	if err != nil || len(changes) != 1 || changes[0] != (core.UsageChange{Resource: core.Customers, Was: 0, Now: 1}) {
+	if err != nil || len(changes) != 1 || changes[0] != (quota.Change{Resource: "customers", Was: 0, Now: 1}) {
 		t.Fatalf("Recount = %v, %v", changes, err)
 	}
-	if counts, _ := store.Count(ctx, tn); counts[core.Customers] != 1 {
+	if counts, _ := store.Count(ctx, tn); counts["customers"] != 1 {
 		t.Fatalf("after recount: %v", counts)
 	}
 	if changes, err := store.Recount(ctx, tn); err != nil || len(changes) != 0 {
@@ -130,11 +125,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"mysql/00001_ok.sql":     {Data: []byte("-- +goose Up\nCREATE TABLE a (id INT);\n")},
 		"mysql/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
-	p, err := mysql.New(mysql.Config{DSN: dsn, Prefix: prefix}, db,
-		append(schemas(), kernel.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProvisioner(t, db, dsn, prefix, append(schemas(), kernel.TenantSchema{Module: "broken", Migrations: broken}))
 	if _, err := p.Provision(context.Background(), core.Tenant{ID: 1}); err == nil {
 		t.Fatal("Provision succeeded with a broken migration")
 	}
@@ -143,7 +134,23 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 	}
 }
 
-// schemas are the kernel's tables and one module's.
+// schemas are one module's tables; the provisioner adds the kernel's.
 func schemas() []kernel.TenantSchema {
-	return []kernel.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
+	return []kernel.TenantSchema{{Module: "customers", Migrations: customers.New(nil).Migrations()}}
+}
+
+// counted is what the kernel would count with the customers and users modules.
+var counted = map[core.Resource]string{"customers": "customers", "staff": "users"}
+
+func newProvisioner(t *testing.T, db *sql.DB, dsn, prefix string, schemas []kernel.TenantSchema) *mysql.Provisioner {
+	t.Helper()
+	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := mysql.NewProvisioner(ts, schemas, counted, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

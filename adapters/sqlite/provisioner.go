@@ -16,9 +16,7 @@ import (
 	_ "github.com/glebarez/go-sqlite" // registers the "sqlite" database/sql driver
 	"go.uber.org/zap"
 
-	"github.com/saasd/saasd/adapters/goosemigrate"
-	"github.com/saasd/saasd/adapters/gormstore"
-	"github.com/saasd/saasd/adapters/sqlrecords"
+	"github.com/saasd/saasd/adapters/internal/sqltenant"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
@@ -31,41 +29,53 @@ var prefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 // maxOpen bounds how many tenant files are held open at once.
 const maxOpen = 64
 
-// Config configures the provisioner.
+// Config configures the tenant databases.
 type Config struct {
 	Dir    string // where tenant files live
 	Prefix string // tenant files are named Prefix + tenant ID + ".db"
 }
 
-// Provisioner creates one SQLite file per tenant.
-type Provisioner struct {
-	dir     string
-	prefix  string
-	schemas []kernel.TenantSchema
-	logger  *zap.Logger
+// Tenants names the tenant files in a directory and serves their tables to
+// the shared tenant store, holding at most maxOpen files open.
+type Tenants struct {
+	dir    string
+	prefix string
+	store  *sqltenant.Store
 
 	mu   sync.Mutex
 	open map[string]*sql.DB // by file name; bounded by maxOpen
 }
 
-// New returns a provisioner writing tenant files under cfg.Dir.
-func New(cfg Config, schemas []kernel.TenantSchema, logger *zap.Logger) (*Provisioner, error) {
+// NewTenants returns the tenant files under cfg.Dir, creating it.
+func NewTenants(cfg Config) (*Tenants, error) {
 	if !prefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, prefixRE)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create tenant data directory: %w", err)
 	}
-	return &Provisioner{dir: cfg.Dir, prefix: cfg.Prefix, schemas: schemas, logger: logger, open: map[string]*sql.DB{}}, nil
+	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, open: map[string]*sql.DB{}}
+	ts.store = sqltenant.New(ts, dialect{})
+	return ts, nil
+}
+
+// Records is the store of the modules' records, for registering modules.
+func (ts *Tenants) Records() ports.RecordStore { return ts.store }
+
+// Data is the tenant store once tables (kernel.Tables) says which table
+// counts which resource: records, users and sessions, usage counters and
+// their recount, export.
+func (ts *Tenants) Data(tables map[core.Resource]string) *sqltenant.Store {
+	return ts.store.WithTables(tables)
 }
 
 // DatabaseName returns the file name of tenant id.
-func (p *Provisioner) DatabaseName(id int64) string {
-	return p.prefix + strconv.FormatInt(id, 10) + ".db"
+func (ts *Tenants) DatabaseName(id int64) string {
+	return ts.prefix + strconv.FormatInt(id, 10) + ".db"
 }
 
-func (p *Provisioner) owns(name string) bool {
-	rest, ok := strings.CutPrefix(name, p.prefix)
+func (ts *Tenants) owns(name string) bool {
+	rest, ok := strings.CutPrefix(name, ts.prefix)
 	if !ok {
 		return false
 	}
@@ -75,6 +85,27 @@ func (p *Provisioner) owns(name string) bool {
 	}
 	_, err := strconv.ParseUint(id, 10, 63)
 	return err == nil
+}
+
+// Provisioner creates one SQLite file per tenant.
+type Provisioner struct {
+	*Tenants
+	schemas []kernel.TenantSchema
+	counted map[core.Resource]string
+	logger  *zap.Logger
+}
+
+// NewProvisioner returns a provisioner of ts that applies schemas (every
+// module's, kernel.Schemas) after the kernel's own tables and gives each counted resource (kernel.Tables)
+// its usage counter.
+func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
+	schemas = append([]kernel.TenantSchema{sqltenant.Schema()}, schemas...)
+	// Two modules claiming one migration version would fail the first
+	// tenant created; fail at start instead.
+	if _, err := sqltenant.Merge(dialect{}.Name(), schemas); err != nil {
+		return nil, err
+	}
+	return &Provisioner{Tenants: ts, schemas: schemas, counted: counted, logger: logger}, nil
 }
 
 // Name returns the file name of tenant t.
@@ -99,12 +130,12 @@ func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
 	start := time.Now()
-	db, err := sql.Open("sqlite", gormstore.SQLiteDSN(filepath.Join(p.dir, t.Database)))
+	db, err := sql.Open("sqlite", DSN(filepath.Join(p.dir, t.Database)))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := goosemigrate.Up(ctx, db, goosemigrate.SQLite, p.schemas); err != nil {
+	if err := sqltenant.Migrate(ctx, db, dialect{}, p.schemas, p.counted); err != nil {
 		return err
 	}
 	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
@@ -169,7 +200,7 @@ func removeFiles(path string) error {
 }
 
 // handle returns an open handle on a tenant file, opening at most maxOpen.
-func (p *Provisioner) handle(name string) (*sql.DB, error) {
+func (p *Tenants) handle(name string) (*sql.DB, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if db, ok := p.open[name]; ok {
@@ -187,7 +218,7 @@ func (p *Provisioner) handle(name string) (*sql.DB, error) {
 			break
 		}
 	}
-	db, err := sql.Open("sqlite", gormstore.SQLiteDSN(path))
+	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +228,7 @@ func (p *Provisioner) handle(name string) (*sql.DB, error) {
 }
 
 // Close closes every open tenant file.
-func (p *Provisioner) Close() error {
+func (p *Tenants) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for n, db := range p.open {
@@ -210,13 +241,13 @@ func (p *Provisioner) Close() error {
 // Handle serves tenant t's tables from its own file. The handle has one
 // connection: SQLite has one writer anyway, and queuing in Go makes quota
 // transactions serial instead of failing with SQLITE_BUSY.
-func (p *Provisioner) Handle(_ context.Context, t core.Tenant) (sqlrecords.Handle, error) {
+func (p *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, error) {
 	if !p.owns(t.Database) {
-		return sqlrecords.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
 	db, err := p.handle(t.Database)
 	if err != nil {
-		return sqlrecords.Handle{}, err
+		return sqltenant.Handle{}, err
 	}
-	return sqlrecords.Handle{DB: db}, nil
+	return sqltenant.Handle{DB: db, Database: t.Database}, nil
 }

@@ -10,7 +10,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/adapters/sqlite"
-	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/modules/customers"
@@ -19,11 +18,7 @@ import (
 func TestProvisionDropCount(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		schemas(), zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProvisioner(t, dir, schemas())
 	defer p.Close()
 	ctx := context.Background()
 	tn := core.Tenant{ID: 7}
@@ -35,8 +30,8 @@ func TestProvisionDropCount(t *testing.T) {
 		t.Fatalf("second Provision error = %v, want Conflict", err)
 	}
 	tn.Database = name
-	counts, err := sqlrecords.New(p).Count(ctx, tn)
-	if err != nil || len(counts) != len(core.Resources) || counts[core.Customers] != 0 {
+	counts, err := p.Data(counted).Count(ctx, tn)
+	if err != nil || len(counts) != len(counted) || counts["customers"] != 0 {
 		t.Fatalf("Count = %v, %v", counts, err)
 	}
 	if err := p.Drop(ctx, tn); err != nil {
@@ -63,11 +58,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		"sqlite/00001_ok.sql":     {Data: []byte("-- +goose Up\nCREATE TABLE a (id INTEGER);\n")},
 		"sqlite/00002_broken.sql": {Data: []byte("-- +goose Up\nCREATE TABLE oops (;\n")},
 	}
-	p, err := sqlite.New(sqlite.Config{Dir: dir, Prefix: "tenant_"},
-		append(schemas(), kernel.TenantSchema{Module: "broken", Migrations: broken}), zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := newProvisioner(t, dir, append(schemas(), kernel.TenantSchema{Module: "broken", Migrations: broken}))
 	if _, err := p.Provision(context.Background(), core.Tenant{ID: 1}); err == nil {
 		t.Fatal("Provision succeeded with a broken migration")
 	}
@@ -80,13 +71,30 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 func TestNewRejectsBadPrefix(t *testing.T) {
 	t.Parallel()
 	for _, prefix := range []string{"", "Tenant", "t-1", "a/b", "x;"} {
-		if _, err := sqlite.New(sqlite.Config{Dir: t.TempDir(), Prefix: prefix}, nil, zap.NewNop()); err == nil {
+		if _, err := sqlite.NewTenants(sqlite.Config{Dir: t.TempDir(), Prefix: prefix}); err == nil {
 			t.Errorf("prefix %q accepted", prefix)
 		}
 	}
 }
 
-// schemas are the kernel's tables and one module's.
+// schemas are one module's tables; the provisioner adds the kernel's.
 func schemas() []kernel.TenantSchema {
-	return []kernel.TenantSchema{sqlrecords.Schema(), {Module: "customers", Migrations: customers.New(nil).Migrations()}}
+	return []kernel.TenantSchema{{Module: "customers", Migrations: customers.New(nil).Migrations()}}
+}
+
+// counted is what the kernel would count with the customers and users modules.
+var counted = map[core.Resource]string{"customers": "customers", "staff": "users"}
+
+func newProvisioner(t *testing.T, dir string, schemas []kernel.TenantSchema) *sqlite.Provisioner {
+	t.Helper()
+	ts, err := sqlite.NewTenants(sqlite.Config{Dir: dir, Prefix: "tenant_"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ts.Close() })
+	p, err := sqlite.NewProvisioner(ts, schemas, counted, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

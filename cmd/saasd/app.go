@@ -8,18 +8,17 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+	"gorm.io/gorm"
 
 	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
 	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/adapters/ginhttp"
-	"github.com/saasd/saasd/adapters/goosemigrate"
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
 	"github.com/saasd/saasd/adapters/sqlite"
-	"github.com/saasd/saasd/adapters/sqlrecords"
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
 	"github.com/saasd/saasd/core/account"
@@ -60,7 +59,7 @@ type app struct {
 	billingStore *gormstore.BillingStore
 	account      *account.Service
 	kernel       *kernel.Kernel
-	records      *sqlrecords.Store
+	records      ports.RecordStore
 	tenantDB     ports.Provisioner
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
@@ -68,16 +67,21 @@ type app struct {
 	closers      []func() error
 }
 
-// tenantDB is what both tenant-database adapters provide.
-type tenantDB interface {
-	ports.Provisioner
-	sqlrecords.Handles
+// tenantData is what the tenant-database adapter stores in each tenant's
+// own database.
+type tenantData interface {
+	ports.RecordStore
+	ports.UserStore
+	ports.UsageCounter
+	ports.UsageRecounter
+	ports.Exporter
 }
 
 // registerModules is the one list of tenant-side modules. Adding a feature
 // is a folder under modules/ and a line here.
 func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.PasswordHasher) {
-	k.Register(customers.New(store))
+	cust := customers.New(store)
+	k.Register(cust)
 	k.Register(invoices.New(store))
 	k.Register(quotes.New(store))
 	k.Register(projects.New(store))
@@ -90,15 +94,13 @@ func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.Pas
 	k.Register(products.New(store))
 	k.Register(tickets.New(store))
 	k.Register(transactions.New(store))
-	k.Register(batch.New(store))
+	k.Register(batch.New(cust.Endpoints()))
 }
 
-// openApp opens the control database, applies its migrations and builds the
-// services and the HTTP edge on top of it.
 // appOptions are what tests add to an app: modules of their own, tenant
 // service options such as fault hooks.
 type appOptions struct {
-	modules []kernel.Module
+	modules []func(ports.RecordStore) kernel.Module // built on the app's record store
 	tenant  []tenant.Option
 	clock   ports.Clock
 	gateway ports.Gateway
@@ -107,99 +109,116 @@ type appOptions struct {
 // appOption changes appOptions.
 type appOption func(*appOptions)
 
+// openApp opens the control database, applies its migrations and builds the
+// services and the HTTP edge on top of it.
 func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ...appOption) (*app, error) {
-	var o appOptions
+	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
+	a := &app{cfg: cfg, logger: logger}
+	if err := a.open(ctx, o); err != nil {
+		a.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) open(ctx context.Context, o appOptions) error {
+	cfg, logger, clk := a.cfg, a.logger, o.clock
+	var dialector gorm.Dialector
+	var err error
+	switch cfg.Database.Driver {
+	case gormstore.MySQL:
+		dialector, err = mysql.Control(ctx, cfg.Database.DSN, logger)
+	default:
+		dialector, err = sqlite.Control(cfg.Database.DSN)
+	}
+	if err != nil {
+		return err
+	}
 	db, err := gormstore.Open(ctx, gormstore.Config{
-		Driver: cfg.Database.Driver, DSN: cfg.Database.DSN,
+		Dialect: cfg.Database.Driver, Dialector: dialector,
 		MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
 	}, logger)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	a := &app{cfg: cfg, logger: logger, db: db, closers: []func() error{db.Close}}
+	a.db, a.closers = db, append(a.closers, db.Close)
 	if _, err := db.Migrate(ctx); err != nil {
-		a.Close()
-		return nil, err
+		return err
 	}
-	// The record store reaches tenant databases through the provisioner,
-	// which is built after the kernel knows the modules' migrations: the
-	// indirection breaks that cycle.
-	handles := &lateHandles{}
-	store := sqlrecords.New(handles)
-	a.records = store
-	hasher := bcrypt.Hasher{}
-	a.kernel = kernel.New()
-	registerModules(a.kernel, store, hasher)
-	for _, m := range o.modules {
-		a.kernel.Register(m)
-	}
-	schemas := a.kernel.Schemas(sqlrecords.Schema())
-	// Two modules claiming one migration version would fail the first
-	// tenant created; fail at start instead.
-	if _, err := goosemigrate.Merge(cfg.Database.Driver, schemas); err != nil {
-		a.Close()
-		return nil, err
-	}
-	store.CountTables(a.kernel.Tables())
-	var tdb tenantDB
+	tenants, plans, outbox := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db), gormstore.NewOutbox(db)
+
+	// Tenant databases: the adapter's record store first (modules persist
+	// through it), then the provisioner, which needs every module's tables.
+	var mysqlDBs *mysql.Tenants
+	var sqliteDBs *sqlite.Tenants
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		tdb, err = mysql.New(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL(), schemas, logger)
-	default:
-		var p *sqlite.Provisioner
-		p, err = sqlite.New(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix}, schemas, logger)
+		mysqlDBs, err = mysql.NewTenants(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL())
 		if err == nil {
-			a.closers = append(a.closers, p.Close)
-			tdb = p
+			a.records = mysqlDBs.Records()
+		}
+	default:
+		sqliteDBs, err = sqlite.NewTenants(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix})
+		if err == nil {
+			a.closers = append(a.closers, sqliteDBs.Close)
+			a.records = sqliteDBs.Records()
 		}
 	}
 	if err != nil {
-		a.Close()
-		return nil, err
+		return err
 	}
-	handles.Handles = tdb
-	a.tenantDB, a.steps = tdb, gormstore.NewStepLog(db)
-	var clk ports.Clock = clock.System{}
-	if o.clock != nil {
-		clk = o.clock
+	hasher := bcrypt.Hasher{}
+	a.kernel = kernel.New(kernel.Deps{Plans: plans, Outbox: outbox, Clock: clk, Report: func(ctx context.Context, err error) {
+		logger.Error("tenant request", zap.Error(err))
+	}})
+	registerModules(a.kernel, a.records, hasher)
+	for _, m := range o.modules {
+		a.kernel.Register(m(a.records))
 	}
-	tenants, plans := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db)
-	if cfg.Database.Driver == gormstore.MySQL {
+	catalog, tables := a.kernel.Resources(), a.kernel.Tables()
+	var data tenantData
+	switch {
+	case mysqlDBs != nil:
+		data = mysqlDBs.Data(tables)
+		a.tenantDB, err = mysql.NewProvisioner(mysqlDBs, a.kernel.Schemas(), tables, logger)
+	default:
+		data = sqliteDBs.Data(tables)
+		a.tenantDB, err = sqlite.NewProvisioner(sqliteDBs, a.kernel.Schemas(), tables, logger)
+	}
+	if err != nil {
+		return err
+	}
+	a.steps = gormstore.NewStepLog(db)
+	if mysqlDBs != nil {
 		if !cfg.Tenants.DBUsers {
 			logger.Warn("per-tenant database logins are off (tenants.db_users=false): tenant schemas are reached with the control login only")
 		} else {
-			ring, err := aesgcm.New(cfg.Tenants.SecretKeys)
+			ring, err := secretKeys(cfg, logger)
 			if err != nil {
-				a.Close()
-				return nil, fmt.Errorf("config tenants.secret_keys: %w", err)
+				return err
 			}
-			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(tdb.(ports.DatabaseUsers), ring)}, o.tenant...)
+			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(a.tenantDB.(ports.DatabaseUsers), ring)}, o.tenant...)
 			a.sealer = ring
 		}
 	}
-	a.auth = auth.New(gormstore.NewTokenStore(db), clk)
-	a.tenants = tenant.New(tenants, plans, tdb, store, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
-		tenant.WithAdmin(store, hasher), tenant.WithRecounter(store), tenant.WithProvisioningLog(a.steps),
-		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(store),
-	}, o.tenant...)...)
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
-	billingStore := gormstore.NewBillingStore(db)
-	a.billingStore = billingStore
-	a.billing = subscription.New(plans, tenants, billingStore, clk, terms)
+	a.billingStore = gormstore.NewBillingStore(db)
+	a.billing = subscription.New(plans, tenants, a.billingStore, catalog, clk, terms)
+	a.auth = auth.New(gormstore.NewTokenStore(db), clk)
+	a.tenants = tenant.New(tenants, plans, a.tenantDB, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
+		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(a.steps),
+		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
+	}, o.tenant...)...)
 	host, _ := os.Hostname()
-	var gateway ports.Gateway = manualpay.Gateway{}
-	if o.gateway != nil {
-		gateway = o.gateway
-	}
-	a.worker = subscription.NewWorker(billingStore, gateway, clk, terms, fmt.Sprintf("%s/%d", host, os.Getpid()))
-	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clk, fmt.Sprintf("%s/%d", host, os.Getpid()))
+	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
+	a.worker = subscription.NewWorker(a.billingStore, o.gateway, clk, terms, holder)
+	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clk, holder)
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
-		a.tenants, tenants, plans, store, hasher, clk); err != nil {
-		a.Close()
-		return nil, err
+		a.tenants, tenants, plans, data, hasher, clk); err != nil {
+		return err
 	}
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
@@ -213,9 +232,31 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clk), Ready: db.Ping, Logger: logger,
-		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks, Outbox: gormstore.NewOutbox(db),
+		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
 	})
-	return a, nil
+	return nil
+}
+
+// secretKeys is the key ring that seals tenant database passwords: the
+// configured keys, or else the key file, made with a new key at first start.
+func secretKeys(cfg config.Config, logger *zap.Logger) (*aesgcm.Ring, error) {
+	keys := cfg.Tenants.SecretKeys
+	if len(keys) == 0 {
+		var created bool
+		var err error
+		if keys, created, err = aesgcm.LoadOrCreateKeyFile(cfg.Tenants.KeyFile); err != nil {
+			return nil, fmt.Errorf("config tenants.key_file: %w", err)
+		}
+		if created {
+			logger.Warn("generated the key that seals tenant database passwords; back it up, and give every replica the same file",
+				zap.String("key_file", cfg.Tenants.KeyFile))
+		}
+	}
+	ring, err := aesgcm.New(keys)
+	if err != nil {
+		return nil, fmt.Errorf("config tenants.secret_keys: %w", err)
+	}
+	return ring, nil
 }
 
 // Close releases what openApp opened, last first.
@@ -246,9 +287,6 @@ func withApp(ctx context.Context, path string, fn func(*app) error) error {
 	defer a.Close()
 	return fn(a)
 }
-
-// lateHandles is set once the provisioner exists.
-type lateHandles struct{ sqlrecords.Handles }
 
 // every runs fn every interval until ctx ends, and at once too when now is
 // set; a zero interval runs nothing.

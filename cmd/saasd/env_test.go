@@ -20,7 +20,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/config"
-	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
 )
@@ -165,7 +164,7 @@ func newEnv(t *testing.T, b backend, opts ...func(*config.Config)) *env {
 }
 
 // newEnvWith is newEnv with extra kernel modules registered.
-func newEnvWith(t *testing.T, b backend, extra []kernel.Module, opts ...func(*config.Config)) *env {
+func newEnvWith(t *testing.T, b backend, extra []func(ports.RecordStore) kernel.Module, opts ...func(*config.Config)) *env {
 	t.Helper()
 	cfg, err := config.Load("")
 	if err != nil {
@@ -361,30 +360,6 @@ func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 			fn(t, b)
 		})
 	}
-}
-
-// recordStore returns the app's tenant record store, for test modules.
-func (e *env) recordStore() ports.RecordStore { return lateStore{e} }
-
-// lateStore reaches the app's store once the app exists: a test module is
-// built before the app that registers it.
-type lateStore struct{ e *env }
-
-func (l lateStore) store() ports.RecordStore { return l.e.app.records }
-func (l lateStore) List(ctx context.Context, t core.Tenant, s *core.Schema, q core.ListQuery) ([]core.Record, int64, error) {
-	return l.store().List(ctx, t, s, q)
-}
-func (l lateStore) Get(ctx context.Context, t core.Tenant, s *core.Schema, id int64) (core.Record, error) {
-	return l.store().Get(ctx, t, s, id)
-}
-func (l lateStore) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, q core.Quota) ([]core.Record, error) {
-	return l.store().Create(ctx, t, s, recs, q)
-}
-func (l lateStore) Update(ctx context.Context, t core.Tenant, s *core.Schema, id int64, r core.Record) (core.Record, error) {
-	return l.store().Update(ctx, t, s, id, r)
-}
-func (l lateStore) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id int64) error {
-	return l.store().Delete(ctx, t, s, id)
 }
 
 // replaceAddr points a MySQL DSN at another address.

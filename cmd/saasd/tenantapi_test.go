@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -10,8 +11,9 @@ import (
 
 	"github.com/saasd/saasd/config"
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/core/kernel"
-	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/ports"
 )
 
 // signup registers a tenant through the public API and returns its
@@ -511,27 +513,35 @@ func TestTenantRateLimit(t *testing.T) {
 	}
 }
 
-// notes is a module that lives only in this test: adding it takes its
-// tables, its schema and one registration, and no change to the kernel.
-func notesModule(e *env) kernel.Module {
-	schema := &core.Schema{Table: "notes", Fields: []core.Field{{Name: "body", Type: core.TextField, Required: true, Search: true}}}
+// notes is a counted module that lives only in this test: adding it takes
+// its tables, its schema and one registration — no change to the kernel or
+// the core, no counter rows by hand — and plans can limit it at once.
+func notesModule(store ports.RecordStore) kernel.Module {
+	schema := &core.Schema{Table: "notes", Counts: "notes", Fields: []core.Field{{Name: "body", Type: core.TextField, Required: true, Search: true}}}
 	migrations := fstest.MapFS{
 		"mysql/00001_notes.sql":  {Data: []byte("-- +goose Up\nCREATE TABLE notes (id BIGINT UNSIGNED AUTO_INCREMENT PRIMARY KEY, body VARCHAR(191) NOT NULL, created_at DATETIME(6) NOT NULL, updated_at DATETIME(6) NOT NULL);\n")},
 		"sqlite/00001_notes.sql": {Data: []byte("-- +goose Up\nCREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL, created_at DATETIME NOT NULL, updated_at DATETIME NOT NULL);\n")},
 	}
-	return records.NewModule("notes", migrations, &records.Resource{Schema: schema, Store: e.recordStore(), Label: "Note"})
+	return crud.NewModule("notes", migrations, &crud.Endpoints{Schema: schema, Store: store, Label: "Note"})
 }
 
 func TestModuleAddedWithoutKernelChange(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		holder := &env{}
-		e := newEnvWith(t, b, []kernel.Module{notesModule(holder)})
-		holder.app = e.app
-		e.createPlan(starter)
-		sub, tok := e.signup("Acme", "acme", 0)
+		e := newEnvWith(t, b, []func(ports.RecordStore) kernel.Module{notesModule})
+		plan := e.createPlan(with(maps.Clone(starter), map[string]any{"limits": map[string]any{"notes": 1}}))
+		sub, tok := e.signup("Acme", "acme", plan)
 		e.asTenant(sub, tok, "POST", "/api/v2/notes", map[string]any{"body": "hello"}).want(t, 201)
 		if n := e.asTenant(sub, tok, "GET", "/api/v2/notes?search=hell", nil).want(t, 200).body["meta"].(map[string]any)["total_records"]; n != 1.0 {
 			t.Fatalf("notes: %v", n)
 		}
+		if r := e.asTenant(sub, tok, "POST", "/api/v2/notes", map[string]any{"body": "two"}).want(t, 403); !strings.Contains(r.raw, "notes") {
+			t.Fatalf("over the notes limit: %s", r.raw)
+		}
+		u := e.asTenant(sub, tok, "GET", "/api/v2/usage", nil).want(t, 200).data()["notes"].(map[string]any)
+		if u["used"] != 1.0 || u["limit"] != 1.0 {
+			t.Fatalf("usage of notes = %v", u)
+		}
+		// Plans know the resource only because the module counts it.
+		e.do("POST", "/api/saas/plans", with(maps.Clone(starter), map[string]any{"name": "Typo", "limits": map[string]any{"notez": 1}})).want(t, 422)
 	})
 }

@@ -16,6 +16,8 @@ import (
 	"net/http"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
+	"github.com/saasd/saasd/ports"
 )
 
 // Module is a tenant-side feature.
@@ -69,14 +71,28 @@ type PageMeta struct {
 	TotalRecords int64 `json:"total_records"`
 }
 
-// Kernel is the registry of modules.
+// Deps are what the kernel's policy needs.
+type Deps struct {
+	Plans  ports.PlanStore // the limits of a tenant that has no override
+	Outbox ports.Outbox    // where quota.threshold events go; nil: none
+	Clock  ports.Clock
+	// Report is told of a failure that must not fail the request it
+	// happened in (a threshold event that could not be written after the
+	// create committed); nil drops it.
+	Report func(ctx context.Context, err error)
+}
+
+// Kernel is the registry of modules and the policy around every module
+// route: the resolved tenant and user → role check → the limits that apply
+// → the quota reserved by a charged create → threshold events.
 type Kernel struct {
+	deps    Deps
 	modules []Module
 	names   map[string]bool
 }
 
 // New returns an empty kernel.
-func New() *Kernel { return &Kernel{names: map[string]bool{}} }
+func New(d Deps) *Kernel { return &Kernel{deps: d, names: map[string]bool{}} }
 
 // Register adds m. Like sql.Register, it panics on nil, on a duplicate
 // name, and on a route the kernel cannot mount, so that wiring mistakes
@@ -97,9 +113,6 @@ func (k *Kernel) Register(m Module) {
 		}
 		if r.Handle == nil {
 			panic(fmt.Sprintf("kernel: module %s: route %s %s has no handler", name, r.Method, r.Path))
-		}
-		if r.Charges != "" && !core.IsResource(r.Charges) {
-			panic(fmt.Sprintf("kernel: module %s charges unknown resource %q", name, r.Charges))
 		}
 	}
 	k.names[name] = true
@@ -130,6 +143,16 @@ func (k *Kernel) Schemas(base ...TenantSchema) []TenantSchema {
 	return out
 }
 
+// Resources is the catalog of quota resources: every resource a registered
+// module counts, in registration order. Plans may limit these and no others.
+func (k *Kernel) Resources() quota.Catalog {
+	var rs []core.Resource
+	for _, m := range k.modules {
+		rs = append(rs, m.Resources()...)
+	}
+	return quota.NewCatalog(rs...)
+}
+
 // Tables maps each counted resource to the tenant table whose rows are its usage.
 func (k *Kernel) Tables() map[core.Resource]string {
 	out := map[core.Resource]string{}
@@ -139,4 +162,97 @@ func (k *Kernel) Tables() map[core.Resource]string {
 		}
 	}
 	return out
+}
+
+// Endpoint is a module route as the HTTP edge mounts it: Path is below
+// /api/v2 ("/customers/:id"), and Serve applies the kernel's policy before
+// the module's handler. Serve needs a context that carries the resolved
+// tenant (core.WithTenant) and signed-in user (core.WithUser).
+type Endpoint struct {
+	Method  string
+	Path    string
+	Status  int // the success status
+	Message string
+	Serve   func(ctx context.Context, in Input) (any, error)
+}
+
+// Endpoints returns every module route wrapped in the kernel's policy. Like
+// Register, it panics on a wiring mistake: a route that charges a resource
+// no registered module counts.
+func (k *Kernel) Endpoints() []Endpoint {
+	catalog := k.Resources()
+	var out []Endpoint
+	for _, m := range k.modules {
+		for _, r := range m.Routes() {
+			if r.Charges != "" && !catalog.Has(r.Charges) {
+				panic(fmt.Sprintf("kernel: module %s charges %q, which no registered module counts", m.Name(), r.Charges))
+			}
+			status := r.Status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			out = append(out, Endpoint{Method: r.Method, Path: "/" + m.Name() + r.Path, Status: status, Message: r.Message, Serve: k.serve(r)})
+		}
+	}
+	return out
+}
+
+// serve wraps one route in the policy.
+func (k *Kernel) serve(r Route) func(context.Context, Input) (any, error) {
+	return func(ctx context.Context, in Input) (any, error) {
+		t, ok := core.TenantFrom(ctx)
+		if !ok {
+			return nil, core.Errorf(core.NotFound, "tenant not found")
+		}
+		u, ok := core.UserFrom(ctx)
+		if !ok {
+			return nil, core.Errorf(core.Unauthorized, "sign in first")
+		}
+		if r.AdminOnly && u.Role != core.RoleAdmin {
+			return nil, core.Errorf(core.Forbidden, "only admins may do this")
+		}
+		if r.Charges != "" {
+			limits, err := k.limits(ctx, t)
+			if err != nil {
+				return nil, err
+			}
+			q := quota.Quota{Resource: r.Charges, Limit: limits.Of(r.Charges)}
+			q.Counted = k.thresholds(ctx, t, q)
+			ctx = quota.With(ctx, q)
+		}
+		return r.Handle(ctx, in)
+	}
+}
+
+// limits are the tenant's own, where the operator set an override, or its
+// plan's.
+func (k *Kernel) limits(ctx context.Context, t core.Tenant) (core.Limits, error) {
+	if t.Limits != nil {
+		return t.Limits, nil
+	}
+	plan, err := k.deps.Plans.Plan(ctx, t.PlanID)
+	if err != nil {
+		return nil, fmt.Errorf("limits of tenant %d: %w", t.ID, err)
+	}
+	return plan.Limits, nil
+}
+
+// thresholds announces quota.threshold when a create takes a tenant to one
+// of quota.Thresholds. The rows live in the tenant's database and the outbox
+// in the control one, so the event is written just after the create commits
+// rather than in its transaction.
+func (k *Kernel) thresholds(ctx context.Context, t core.Tenant, q quota.Quota) func(before, after int64) {
+	if k.deps.Outbox == nil {
+		return nil
+	}
+	return func(before, after int64) {
+		for _, pct := range q.Crossed(before, after, quota.Thresholds...) {
+			e := core.NewEvent(core.EventQuotaThreshold, t.ID, k.deps.Clock.Now(), map[string]any{
+				"resource": string(q.Resource), "threshold": pct, "used": after, "limit": q.Limit,
+			})
+			if err := k.deps.Outbox.Append(context.WithoutCancel(ctx), e); err != nil && k.deps.Report != nil {
+				k.deps.Report(ctx, fmt.Errorf("quota threshold event: %w", err))
+			}
+		}
+	}
 }

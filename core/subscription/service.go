@@ -5,6 +5,7 @@ import (
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -15,18 +16,20 @@ type Service struct {
 	clock   ports.Clock
 	store   ports.BillingStore
 	terms   billing.Terms
+	limits  quota.Catalog
 }
 
-// New returns the subscription service: plans in plans, tenants' billing
-// (lifecycles, invoices) in store, collected under terms.
-func New(plans ports.PlanStore, tenants ports.TenantStore, store ports.BillingStore, clock ports.Clock, terms billing.Terms) *Service {
-	return &Service{plans: plans, tenants: tenants, store: store, clock: clock, terms: terms}
+// New returns the subscription service: plans in plans, limiting the
+// resources of catalog; tenants' billing (lifecycles, invoices) in store,
+// collected under terms.
+func New(plans ports.PlanStore, tenants ports.TenantStore, store ports.BillingStore, catalog quota.Catalog, clock ports.Clock, terms billing.Terms) *Service {
+	return &Service{plans: plans, tenants: tenants, store: store, limits: catalog, clock: clock, terms: terms}
 }
 
 // CreatePlan validates in and stores a new plan. Returns core.Invalid or core.Conflict.
 func (s *Service) CreatePlan(ctx context.Context, in core.PlanInput) (core.Plan, error) {
 	var p core.Plan
-	if err := in.Apply(&p, true); err != nil {
+	if err := in.Apply(&p, true, s.limits.List()); err != nil {
 		return core.Plan{}, err
 	}
 	if err := s.plans.CreatePlan(ctx, &p); err != nil {
@@ -47,7 +50,7 @@ func (s *Service) Plans(ctx context.Context) ([]core.Plan, error) {
 
 // UpdatePlan changes the fields in sets. Returns core.NotFound, core.Invalid or core.Conflict.
 func (s *Service) UpdatePlan(ctx context.Context, id int64, in core.PlanInput) (core.Plan, error) {
-	return s.plans.UpdatePlan(ctx, id, func(p *core.Plan) error { return in.Apply(p, false) })
+	return s.plans.UpdatePlan(ctx, id, func(p *core.Plan) error { return in.Apply(p, false, s.limits.List()) })
 }
 
 // DeletePlan removes a plan no tenant is on. Returns core.NotFound or core.Conflict.
@@ -102,4 +105,13 @@ func subscriptionOf(t core.Tenant, p core.Plan) core.Subscription {
 		StartedAt: t.StartedAt, ExpiresAt: t.ExpiresAt, NextInvoiceAt: t.NextInvoice,
 		BillingCycle: p.BillingCycle,
 	}
+}
+
+var _ ports.PlanChanges = (*Service)(nil)
+
+// ChangePlan moves a tenant to another plan, prorated like a subscription
+// update. Returns core.NotFound or core.Invalid.
+func (s *Service) ChangePlan(ctx context.Context, tenantID, planID int64) error {
+	_, err := s.UpdateSubscription(ctx, tenantID, core.SubscriptionUpdate{PlanID: &planID})
+	return err
 }

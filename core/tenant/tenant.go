@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -22,6 +23,7 @@ type Service struct {
 	plans       ports.PlanStore
 	provisioner ports.Provisioner
 	counter     ports.UsageCounter
+	resources   quota.Catalog
 	clock       ports.Clock
 	baseDomain  string
 	accounts    ports.UserStore
@@ -32,6 +34,7 @@ type Service struct {
 	exporter    ports.Exporter
 	retention   time.Duration
 	sealer      ports.Sealer
+	planChanges ports.PlanChanges
 	fault       func(ctx context.Context, step string) error
 }
 
@@ -72,14 +75,21 @@ func WithExporter(e ports.Exporter) Option {
 	return func(s *Service) { s.exporter = e }
 }
 
+// WithPlanChanges makes Update move tenants to another plan through p
+// (billing), so that a plan change is prorated whichever endpoint asks.
+func WithPlanChanges(p ports.PlanChanges) Option {
+	return func(s *Service) { s.planChanges = p }
+}
+
 // WithRecounter enables Recount.
 func WithRecounter(r ports.UsageRecounter) Option {
 	return func(s *Service) { s.recounter = r }
 }
 
-// New returns a tenant service. baseDomain is what tenant domains end in.
-func New(tenants ports.TenantStore, plans ports.PlanStore, p ports.Provisioner, c ports.UsageCounter, clock ports.Clock, baseDomain string, opts ...Option) *Service {
-	s := &Service{tenants: tenants, plans: plans, provisioner: p, counter: c, clock: clock, baseDomain: baseDomain}
+// New returns a tenant service. Usage reports the resources of catalog;
+// baseDomain is what tenant domains end in.
+func New(tenants ports.TenantStore, plans ports.PlanStore, p ports.Provisioner, c ports.UsageCounter, catalog quota.Catalog, clock ports.Clock, baseDomain string, opts ...Option) *Service {
+	s := &Service{tenants: tenants, plans: plans, provisioner: p, counter: c, resources: catalog, clock: clock, baseDomain: baseDomain}
 	for _, o := range opts {
 		o(s)
 	}
@@ -307,7 +317,9 @@ func (s *Service) List(ctx context.Context, f core.TenantFilter) ([]core.Tenant,
 }
 
 // Update changes a tenant's company name, plan or status (active or
-// inactive). Returns core.NotFound or core.Invalid.
+// inactive). A new plan goes through billing (WithPlanChanges), prorated
+// as a subscription update is; everything is validated before anything is
+// written. Returns core.NotFound or core.Invalid.
 func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (core.Tenant, error) {
 	errs := map[string]string{}
 	var name string
@@ -322,10 +334,8 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 	if u.Status != nil && *u.Status != string(core.StatusActive) && *u.Status != string(core.StatusInactive) {
 		errs["status"] = "must be active or inactive"
 	}
-	var plan core.Plan
 	if u.PlanID != nil {
-		var err error
-		plan, err = s.plans.Plan(ctx, *u.PlanID)
+		_, err := s.plans.Plan(ctx, *u.PlanID)
 		if core.KindOf(err) == core.NotFound {
 			errs["plan_id"] = "no such plan"
 		} else if err != nil {
@@ -335,15 +345,20 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 	if len(errs) > 0 {
 		return core.Tenant{}, core.InvalidFields(errs)
 	}
+	if u.PlanID != nil {
+		if s.planChanges == nil {
+			return core.Tenant{}, fmt.Errorf("plan changes are not configured")
+		}
+		if err := s.planChanges.ChangePlan(ctx, id, *u.PlanID); err != nil {
+			return core.Tenant{}, err
+		}
+	}
 	return s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
 		if t.Gone() || t.Status == core.StatusProvisioning {
 			return core.Errorf(core.NotFound, "tenant not found")
 		}
 		if u.CompanyName != nil {
 			t.CompanyName = name
-		}
-		if u.PlanID != nil {
-			t.PlanID, t.PlanName, t.Limits = plan.ID, plan.Name, plan.Limits
 		}
 		if u.Status != nil && core.Status(*u.Status) != t.Status {
 			if *u.Status == string(core.StatusInactive) {
@@ -443,7 +458,7 @@ func (s *Service) Export(ctx context.Context, id int64, w io.Writer) error {
 
 // Usage counts the tenant's records in its own database against its plan's
 // limits. Returns core.NotFound.
-func (s *Service) Usage(ctx context.Context, id int64) (core.Usage, error) {
+func (s *Service) Usage(ctx context.Context, id int64) (quota.Usage, error) {
 	t, err := s.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -453,7 +468,7 @@ func (s *Service) Usage(ctx context.Context, id int64) (core.Usage, error) {
 
 // UsageOf is Usage for a tenant already loaded (with its plan's limits,
 // when the store joined them).
-func (s *Service) UsageOf(ctx context.Context, t core.Tenant) (core.Usage, error) {
+func (s *Service) UsageOf(ctx context.Context, t core.Tenant) (quota.Usage, error) {
 	limits := t.Limits
 	if limits == nil {
 		plan, err := s.plans.Plan(ctx, t.PlanID)
@@ -463,19 +478,19 @@ func (s *Service) UsageOf(ctx context.Context, t core.Tenant) (core.Usage, error
 		limits = plan.Limits
 	}
 	if t.Database == "" {
-		return core.NewUsage(nil, limits), nil
+		return s.resources.NewUsage(nil, limits), nil
 	}
 	counts, err := s.counter.Count(ctx, t)
 	if err != nil {
 		return nil, fmt.Errorf("count usage: %w", err)
 	}
-	return core.NewUsage(counts, limits), nil
+	return s.resources.NewUsage(counts, limits), nil
 }
 
 // Recount repairs the usage counters of one tenant (id > 0) or of every
 // tenant (id 0) from the rows of their tables, and returns what it changed
 // per tenant ID. Returns core.NotFound for an unknown id.
-func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]core.UsageChange, error) {
+func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]quota.Change, error) {
 	if s.recounter == nil {
 		return nil, fmt.Errorf("recount is not configured")
 	}
@@ -498,7 +513,7 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]core.Usage
 			}
 		}
 	}
-	out := map[int64][]core.UsageChange{}
+	out := map[int64][]quota.Change{}
 	for _, t := range list {
 		if t.Database == "" || t.Status == core.StatusProvisioning || t.Gone() {
 			continue

@@ -12,6 +12,7 @@ import (
 
 	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/ports"
 )
@@ -250,7 +251,7 @@ var (
 )
 
 var (
-	basicPlan  = core.Plan{ID: 1, Name: "Basic", BillingCycle: core.Monthly, Limits: core.Limits{core.Customers: 100}}
+	basicPlan  = core.Plan{ID: 1, Name: "Basic", BillingCycle: core.Monthly, Limits: core.Limits{customers: 100}}
 	yearlyPlan = core.Plan{ID: 2, Name: "Annual", BillingCycle: core.Yearly}
 	trialPlan  = core.Plan{ID: 3, Name: "Trial", BillingCycle: core.Monthly, TrialEnabled: true, TrialDays: 14}
 )
@@ -270,8 +271,27 @@ func newFixture(rows ...core.Tenant) *fixture {
 		prov:    &fakeProvisioner{},
 		counter: &fakeCounter{},
 	}
-	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, clock.Func(func() time.Time { return now }), "saasd.test")
+	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, quota.NewCatalog(customers, "invoices"), clock.Func(func() time.Time { return now }), "saasd.test",
+		tenant.WithPlanChanges(planChanges(func(ctx context.Context, id, planID int64) error {
+			// Billing's part, reduced to what the tenant row shows.
+			plan, _ := f.plans.Plan(ctx, planID)
+			_, err := f.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
+				if t.Gone() || t.Status == core.StatusProvisioning {
+					return core.Errorf(core.NotFound, "tenant not found")
+				}
+				t.PlanID, t.PlanName = plan.ID, plan.Name
+				return nil
+			})
+			return err
+		})))
 	return f
+}
+
+// planChanges adapts a function to ports.PlanChanges.
+type planChanges func(ctx context.Context, tenantID, planID int64) error
+
+func (f planChanges) ChangePlan(ctx context.Context, tenantID, planID int64) error {
+	return f(ctx, tenantID, planID)
 }
 
 func newTenantInput(planID int64) core.NewTenant {
@@ -773,19 +793,19 @@ func TestServiceUsage(t *testing.T) {
 		countErr   error
 		wantKind   core.Kind
 		wantCalls  int
-		wantCustom core.ResourceUsage
+		wantCustom quota.ResourceUsage
 	}{
 		{
 			name:       "counts the tenant database",
 			tenant:     core.Tenant{ID: 1, PlanID: basicPlan.ID, Status: core.StatusActive, Database: databaseName(1)},
-			counts:     map[core.Resource]int64{core.Customers: 24},
+			counts:     map[core.Resource]int64{customers: 24},
 			wantCalls:  1,
-			wantCustom: core.ResourceUsage{Used: 24, Limit: 100, Percentage: 24},
+			wantCustom: quota.ResourceUsage{Used: 24, Limit: 100, Percentage: 24},
 		},
 		{
 			name:       "no database counts nothing",
 			tenant:     core.Tenant{ID: 1, PlanID: basicPlan.ID, Status: core.StatusActive},
-			wantCustom: core.ResourceUsage{Used: 0, Limit: 100, Percentage: 0},
+			wantCustom: quota.ResourceUsage{Used: 0, Limit: 100, Percentage: 0},
 		},
 		{
 			name:      "counter failure",
@@ -812,8 +832,8 @@ func TestServiceUsage(t *testing.T) {
 			if f.counter.calls != tt.wantCalls {
 				t.Errorf("counter called %d times, want %d", f.counter.calls, tt.wantCalls)
 			}
-			if err == nil && u[core.Customers] != tt.wantCustom {
-				t.Errorf("usage[customers] = %+v, want %+v", u[core.Customers], tt.wantCustom)
+			if err == nil && u[customers] != tt.wantCustom {
+				t.Errorf("usage[customers] = %+v, want %+v", u[customers], tt.wantCustom)
 			}
 		})
 	}
@@ -826,3 +846,5 @@ func TestServiceDomain(t *testing.T) {
 		t.Errorf("Domain = %q, want %q", got, "acme.saasd.test")
 	}
 }
+
+const customers core.Resource = "customers"

@@ -8,10 +8,9 @@ import (
 	"io/fs"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/core/kernel"
-	"github.com/saasd/saasd/core/records"
-	"github.com/saasd/saasd/modules/customers"
-	"github.com/saasd/saasd/ports"
+	"github.com/saasd/saasd/core/quota"
 )
 
 // MaxBatch bounds one batch.
@@ -19,12 +18,15 @@ const MaxBatch = 100
 
 // Module is the batch module.
 type Module struct {
-	customers *records.Resource
+	customers *crud.Endpoints
 }
 
-// New returns the module.
-func New(store ports.RecordStore) *Module {
-	return &Module{customers: &records.Resource{Schema: customers.Schema, Store: store}}
+// New returns the module creating through customers, the customers
+// module's endpoints (handed over by cmd/saasd: modules never import each
+// other), so that batch creates are decoded, checked and counted exactly as
+// single ones.
+func New(customers *crud.Endpoints) *Module {
+	return &Module{customers: customers}
 }
 
 // Name returns "batch".
@@ -40,7 +42,7 @@ func (m *Module) Migrations() fs.FS { return nil }
 // Routes returns the batch endpoints.
 func (m *Module) Routes() []kernel.Route {
 	return []kernel.Route{{
-		Method: "POST", Path: "/customers", Charges: core.Customers, Status: 201,
+		Method: "POST", Path: "/customers", Charges: m.customers.Schema.Counts, Status: 201,
 		Message: "Customers created successfully", Handle: m.createCustomers,
 	}}
 }
@@ -71,13 +73,13 @@ func (m *Module) createCustomers(ctx context.Context, in kernel.Input) (any, err
 		return nil, core.InvalidFields(errs)
 	}
 	t, _ := core.TenantFrom(ctx)
-	created, err := m.customers.Store.Create(ctx, t, customers.Schema, recs, core.QuotaFrom(ctx))
+	created, err := m.customers.Store.Create(ctx, t, m.customers.Schema, recs, quota.From(ctx))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]any, len(created))
 	for i, rec := range created {
-		out[i] = records.Present(customers.Schema, rec)
+		out[i] = crud.Present(m.customers.Schema, rec)
 	}
 	return map[string]any{"customers": out, "count": len(out)}, nil
 }

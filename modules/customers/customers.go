@@ -5,17 +5,20 @@ import (
 	"embed"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/ports"
 )
 
 //go:embed migrations
 var migrations embed.FS
 
+// Resource is the quota resource this module counts: one row of its table each.
+const Resource core.Resource = "customers"
+
 // Schema is the customers table.
 var Schema = &core.Schema{
 	Table:  "customers",
-	Counts: core.Customers,
+	Counts: Resource,
 	Fields: []core.Field{
 		{Name: "account", Type: core.TextField, Required: true, Search: true},
 		{Name: "email", Type: core.EmailField, Search: true, Filter: true},
@@ -29,8 +32,8 @@ var Schema = &core.Schema{
 }
 
 // New returns the module, storing through store.
-func New(store ports.RecordStore) *records.Module {
-	return records.NewModule("customers", records.Sub(migrations), &records.Resource{
+func New(store ports.RecordStore) *crud.Module {
+	return crud.NewModule("customers", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Customer",
 	})
 }

@@ -11,17 +11,20 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/ports"
 )
 
 //go:embed migrations
 var migrations embed.FS
 
+// Resource is the quota resource this module counts: one row of its table each.
+const Resource core.Resource = "invoices"
+
 // Schema is the invoices table with its items.
 var Schema = &core.Schema{
 	Table:  "invoices",
-	Counts: core.Invoices,
+	Counts: Resource,
 	Fields: []core.Field{
 		{Name: "invoice_number", Type: core.TextField, Max: 50, Search: true},
 		{Name: "customer_id", Type: core.RefField, Ref: "customers", Required: true, Filter: true},
@@ -37,8 +40,8 @@ var Schema = &core.Schema{
 }
 
 // New returns the module, storing through store.
-func New(store ports.RecordStore) *records.Module {
-	return records.NewModule("invoices", records.Sub(migrations), &records.Resource{
+func New(store ports.RecordStore) *crud.Module {
+	return crud.NewModule("invoices", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Invoice",
 		BeforeWrite: defaults,
 	})

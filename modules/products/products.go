@@ -5,7 +5,7 @@ import (
 	"embed"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -25,8 +25,8 @@ var Schema = &core.Schema{
 }
 
 // New returns the module, storing through store.
-func New(store ports.RecordStore) *records.Module {
-	return records.NewModule("products", records.Sub(migrations), &records.Resource{
+func New(store ports.RecordStore) *crud.Module {
+	return crud.NewModule("products", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Product",
 	})
 }

@@ -5,17 +5,20 @@ import (
 	"embed"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/ports"
 )
 
 //go:embed migrations
 var migrations embed.FS
 
+// Resource is the quota resource this module counts: one row of its table each.
+const Resource core.Resource = "tasks"
+
 // Schema is the tasks table.
 var Schema = &core.Schema{
 	Table:  "tasks",
-	Counts: core.Tasks,
+	Counts: Resource,
 	Fields: []core.Field{
 		{Name: "name", Type: core.TextField, Required: true, Search: true},
 		{Name: "project_id", Type: core.RefField, Ref: "projects", Filter: true},
@@ -27,8 +30,8 @@ var Schema = &core.Schema{
 }
 
 // New returns the module, storing through store.
-func New(store ports.RecordStore) *records.Module {
-	return records.NewModule("tasks", records.Sub(migrations), &records.Resource{
+func New(store ports.RecordStore) *crud.Module {
+	return crud.NewModule("tasks", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Task",
 	})
 }

@@ -7,14 +7,17 @@ import (
 	"context"
 
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/records"
+	"github.com/saasd/saasd/core/crud"
 	"github.com/saasd/saasd/ports"
 )
+
+// Resource is the quota resource this module counts: one row of its table each.
+const Resource core.Resource = "staff"
 
 // Schema is the kernel's users table as this module serves it.
 var Schema = &core.Schema{
 	Table:  "users",
-	Counts: core.Staff,
+	Counts: Resource,
 	Fields: []core.Field{
 		{Name: "name", Type: core.TextField, Required: true, Search: true},
 		{Name: "email", Type: core.EmailField, Required: true, Search: true},
@@ -25,8 +28,8 @@ var Schema = &core.Schema{
 
 // New returns the module. The users table belongs to the kernel's own
 // tenant schema, so the module brings no migrations.
-func New(store ports.RecordStore, hasher ports.PasswordHasher) *records.Module {
-	return records.NewModule("users", nil, &records.Resource{
+func New(store ports.RecordStore, hasher ports.PasswordHasher) *crud.Module {
+	return crud.NewModule("users", nil, &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "User", AdminOnly: true,
 		BeforeWrite: func(_ context.Context, raw map[string]any, rec core.Record, create bool) error {
 			pw, present := raw["password"]

@@ -38,7 +38,7 @@ func wantKind(t *testing.T, err error, kind core.Kind) {
 
 func plan(name string) core.Plan {
 	return core.Plan{Name: name, PriceMonthly: 1000, PriceYearly: 10000, BillingCycle: core.Monthly,
-		TrialEnabled: true, TrialDays: 14, Limits: core.Limits{core.Customers: 50, core.Tasks: core.Unlimited}}
+		TrialEnabled: true, TrialDays: 14, Limits: core.Limits{"customers": 50, "tasks": core.Unlimited}}
 }
 
 func testPlans(t *testing.T, s Stores) {
@@ -51,8 +51,8 @@ func testPlans(t *testing.T, s Stores) {
 	wantKind(t, s.Plans.CreatePlan(ctx, &dup), core.Conflict)
 
 	got, err := s.Plans.Plan(ctx, p.ID)
-	if err != nil || got.Name != "Starter" || got.PriceMonthly != 1000 || got.Limits[core.Customers] != 50 ||
-		got.Limits[core.Tasks] != core.Unlimited || !got.TrialEnabled || got.TrialDays != 14 || got.CreatedAt.Location() != time.UTC {
+	if err != nil || got.Name != "Starter" || got.PriceMonthly != 1000 || got.Limits["customers"] != 50 ||
+		got.Limits["tasks"] != core.Unlimited || !got.TrialEnabled || got.TrialDays != 14 || got.CreatedAt.Location() != time.UTC {
 		t.Fatalf("Plan = %+v, %v", got, err)
 	}
 	_, err = s.Plans.Plan(ctx, p.ID+1000)

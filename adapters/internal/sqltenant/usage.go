@@ -1,11 +1,14 @@
-package sqlrecords
+package sqltenant
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -14,10 +17,10 @@ var _ ports.UsageCounter = (*Store)(nil)
 // lockCounter locks a resource's counter row for the transaction and
 // returns its value. SQLite has no row locks; its tenant handles have one
 // connection, so transactions on a tenant file are serial anyway.
-func lockCounter(ctx context.Context, tx *sql.Tx, h Handle, r core.Resource) (int64, error) {
+func (st *Store) lockCounter(ctx context.Context, tx *sql.Tx, h Handle, r core.Resource) (int64, error) {
 	q := "SELECT `used` FROM " + h.table("usage_counters") + " WHERE `resource` = ?"
-	if h.ForUpdate {
-		q += " FOR UPDATE"
+	if lock := st.dialect.LockSuffix(); lock != "" {
+		q += " " + lock
 	}
 	var used int64
 	if err := tx.QueryRowContext(ctx, q, string(r)).Scan(&used); err != nil {
@@ -57,21 +60,14 @@ func (st *Store) Count(ctx context.Context, t core.Tenant) (map[core.Resource]in
 
 var _ ports.UsageRecounter = (*Store)(nil)
 
-// CountTables tells the store which table holds each resource's rows, for
-// Recount. cmd/saasd sets it from the kernel once every module is registered.
-func (st *Store) CountTables(tables map[core.Resource]string) { st.tables = tables }
-
 // Recount sets each counter to the row count of its table, for after rows
 // were added or removed by hand, and returns the counters it changed.
-func (st *Store) Recount(ctx context.Context, t core.Tenant) ([]core.UsageChange, error) {
-	var changes []core.UsageChange
-	for _, r := range core.Resources {
-		table, ok := st.tables[r]
-		if !ok {
-			continue
-		}
+func (st *Store) Recount(ctx context.Context, t core.Tenant) ([]quota.Change, error) {
+	var changes []quota.Change
+	for _, r := range slices.Sorted(maps.Keys(st.tables)) {
+		table := st.tables[r]
 		err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
-			was, err := lockCounter(ctx, tx, h, r)
+			was, err := st.lockCounter(ctx, tx, h, r)
 			if err != nil {
 				return err
 			}
@@ -85,7 +81,7 @@ func (st *Store) Recount(ctx context.Context, t core.Tenant) ([]core.UsageChange
 			if err := addToCounter(ctx, tx, h, r, rows-was); err != nil {
 				return err
 			}
-			changes = append(changes, core.UsageChange{Resource: r, Was: was, Now: rows})
+			changes = append(changes, quota.Change{Resource: r, Was: was, Now: rows})
 			return nil
 		})
 		if err != nil {

@@ -89,40 +89,6 @@ type ListQuery struct {
 	DateTo   *time.Time
 }
 
-// Quota is the limit a create must stay within. Resource "" or Limit
-// Unlimited means no check.
-type Quota struct {
-	Resource Resource
-	Limit    int64
-	// Counted, when set, is told the usage before and after a create that
-	// committed, so the kernel can announce thresholds crossed.
-	Counted func(before, after int64)
-}
-
-// Crossed returns the thresholds (percent of the limit) that a change of
-// usage from before to after went past upwards, from those given.
-func (q Quota) Crossed(before, after int64, percents ...int64) []int64 {
-	if !q.Limited() || q.Limit == 0 {
-		return nil
-	}
-	var out []int64
-	for _, p := range percents {
-		at := (q.Limit*p + 99) / 100 // the first usage at or above p%
-		if before < at && after >= at {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// Limited reports whether creates must be counted against q.
-func (q Quota) Limited() bool { return q.Resource != "" && q.Limit != Unlimited }
-
-// Exceeded returns the error for a create that would pass the limit.
-func (q Quota) Exceeded() error {
-	return Errorf(QuotaExceeded, "plan limit reached for %s: %d allowed", q.Resource, q.Limit)
-}
-
 // Decode validates raw client values (as decoded from JSON with UseNumber)
 // against s and returns typed values: string, int64, Money, time.Time (dates)
 // or nil. With partial set (updates), absent fields are left out and

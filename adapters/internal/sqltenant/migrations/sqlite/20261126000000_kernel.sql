@@ -21,7 +21,6 @@ CREATE TABLE usage_counters (
   resource TEXT NOT NULL PRIMARY KEY,
   used     INTEGER NOT NULL DEFAULT 0
 );
-INSERT INTO usage_counters (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
 
 -- +goose Down
 DROP TABLE usage_counters;

@@ -1,4 +1,4 @@
-package sqlrecords
+package sqltenant
 
 import (
 	"context"
@@ -74,12 +74,20 @@ func (st *Store) DeleteSession(ctx context.Context, t core.Tenant, hash []byte) 
 	return err
 }
 
-// CreateUser inserts a user and counts them as staff, like a create
-// through the users module.
+// CreateUser inserts a user and counts them like a create through the
+// module that serves the users table (WithTables), if one counts it.
 func (st *Store) CreateUser(ctx context.Context, t core.Tenant, u *core.User, passwordHash string) error {
+	var counted core.Resource
+	for r, table := range st.tables {
+		if table == "users" {
+			counted = r
+		}
+	}
 	return st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
-		if _, err := lockCounter(ctx, tx, h, core.Staff); err != nil {
-			return err
+		if counted != "" {
+			if _, err := st.lockCounter(ctx, tx, h, counted); err != nil {
+				return err
+			}
 		}
 		now := st.now()
 		res, err := tx.ExecContext(ctx, "INSERT INTO "+h.table("users")+" (`name`, `email`, `password_hash`, `role`, `created_at`, `updated_at`) VALUES (?, ?, ?, ?, ?, ?)",
@@ -90,6 +98,9 @@ func (st *Store) CreateUser(ctx context.Context, t core.Tenant, u *core.User, pa
 		if u.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return addToCounter(ctx, tx, h, core.Staff, 1)
+		if counted == "" {
+			return nil
+		}
+		return addToCounter(ctx, tx, h, counted, 1)
 	})
 }

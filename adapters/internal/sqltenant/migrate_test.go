@@ -1,4 +1,4 @@
-package goosemigrate_test
+package sqltenant
 
 import (
 	"io/fs"
@@ -6,7 +6,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/saasd/saasd/adapters/goosemigrate"
 	"github.com/saasd/saasd/core/kernel"
 )
 
@@ -14,7 +13,7 @@ func TestMerge(t *testing.T) {
 	t.Parallel()
 	a := fstest.MapFS{"mysql/100_a.sql": {Data: []byte("-- +goose Up\nSELECT 1;\n")}, "sqlite/100_a.sql": {Data: []byte("x")}}
 	b := fstest.MapFS{"mysql/200_b.sql": {Data: []byte("-- +goose Up\nSELECT 2;\n")}}
-	merged, err := goosemigrate.Merge(goosemigrate.MySQL, []kernel.TenantSchema{{Module: "a", Migrations: a}, {Module: "b", Migrations: b}})
+	merged, err := Merge("mysql", []kernel.TenantSchema{{Module: "a", Migrations: a}, {Module: "b", Migrations: b}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +22,7 @@ func TestMerge(t *testing.T) {
 		t.Fatalf("merged = %v", names)
 	}
 	clash := fstest.MapFS{"mysql/100_c.sql": {Data: []byte("x")}}
-	_, err = goosemigrate.Merge(goosemigrate.MySQL, []kernel.TenantSchema{{Module: "a", Migrations: a}, {Module: "c", Migrations: clash}})
+	_, err = Merge("mysql", []kernel.TenantSchema{{Module: "a", Migrations: a}, {Module: "c", Migrations: clash}})
 	if err == nil || !strings.Contains(err.Error(), "a and c") {
 		t.Fatalf("clash error = %v", err)
 	}

@@ -1,4 +1,4 @@
-package sqlrecords
+package sqltenant
 
 import (
 	"bufio"
@@ -22,13 +22,7 @@ func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var q string
-	var args []any
-	if h.ForUpdate { // MySQL
-		q, args = "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name", []any{t.Database}
-	} else {
-		q = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-	}
+	q, args := st.dialect.TablesQuery(t.Database)
 	rows, err := h.DB.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

@@ -20,14 +20,14 @@ CREATE TABLE sessions (
   CONSTRAINT fk_sessions_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE
 ) ENGINE=InnoDB;
 
--- One row per quota resource: how many rows its table has. Creates and
+-- One row per quota resource (added by sqltenant.Migrate for every resource
+-- a registered module counts): how many rows its table has. Creates and
 -- deletes lock the row and change it in their own transaction, so the
 -- limit check and the insert are one step and the count cannot drift.
 CREATE TABLE usage_counters (
   resource VARCHAR(32) NOT NULL PRIMARY KEY,
   used     BIGINT NOT NULL DEFAULT 0
 ) ENGINE=InnoDB;
-INSERT INTO usage_counters (resource) VALUES ('customers'), ('invoices'), ('projects'), ('staff'), ('estimates'), ('contracts'), ('tasks');
 
 -- +goose Down
 DROP TABLE usage_counters;

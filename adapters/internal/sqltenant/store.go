@@ -1,43 +1,40 @@
-package sqlrecords
+package sqltenant
 
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
 
-	gosqlite "github.com/glebarez/go-sqlite"
-	mysqldrv "github.com/go-sql-driver/mysql"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/saasd/saasd/core"
-	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
-
-//go:embed migrations
-var migrations embed.FS
-
-// Schema is the kernel's own tenant tables (users, sessions, quota locks),
-// applied to every tenant database before any module's.
-func Schema() kernel.TenantSchema {
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		panic(err)
-	}
-	return kernel.TenantSchema{Module: "kernel", Migrations: sub}
-}
 
 // Handle is how to reach one tenant's tables.
 type Handle struct {
 	DB        *sql.DB
-	Qualifier string // put before table names: "`tenant_42`." on MySQL, "" on SQLite
-	ForUpdate bool   // the database supports SELECT … FOR UPDATE
+	Qualifier string // put before table names: "`tenant_42`." on a shared MySQL pool, "" otherwise
+	// Database is the tenant database's name, for catalogue queries.
+	Database string
+}
+
+// Dialect is what differs between the SQL databases tenant data lives in.
+type Dialect interface {
+	// Name is the goose dialect and the migrations folder: "mysql" or "sqlite".
+	Name() string
+	// LockSuffix ends a SELECT that must lock the rows it reads until the
+	// transaction ends ("FOR UPDATE"); "" where transactions on a tenant
+	// are serial anyway.
+	LockSuffix() string
+	// IsDuplicate reports whether err violates a unique or primary key.
+	IsDuplicate(err error) bool
+	// TablesQuery returns the query (and its arguments) that lists the
+	// table names of a tenant database.
+	TablesQuery(database string) (string, []any)
 }
 
 // Handles finds the handle of a tenant's database.
@@ -53,13 +50,23 @@ var (
 // Store implements the tenant-side ports on top of Handles.
 type Store struct {
 	handles Handles
+	dialect Dialect
 	tables  map[core.Resource]string
 	now     func() time.Time
 }
 
-// New returns a store.
-func New(h Handles) *Store {
-	return &Store{handles: h, now: func() time.Time { return time.Now().UTC() }}
+// New returns a store of records. The ports that need to know which table
+// counts which resource (users, usage recount) need WithTables too.
+func New(h Handles, d Dialect) *Store {
+	return &Store{handles: h, dialect: d, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// WithTables returns a copy of st that knows which table's rows each
+// counted resource is (kernel.Tables), once every module is registered.
+func (st *Store) WithTables(tables map[core.Resource]string) *Store {
+	c := *st
+	c.tables = tables
+	return &c
 }
 
 func quote(name string) string { return "`" + name + "`" }
@@ -187,13 +194,8 @@ func arg(v any) any {
 }
 
 // translate turns driver errors into domain kinds.
-func translate(err error) error {
-	var me *mysqldrv.MySQLError
-	if errors.As(err, &me) && me.Number == 1062 {
-		return core.Errorf(core.Conflict, "a record with that value already exists")
-	}
-	var se *gosqlite.Error
-	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+func (st *Store) translate(err error) error {
+	if err != nil && st.dialect.IsDuplicate(err) {
 		return core.Errorf(core.Conflict, "a record with that value already exists")
 	}
 	return err
@@ -339,32 +341,32 @@ func (st *Store) inTx(ctx context.Context, t core.Tenant, fn func(tx *sql.Tx, h 
 	}
 	if err := fn(tx, h); err != nil {
 		_ = tx.Rollback()
-		return translate(err)
+		return st.translate(err)
 	}
-	return translate(tx.Commit())
+	return st.translate(tx.Commit())
 }
 
-// Create inserts recs, all or none, within quota.
-func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, quota core.Quota) ([]core.Record, error) {
+// Create inserts recs, all or none, within q.
+func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, q quota.Quota) ([]core.Record, error) {
 	var out []core.Record
 	var before int64 = -1
 	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
 		if s.Counts != "" {
 			// Serialise creates of this resource on its counter row; the
 			// limit check and the inserts then happen as one step.
-			used, err := lockCounter(ctx, tx, h, s.Counts)
+			used, err := st.lockCounter(ctx, tx, h, s.Counts)
 			if err != nil {
 				return err
 			}
 			before = used
-			if quota.Limited() && used+int64(len(recs)) > quota.Limit {
-				return quota.Exceeded()
+			if !q.Allows(used, int64(len(recs))) {
+				return q.Exceeded()
 			}
 			if err := addToCounter(ctx, tx, h, s.Counts, int64(len(recs))); err != nil {
 				return err
 			}
-		} else if quota.Limited() {
-			return fmt.Errorf("table %s counts no resource but is charged to %s", s.Table, quota.Resource)
+		} else if q.Limited() {
+			return fmt.Errorf("table %s counts no resource but is charged to %s", s.Table, q.Resource)
 		}
 		now := st.now()
 		for _, rec := range recs {
@@ -402,8 +404,8 @@ func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs
 		}
 		return nil
 	})
-	if err == nil && before >= 0 && quota.Counted != nil {
-		quota.Counted(before, before+int64(len(recs)))
+	if err == nil && before >= 0 && q.Counted != nil {
+		q.Counted(before, before+int64(len(recs)))
 	}
 	return out, err
 }

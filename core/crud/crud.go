@@ -1,6 +1,6 @@
-// Package records turns a core.Schema into the list, get, create, update and
+// Package crud turns a core.Schema into the list, get, create, update and
 // delete routes of a tenant-side module, stored through ports.RecordStore.
-package records
+package crud
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -20,8 +21,8 @@ const (
 	MaxLimit     = 100
 )
 
-// Resource serves one schema.
-type Resource struct {
+// Endpoints are the list, get, create, update and delete routes of one schema.
+type Endpoints struct {
 	Schema *core.Schema
 	Store  ports.RecordStore
 	Label  string // "Customer": used in messages
@@ -33,7 +34,7 @@ type Resource struct {
 }
 
 // Routes returns the five CRUD routes.
-func (r *Resource) Routes() []kernel.Route {
+func (r *Endpoints) Routes() []kernel.Route {
 	return []kernel.Route{
 		{Method: "GET", Path: "", Handle: r.list, AdminOnly: r.AdminOnly, Message: r.Label + " list retrieved successfully"},
 		{Method: "POST", Path: "", Handle: r.create, Charges: r.Schema.Counts, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully"},
@@ -43,11 +44,11 @@ func (r *Resource) Routes() []kernel.Route {
 	}
 }
 
-func (r *Resource) notFound() error {
+func (r *Endpoints) notFound() error {
 	return core.Errorf(core.NotFound, "%s not found", strings.ToLower(r.Label))
 }
 
-func (r *Resource) id(in kernel.Input) (int64, error) {
+func (r *Endpoints) id(in kernel.Input) (int64, error) {
 	id, err := strconv.ParseInt(in.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, r.notFound()
@@ -60,7 +61,7 @@ func tenantOf(ctx context.Context) core.Tenant {
 	return t
 }
 
-func (r *Resource) list(ctx context.Context, in kernel.Input) (any, error) {
+func (r *Endpoints) list(ctx context.Context, in kernel.Input) (any, error) {
 	q, err := ParseQuery(r.Schema, in)
 	if err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func ParseQuery(s *core.Schema, in kernel.Input) (core.ListQuery, error) {
 	return q, nil
 }
 
-func (r *Resource) get(ctx context.Context, in kernel.Input) (any, error) {
+func (r *Endpoints) get(ctx context.Context, in kernel.Input) (any, error) {
 	id, err := r.id(in)
 	if err != nil {
 		return nil, err
@@ -143,7 +144,7 @@ func (r *Resource) get(ctx context.Context, in kernel.Input) (any, error) {
 }
 
 // Decode reads and validates a record from the request body.
-func (r *Resource) Decode(ctx context.Context, raw map[string]any, create bool) (core.Record, error) {
+func (r *Endpoints) Decode(ctx context.Context, raw map[string]any, create bool) (core.Record, error) {
 	rec, err := r.Schema.Decode(raw, !create)
 	if err != nil {
 		return nil, err
@@ -159,7 +160,7 @@ func (r *Resource) Decode(ctx context.Context, raw map[string]any, create bool) 
 	return rec, nil
 }
 
-func (r *Resource) create(ctx context.Context, in kernel.Input) (any, error) {
+func (r *Endpoints) create(ctx context.Context, in kernel.Input) (any, error) {
 	var raw map[string]any
 	if err := in.Bind(&raw); err != nil {
 		return nil, err
@@ -168,14 +169,14 @@ func (r *Resource) create(ctx context.Context, in kernel.Input) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.Create(ctx, tenantOf(ctx), r.Schema, []core.Record{rec}, core.QuotaFrom(ctx))
+	out, err := r.Store.Create(ctx, tenantOf(ctx), r.Schema, []core.Record{rec}, quota.From(ctx))
 	if err != nil {
 		return nil, err
 	}
 	return Present(r.Schema, out[0]), nil
 }
 
-func (r *Resource) update(ctx context.Context, in kernel.Input) (any, error) {
+func (r *Endpoints) update(ctx context.Context, in kernel.Input) (any, error) {
 	id, err := r.id(in)
 	if err != nil {
 		return nil, err
@@ -195,7 +196,7 @@ func (r *Resource) update(ctx context.Context, in kernel.Input) (any, error) {
 	return Present(r.Schema, out), nil
 }
 
-func (r *Resource) delete(ctx context.Context, in kernel.Input) (any, error) {
+func (r *Endpoints) delete(ctx context.Context, in kernel.Input) (any, error) {
 	id, err := r.id(in)
 	if err != nil {
 		return nil, err
@@ -206,7 +207,7 @@ func (r *Resource) delete(ctx context.Context, in kernel.Input) (any, error) {
 	return nil, nil
 }
 
-func (r *Resource) translate(err error) error {
+func (r *Endpoints) translate(err error) error {
 	if core.KindOf(err) == core.NotFound {
 		return r.notFound()
 	}
@@ -233,17 +234,17 @@ func Present(s *core.Schema, rec core.Record) map[string]any {
 	return out
 }
 
-// Module is a kernel module serving one Resource.
+// Module is a kernel module serving one set of Endpoints.
 type Module struct {
 	name       string
 	migrations fs.FS
-	resource   *Resource
+	endpoints  *Endpoints
 }
 
 // NewModule returns a module named name (its route prefix and its table)
 // whose tenant tables are migrations (nil for none).
-func NewModule(name string, migrations fs.FS, r *Resource) *Module {
-	return &Module{name: name, migrations: migrations, resource: r}
+func NewModule(name string, migrations fs.FS, r *Endpoints) *Module {
+	return &Module{name: name, migrations: migrations, endpoints: r}
 }
 
 // Name returns the module's name.
@@ -251,17 +252,17 @@ func (m *Module) Name() string { return m.name }
 
 // Resources returns the quota resource the module counts, if any.
 func (m *Module) Resources() []core.Resource {
-	if m.resource.Schema.Counts == "" {
+	if m.endpoints.Schema.Counts == "" {
 		return nil
 	}
-	return []core.Resource{m.resource.Schema.Counts}
+	return []core.Resource{m.endpoints.Schema.Counts}
 }
 
 // Migrations returns the module's tenant tables.
 func (m *Module) Migrations() fs.FS { return m.migrations }
 
 // Routes returns the CRUD routes.
-func (m *Module) Routes() []kernel.Route { return m.resource.Routes() }
+func (m *Module) Routes() []kernel.Route { return m.endpoints.Routes() }
 
 // Sub returns the "migrations" folder of an embedded FS.
 func Sub(fsys fs.FS) fs.FS {
@@ -271,3 +272,7 @@ func Sub(fsys fs.FS) fs.FS {
 	}
 	return sub
 }
+
+// Endpoints returns the module's endpoint set, for a module that serves the
+// same table another way (the batch module).
+func (m *Module) Endpoints() *Endpoints { return m.endpoints }
