@@ -188,24 +188,36 @@ func TestBillingCatchUpAndRacingWorkers(t *testing.T) {
 
 // TestProrationOnPlanChange: $10.00/month changed to $49.00/month halfway
 // through a 30-day period puts a credit of 5.00 and a charge of 24.50 on
-// the next invoice.
+// the next invoice, whether the change comes through the subscription
+// endpoint or the tenant update: there is one path to change a plan.
 func TestProrationOnPlanChange(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
-		start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC) // April has 30 days
-		e, clock, id := billingEnv(t, b, start, map[string]any{"name": "Small", "price_monthly": "10.00"})
-		pro := e.createPlan(map[string]any{"name": "Big", "price_monthly": "49.00"})
-		e.runBilling()
-		first := e.invoices(id)[0]["number"].(string)
-		e.do("POST", fmt.Sprintf("/api/saas/tenants/%d/invoices/%s/pay", id, first), map[string]any{"payment_ref": "p1"}).want(t, http.StatusOK)
-		clock.Add(15 * 24 * time.Hour)
-		e.do("PUT", fmt.Sprintf("/api/saas/tenants/%d/subscription", id), map[string]any{"plan_id": pro}).want(t, http.StatusOK)
-		clock.Add(16 * 24 * time.Hour)
-		e.runBilling()
-		raw := e.do("GET", fmt.Sprintf("/api/saas/tenants/%d/invoices", id), nil).raw
-		if !strings.Contains(raw, `"amount":-5.00`) || !strings.Contains(raw, `"amount":24.50`) {
-			t.Fatalf("no proration lines of -5.00 and 24.50: %s", raw)
-		}
-	})
+	for _, via := range []string{"subscription", "tenant"} {
+		t.Run(via, func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, b backend) {
+				start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC) // April has 30 days
+				e, clock, id := billingEnv(t, b, start, map[string]any{"name": "Small", "price_monthly": "10.00"})
+				pro := e.createPlan(map[string]any{"name": "Big", "price_monthly": "49.00"})
+				e.runBilling()
+				first := e.invoices(id)[0]["number"].(string)
+				e.do("POST", fmt.Sprintf("/api/saas/tenants/%d/invoices/%s/pay", id, first), map[string]any{"payment_ref": "p1"}).want(t, http.StatusOK)
+				clock.Add(15 * 24 * time.Hour)
+				path := fmt.Sprintf("/api/saas/tenants/%d/subscription", id)
+				if via == "tenant" {
+					path = fmt.Sprintf("/api/saas/tenants/%d", id)
+				}
+				e.do("PUT", path, map[string]any{"plan_id": pro}).want(t, http.StatusOK)
+				if got := e.subscription(id)["plan_id"]; got != float64(pro) {
+					t.Fatalf("plan after the change = %v, want %d", got, pro)
+				}
+				clock.Add(16 * 24 * time.Hour)
+				e.runBilling()
+				raw := e.do("GET", fmt.Sprintf("/api/saas/tenants/%d/invoices", id), nil).raw
+				if !strings.Contains(raw, `"amount":-5.00`) || !strings.Contains(raw, `"amount":24.50`) {
+					t.Fatalf("no proration lines of -5.00 and 24.50: %s", raw)
+				}
+			})
+		})
+	}
 }
 
 // TestExpiryFromTheAPI: an expires_at in the past suspends the tenant;

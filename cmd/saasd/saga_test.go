@@ -203,9 +203,6 @@ func TestReconcileOrphans(t *testing.T) {
 // the login goes with the tenant.
 func TestTenantDatabaseLogins(t *testing.T) {
 	server := mysqlServer(t)
-	if server == nil {
-		t.Skip("needs MariaDB")
-	}
 	e := newEnv(t, backends(t)[1])
 	planID := e.createPlan(starter)
 	ctx := context.Background()
