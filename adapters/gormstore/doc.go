@@ -1,4 +1,7 @@
-// Package gormstore implements the control-database ports (tenants, plans,
-// API tokens) with GORM, on MySQL/MariaDB or on an embedded SQLite file.
-// Schema changes are versioned goose migrations embedded in the binary.
+// Package gormstore implements the control-database ports with GORM:
+// tenants, plans, API tokens, idempotency keys, provisioning steps, billing
+// (lifecycles, invoices, leases), webhooks and the outbox. It holds no
+// driver: the dialector comes from adapters/mysql or adapters/sqlite.
+// Schema changes are versioned goose migrations embedded in the binary,
+// one folder per dialect.
 package gormstore

@@ -94,9 +94,8 @@ func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, e
 // Provisioner creates one schema per tenant on the control database's server.
 type Provisioner struct {
 	*Tenants
-	schemas []kernel.TenantSchema
-	counted map[core.Resource]string
-	logger  *zap.Logger
+	migrator *sqltenant.Migrator
+	logger   *zap.Logger
 }
 
 // NewProvisioner returns a provisioner of ts that applies schemas (every
@@ -104,13 +103,11 @@ type Provisioner struct {
 // its usage counter. It uses the control pool for DDL and a short-lived
 // connection into each schema to migrate it.
 func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
-	schemas = append([]kernel.TenantSchema{sqltenant.Schema()}, schemas...)
-	// Two modules claiming one migration version would fail the first
-	// tenant created; fail at start instead.
-	if _, err := sqltenant.Merge(dialect{}.Name(), schemas); err != nil {
+	m, err := sqltenant.NewMigrator(dialect{}, schemas, counted)
+	if err != nil {
 		return nil, err
 	}
-	return &Provisioner{Tenants: ts, schemas: schemas, counted: counted, logger: logger}, nil
+	return &Provisioner{Tenants: ts, migrator: m, logger: logger}, nil
 }
 
 // Name returns the schema name of tenant t.
@@ -173,7 +170,7 @@ func (p *Provisioner) migrate(ctx context.Context, name string) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
-	return sqltenant.Migrate(ctx, db, dialect{}, p.schemas, p.counted)
+	return p.migrator.Migrate(ctx, db)
 }
 
 // Drop drops the tenant's schema.
@@ -272,5 +269,9 @@ func (p *Provisioner) owned(ctx context.Context, query string) ([]string, error)
 // connection into one tenant schema, as Provisioner.Migrate does; bench
 // uses it to time goose alone.
 func Migrate(ctx context.Context, db *sql.DB, schemas []kernel.TenantSchema) error {
-	return sqltenant.Migrate(ctx, db, dialect{}, append([]kernel.TenantSchema{sqltenant.Schema()}, schemas...), nil)
+	m, err := sqltenant.NewMigrator(dialect{}, schemas, nil)
+	if err != nil {
+		return err
+	}
+	return m.Migrate(ctx, db)
 }

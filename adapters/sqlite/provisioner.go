@@ -90,22 +90,19 @@ func (ts *Tenants) owns(name string) bool {
 // Provisioner creates one SQLite file per tenant.
 type Provisioner struct {
 	*Tenants
-	schemas []kernel.TenantSchema
-	counted map[core.Resource]string
-	logger  *zap.Logger
+	migrator *sqltenant.Migrator
+	logger   *zap.Logger
 }
 
 // NewProvisioner returns a provisioner of ts that applies schemas (every
 // module's, kernel.Schemas) after the kernel's own tables and gives each counted resource (kernel.Tables)
 // its usage counter.
 func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core.Resource]string, logger *zap.Logger) (*Provisioner, error) {
-	schemas = append([]kernel.TenantSchema{sqltenant.Schema()}, schemas...)
-	// Two modules claiming one migration version would fail the first
-	// tenant created; fail at start instead.
-	if _, err := sqltenant.Merge(dialect{}.Name(), schemas); err != nil {
+	m, err := sqltenant.NewMigrator(dialect{}, schemas, counted)
+	if err != nil {
 		return nil, err
 	}
-	return &Provisioner{Tenants: ts, schemas: schemas, counted: counted, logger: logger}, nil
+	return &Provisioner{Tenants: ts, migrator: m, logger: logger}, nil
 }
 
 // Name returns the file name of tenant t.
@@ -135,7 +132,7 @@ func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 		return err
 	}
 	defer db.Close()
-	if err := sqltenant.Migrate(ctx, db, dialect{}, p.schemas, p.counted); err != nil {
+	if err := p.migrator.Migrate(ctx, db); err != nil {
 		return err
 	}
 	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))

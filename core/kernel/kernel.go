@@ -1,8 +1,11 @@
 // Package kernel is the microkernel of the tenant-side API. Features
 // (customers, invoices, …) are modules that give the kernel their name,
-// tenant tables, routes and the quota resources they count; the kernel owns
-// tenancy, authentication, rate limits, quotas and routing, and the HTTP
-// adapter mounts every module under /api/v2/<Name> with one envelope.
+// tenant tables, routes and the quota resources they count. The kernel
+// derives the resource catalog from them (Resources, Tables) and wraps every
+// route in its policy (Endpoints): the resolved tenant and user, the role
+// check, the limits that apply, the quota a charged create reserves and the
+// threshold events it crosses. The HTTP adapter only mounts the endpoints
+// under /api/v2 and answers in the envelope.
 //
 // A module is written against this package and the core only: it never sees
 // Gin, GORM or a database handle. It persists through ports implemented in

@@ -40,15 +40,35 @@ func Schema() kernel.TenantSchema {
 // is an error.
 const VersionTable = "goose_tenant"
 
-// Migrate applies every pending migration of every schema to db, a
-// connection into one tenant database, then gives each counted resource
-// (resource → table, kernel.Tables) its usage counter row, so a module that
-// counts a new resource needs no hand-written counter rows.
-func Migrate(ctx context.Context, db *sql.DB, d Dialect, schemas []kernel.TenantSchema, counted map[core.Resource]string) error {
-	if err := up(ctx, db, d.Name(), schemas); err != nil {
+// Migrator brings tenant databases to the current schema: the kernel's own
+// tables, then every module's, then a usage counter row for each counted
+// resource.
+type Migrator struct {
+	dialect string
+	schemas []kernel.TenantSchema
+	counted map[core.Resource]string
+}
+
+// NewMigrator returns the migrator of schemas (every module's,
+// kernel.Schemas) and counted (resource → table, kernel.Tables). Two
+// modules claiming one migration version would fail the first tenant
+// created: NewMigrator fails instead, at start.
+func NewMigrator(d Dialect, schemas []kernel.TenantSchema, counted map[core.Resource]string) (*Migrator, error) {
+	schemas = append([]kernel.TenantSchema{Schema()}, schemas...)
+	if _, err := Merge(d.Name(), schemas); err != nil {
+		return nil, err
+	}
+	return &Migrator{dialect: d.Name(), schemas: schemas, counted: counted}, nil
+}
+
+// Migrate applies every pending migration to db, a connection into one
+// tenant database, then gives each counted resource its usage counter row,
+// so a module that counts a new resource needs no hand-written counter rows.
+func (m *Migrator) Migrate(ctx context.Context, db *sql.DB) error {
+	if err := up(ctx, db, m.dialect, m.schemas); err != nil {
 		return err
 	}
-	return ensureCounters(ctx, db, counted)
+	return ensureCounters(ctx, db, m.counted)
 }
 
 // ensureCounters adds the missing counter rows, each starting at its
