@@ -139,12 +139,15 @@ func schemas() []kernel.TenantSchema {
 	return []kernel.TenantSchema{{Module: "customers", Migrations: customers.New(nil).Migrations()}}
 }
 
+// installation is the installation ID the test's schemas are marked with.
+const installation = "test-installation"
+
 // counted is what the kernel would count with the customers and users modules.
 var counted = map[core.Resource]string{"customers": "customers", "staff": "users"}
 
 func newProvisioner(t *testing.T, db *sql.DB, dsn, prefix string, schemas []kernel.TenantSchema) *mysql.Provisioner {
 	t.Helper()
-	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix}, db)
+	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix, Installation: installation}, db)
 	if err != nil {
 		t.Fatal(err)
 	}

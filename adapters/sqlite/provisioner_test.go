@@ -71,7 +71,7 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 func TestNewRejectsBadPrefix(t *testing.T) {
 	t.Parallel()
 	for _, prefix := range []string{"", "Tenant", "t-1", "a/b", "x;"} {
-		if _, err := sqlite.NewTenants(sqlite.Config{Dir: t.TempDir(), Prefix: prefix}); err == nil {
+		if _, err := sqlite.NewTenants(sqlite.Config{Dir: t.TempDir(), Prefix: prefix, Installation: installation}); err == nil {
 			t.Errorf("prefix %q accepted", prefix)
 		}
 	}
@@ -82,12 +82,15 @@ func schemas() []kernel.TenantSchema {
 	return []kernel.TenantSchema{{Module: "customers", Migrations: customers.New(nil).Migrations()}}
 }
 
+// installation is the installation ID the test's databases are marked with.
+const installation = "test-installation"
+
 // counted is what the kernel would count with the customers and users modules.
 var counted = map[core.Resource]string{"customers": "customers", "staff": "users"}
 
 func newProvisioner(t *testing.T, dir string, schemas []kernel.TenantSchema) *sqlite.Provisioner {
 	t.Helper()
-	ts, err := sqlite.NewTenants(sqlite.Config{Dir: dir, Prefix: "tenant_"})
+	ts, err := sqlite.NewTenants(sqlite.Config{Dir: dir, Prefix: "tenant_", Installation: installation})
 	if err != nil {
 		t.Fatal(err)
 	}

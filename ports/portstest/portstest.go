@@ -27,6 +27,7 @@ func TestStores(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("plans", func(t *testing.T) { t.Parallel(); testPlans(t, open(t)) })
 	t.Run("tenants", func(t *testing.T) { t.Parallel(); testTenants(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { t.Parallel(); testTokens(t, open(t)) })
+	t.Run("schema versions", func(t *testing.T) { t.Parallel(); testSchemaVersions(t, open(t)) })
 }
 
 func wantKind(t *testing.T, err error, kind core.Kind) {
@@ -217,5 +218,44 @@ func testTokens(t *testing.T, s Stores) {
 	list, err := s.Tokens.Tokens(ctx)
 	if err != nil || len(list) != 2 || list[0].RevokedAt == nil || list[0].LastUsedAt == nil || !list[0].LastUsedAt.Equal(at) {
 		t.Fatalf("Tokens = %+v, %v", list, err)
+	}
+}
+
+// testSchemaVersions: a tenant's schema version and migration error are
+// kept, and lists select by them.
+func testSchemaVersions(t *testing.T, s Stores) {
+	ctx := context.Background()
+	p := plan("Starter")
+	if err := s.Plans.CreatePlan(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for i, sub := range []string{"one", "two", "three"} {
+		tn := tenant(sub, p.ID)
+		if err := s.Tenants.CreateTenant(ctx, &tn); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.Tenants.UpdateTenant(ctx, tn.ID, func(t *core.Tenant) error {
+			t.Status, t.SchemaVersion = core.StatusActive, int64(10+i%2)
+			if sub == "three" {
+				t.MigrationError = "duplicate column"
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tn.ID)
+	}
+	got, err := s.Tenants.Tenant(ctx, ids[2])
+	if err != nil || got.SchemaVersion != 10 || got.MigrationError != "duplicate column" {
+		t.Fatalf("Tenant = version %d, error %q, %v", got.SchemaVersion, got.MigrationError, err)
+	}
+	ten := int64(10)
+	if list, total, err := s.Tenants.Tenants(ctx, core.TenantFilter{Page: 1, PerPage: 10, SchemaVersion: &ten}); err != nil || total != 2 || len(list) != 2 {
+		t.Fatalf("at version 10: %d tenants, %v", total, err)
+	}
+	if list, total, err := s.Tenants.Tenants(ctx, core.TenantFilter{Page: 1, PerPage: 10, MigrationFailed: true}); err != nil || total != 1 || list[0].ID != ids[2] {
+		t.Fatalf("failed: %d tenants, %v", total, err)
 	}
 }

@@ -1,0 +1,477 @@
+package portstest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
+	"github.com/saasd/saasd/ports"
+)
+
+// TenantData is one provisioned tenant and the tenant-side ports that reach
+// its database, wired as the backend wires them.
+type TenantData struct {
+	// Tenant has its own database, migrated: Database is set.
+	Tenant    core.Tenant
+	Records   ports.RecordStore
+	Users     ports.UserStore
+	Counter   ports.UsageCounter
+	Recounter ports.UsageRecounter
+	Exporter  ports.Exporter
+	// Schema is the customers module's table (customers.Schema): the suite
+	// writes its account, email and city fields. UserSchema is the kernel's
+	// users table as the users module serves it (users.Schema): name, email,
+	// role and the hidden password_hash. The backend counts both tables'
+	// rows as their Counts resources.
+	Schema     *core.Schema
+	UserSchema *core.Schema
+}
+
+// TestTenantData runs the tenant-side contract against tenants built by
+// newData, which must return a fresh, empty tenant for every call.
+func TestTenantData(t *testing.T, newData func(t *testing.T) TenantData) {
+	t.Run("records", func(t *testing.T) { t.Parallel(); testRecords(t, newData(t)) })
+	t.Run("all or none", func(t *testing.T) { t.Parallel(); testAllOrNone(t, newData(t)) })
+	t.Run("quota", func(t *testing.T) { t.Parallel(); testQuota(t, newData(t)) })
+	t.Run("parallel quota", func(t *testing.T) { t.Parallel(); testParallelQuota(t, newData(t)) })
+	t.Run("recount", func(t *testing.T) { t.Parallel(); testRecount(t, newData(t)) })
+	t.Run("users", func(t *testing.T) { t.Parallel(); testUsers(t, newData(t)) })
+	t.Run("sessions", func(t *testing.T) { t.Parallel(); testSessions(t, newData(t)) })
+	t.Run("export", func(t *testing.T) { t.Parallel(); testExport(t, newData(t)) })
+}
+
+func customer(account, email, city string) core.Record {
+	return core.Record{"account": account, "email": email, "city": city}
+}
+
+func idOf(t *testing.T, r core.Record) int64 {
+	t.Helper()
+	id, ok := r["id"].(int64)
+	if !ok || id <= 0 {
+		t.Fatalf("record without an id: %v", r)
+	}
+	return id
+}
+
+func ids(t *testing.T, recs []core.Record) []int64 {
+	t.Helper()
+	out := make([]int64, len(recs))
+	for i, r := range recs {
+		out[i] = idOf(t, r)
+	}
+	return out
+}
+
+// wantCount checks the usage counter of r against want.
+func wantCount(t *testing.T, d TenantData, r core.Resource, want int64) {
+	t.Helper()
+	counts, err := d.Counter.Count(context.Background(), d.Tenant)
+	if err != nil || counts[r] != want {
+		t.Fatalf("Count[%s] = %d (%v), %v; want %d", r, counts[r], counts, err, want)
+	}
+}
+
+// wantTotal checks how many rows List finds in s.
+func wantTotal(t *testing.T, d TenantData, s *core.Schema, want int64) {
+	t.Helper()
+	_, total, err := d.Records.List(context.Background(), d.Tenant, s, core.ListQuery{Page: 1, Limit: 100})
+	if err != nil || total != want {
+		t.Fatalf("List(%s) total = %d, %v; want %d", s.Table, total, err, want)
+	}
+}
+
+func testRecords(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	s := d.Schema
+	wantCount(t, d, s.Counts, 0)
+	in := []core.Record{
+		customer("Acme", "ops@acme.example", "Paris"),
+		customer("Globex", "info@globex.example", "Berlin"),
+		customer("100% Cotton", "sales@cotton.example", "Paris"),
+		customer("100 Cotton", "", "Lyon"),
+		customer("Initech", "ops@acme.example", "Paris"),
+	}
+	created, err := d.Records.Create(ctx, d.Tenant, s, in, quota.Quota{})
+	if err != nil || len(created) != len(in) {
+		t.Fatalf("Create = %d records, %v", len(created), err)
+	}
+	id := ids(t, created)
+	for i, r := range created {
+		if r["account"] != in[i]["account"] || r["email"] != in[i]["email"] || r["city"] != in[i]["city"] {
+			t.Fatalf("created[%d] = %v, want %v", i, r, in[i])
+		}
+		if i > 0 && id[i] <= id[i-1] {
+			t.Fatalf("ids not ascending in the order given: %v", id)
+		}
+		if at, ok := r["created_at"].(time.Time); !ok || at.IsZero() {
+			t.Fatalf("created_at = %#v", r["created_at"])
+		}
+	}
+	wantCount(t, d, s.Counts, 5)
+
+	got, err := d.Records.Get(ctx, d.Tenant, s, id[0])
+	if err != nil || got["account"] != "Acme" || got["city"] != "Paris" || got["phone"] != "" || idOf(t, got) != id[0] {
+		t.Fatalf("Get = %v, %v", got, err)
+	}
+	_, err = d.Records.Get(ctx, d.Tenant, s, id[4]+1000)
+	wantKind(t, err, core.NotFound)
+
+	list := func(q core.ListQuery) ([]int64, int64) {
+		t.Helper()
+		if q.Page == 0 {
+			q.Page, q.Limit = 1, 100
+		}
+		recs, total, err := d.Records.List(ctx, d.Tenant, s, q)
+		if err != nil {
+			t.Fatalf("List(%+v): %v", q, err)
+		}
+		return ids(t, recs), total
+	}
+	tests := []struct {
+		name  string
+		q     core.ListQuery
+		want  []int64
+		total int64
+	}{
+		{name: "first page, newest first", q: core.ListQuery{Page: 1, Limit: 2}, want: []int64{id[4], id[3]}, total: 5},
+		{name: "last page", q: core.ListQuery{Page: 3, Limit: 2}, want: []int64{id[0]}, total: 5},
+		{name: "past the end", q: core.ListQuery{Page: 4, Limit: 2}, want: []int64{}, total: 5},
+		{name: "search", q: core.ListQuery{Search: "Cotton"}, want: []int64{id[3], id[2]}, total: 2},
+		{name: "search matches email", q: core.ListQuery{Search: "globex.example"}, want: []int64{id[1]}, total: 1},
+		{name: "search escapes %", q: core.ListQuery{Search: "100%"}, want: []int64{id[2]}, total: 1},
+		{name: "search escapes _", q: core.ListQuery{Search: "_"}, want: []int64{}, total: 0},
+		{name: "filter", q: core.ListQuery{Filters: map[string]any{"email": "ops@acme.example"}}, want: []int64{id[4], id[0]}, total: 2},
+		{name: "filter and search", q: core.ListQuery{Search: "Init", Filters: map[string]any{"email": "ops@acme.example"}}, want: []int64{id[4]}, total: 1},
+		{name: "filter and page", q: core.ListQuery{Page: 2, Limit: 1, Filters: map[string]any{"email": "ops@acme.example"}}, want: []int64{id[0]}, total: 2},
+	}
+	for _, tt := range tests {
+		got, total := list(tt.q)
+		if !slices.Equal(got, tt.want) || total != tt.total {
+			t.Errorf("%s: List = %v of %d, want %v of %d", tt.name, got, total, tt.want, tt.total)
+		}
+	}
+
+	upd, err := d.Records.Update(ctx, d.Tenant, s, id[0], core.Record{"city": "Rome"})
+	if err != nil || upd["city"] != "Rome" || upd["account"] != "Acme" || idOf(t, upd) != id[0] {
+		t.Fatalf("Update = %v, %v", upd, err)
+	}
+	if c, u := upd["created_at"].(time.Time), upd["updated_at"].(time.Time); u.Before(c) {
+		t.Fatalf("updated_at %v before created_at %v", u, c)
+	}
+	if got, _ := d.Records.Get(ctx, d.Tenant, s, id[0]); got["city"] != "Rome" || got["email"] != "ops@acme.example" {
+		t.Fatalf("update not stored: %v", got)
+	}
+	_, err = d.Records.Update(ctx, d.Tenant, s, id[4]+1000, core.Record{"city": "Rome"})
+	wantKind(t, err, core.NotFound)
+
+	if err := d.Records.Delete(ctx, d.Tenant, s, id[1]); err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Records.Get(ctx, d.Tenant, s, id[1])
+	wantKind(t, err, core.NotFound)
+	wantKind(t, d.Records.Delete(ctx, d.Tenant, s, id[1]), core.NotFound)
+	wantTotal(t, d, s, 4)
+	wantCount(t, d, s.Counts, 4)
+}
+
+func user(name, email string) core.Record {
+	return core.Record{"name": name, "email": email, "role": core.RoleStaff, "password_hash": "hash-of-" + name}
+}
+
+func testAllOrNone(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	us := d.UserSchema
+	// The third record repeats the first one's email: none is stored.
+	_, err := d.Records.Create(ctx, d.Tenant, us, []core.Record{
+		user("Ann", "ann@example.com"), user("Bob", "bob@example.com"), user("Ann Again", "ann@example.com"),
+	}, quota.Quota{Resource: us.Counts, Limit: 10})
+	wantKind(t, err, core.Conflict)
+	wantTotal(t, d, us, 0)
+	wantCount(t, d, us.Counts, 0)
+
+	created, err := d.Records.Create(ctx, d.Tenant, us, []core.Record{user("Ann", "ann@example.com"), user("Bob", "bob@example.com")}, quota.Quota{})
+	if err != nil || len(created) != 2 {
+		t.Fatalf("Create = %v, %v", created, err)
+	}
+	for _, r := range created {
+		if _, leaked := r["password_hash"]; leaked {
+			t.Fatalf("a hidden column was read back: %v", r)
+		}
+	}
+	// A user made through the users module can log in.
+	if u, hash, err := d.Users.UserByEmail(ctx, d.Tenant, "bob@example.com"); err != nil || u.ID != idOf(t, created[1]) || hash != "hash-of-Bob" {
+		t.Fatalf("UserByEmail = %+v, %q, %v", u, hash, err)
+	}
+	_, err = d.Records.Create(ctx, d.Tenant, us, []core.Record{user("Cy", "cy@example.com"), user("Bob 2", "bob@example.com")}, quota.Quota{})
+	wantKind(t, err, core.Conflict)
+	wantTotal(t, d, us, 2)
+	wantCount(t, d, us.Counts, 2)
+
+	_, err = d.Records.Update(ctx, d.Tenant, us, idOf(t, created[0]), core.Record{"email": "bob@example.com"})
+	wantKind(t, err, core.Conflict)
+	if got, _ := d.Records.Get(ctx, d.Tenant, us, idOf(t, created[0])); got["email"] != "ann@example.com" {
+		t.Fatalf("a refused update was saved: %v", got)
+	}
+}
+
+func testQuota(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	s := d.Schema
+	var calls [][2]int64
+	q := quota.Quota{Resource: s.Counts, Limit: 3, Counted: func(before, after int64) { calls = append(calls, [2]int64{before, after}) }}
+	create := func(q quota.Quota, n int) ([]core.Record, error) {
+		recs := make([]core.Record, n)
+		for i := range recs {
+			recs[i] = customer(fmt.Sprintf("C%d", i), "", "")
+		}
+		return d.Records.Create(ctx, d.Tenant, s, recs, q)
+	}
+	if _, err := create(q, 2); err != nil {
+		t.Fatal(err)
+	}
+	// Two more would pass the limit: nothing is written.
+	_, err := create(q, 2)
+	wantKind(t, err, core.QuotaExceeded)
+	wantCount(t, d, s.Counts, 2)
+	wantTotal(t, d, s, 2)
+	if _, err := create(q, 1); err != nil {
+		t.Fatal(err)
+	}
+	_, err = create(q, 1)
+	wantKind(t, err, core.QuotaExceeded)
+	if want := [][2]int64{{0, 2}, {2, 3}}; !slices.Equal(calls, want) {
+		t.Fatalf("Counted calls = %v, want %v", calls, want)
+	}
+
+	// Unlimited creates are still counted.
+	unlimited := quota.Quota{Resource: s.Counts, Limit: core.Unlimited}
+	created, err := create(unlimited, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCount(t, d, s.Counts, 5)
+	_, err = create(q, 1)
+	wantKind(t, err, core.QuotaExceeded)
+	_, err = create(quota.Quota{Resource: s.Counts, Limit: 0}, 1)
+	wantKind(t, err, core.QuotaExceeded)
+
+	// Deletes free room again.
+	for _, r := range created {
+		if err := d.Records.Delete(ctx, d.Tenant, s, idOf(t, r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantCount(t, d, s.Counts, 3)
+	_, err = create(q, 1)
+	wantKind(t, err, core.QuotaExceeded)
+	q.Limit = 4
+	if _, err := create(q, 1); err != nil {
+		t.Fatal(err)
+	}
+	wantCount(t, d, s.Counts, 4)
+	wantTotal(t, d, s, 4)
+}
+
+func testParallelQuota(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	s := d.Schema
+	const limit = 5
+	q := quota.Quota{Resource: s.Counts, Limit: limit}
+	errs := make([]error, 20)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = d.Records.Create(ctx, d.Tenant, s, []core.Record{customer(fmt.Sprintf("Racer %d", i), "", "")}, q)
+		}()
+	}
+	wg.Wait()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			wantKind(t, err, core.QuotaExceeded)
+		}
+	}
+	if won != limit {
+		t.Fatalf("%d creates won, want %d", won, limit)
+	}
+	wantCount(t, d, s.Counts, limit)
+	wantTotal(t, d, s, limit)
+}
+
+func testRecount(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	s := d.Schema
+	recount := func(want ...quota.Change) {
+		t.Helper()
+		changes, err := d.Recounter.Recount(ctx, d.Tenant)
+		if err != nil || !slices.Equal(changes, want) {
+			t.Fatalf("Recount = %v, %v; want %v", changes, err, want)
+		}
+	}
+	recount()
+	if _, err := d.Records.Create(ctx, d.Tenant, s, []core.Record{customer("A", "", ""), customer("B", "", "")}, quota.Quota{}); err != nil {
+		t.Fatal(err)
+	}
+	u := core.User{Name: "Ann", Email: "ann@example.com", Role: core.RoleStaff}
+	if err := d.Users.CreateUser(ctx, d.Tenant, &u, "hash"); err != nil {
+		t.Fatal(err)
+	}
+	recount()
+
+	// The same table with no resource writes rows past the counter, as a
+	// change by hand would.
+	uncounted := *s
+	uncounted.Counts = ""
+	byHand, err := d.Records.Create(ctx, d.Tenant, &uncounted, []core.Record{customer("By hand", "", "")}, quota.Quota{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCount(t, d, s.Counts, 2)
+	recount(quota.Change{Resource: s.Counts, Was: 2, Now: 3})
+	wantCount(t, d, s.Counts, 3)
+	recount()
+
+	if err := d.Records.Delete(ctx, d.Tenant, &uncounted, idOf(t, byHand[0])); err != nil {
+		t.Fatal(err)
+	}
+	recount(quota.Change{Resource: s.Counts, Was: 3, Now: 2})
+	wantCount(t, d, s.Counts, 2)
+	wantCount(t, d, d.UserSchema.Counts, 1)
+}
+
+func testUsers(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	u := core.User{Name: "Ann", Email: "Ann@Example.com", Role: core.RoleAdmin}
+	if err := d.Users.CreateUser(ctx, d.Tenant, &u, "hash-1"); err != nil || u.ID <= 0 {
+		t.Fatalf("CreateUser: id %d, %v", u.ID, err)
+	}
+	wantCount(t, d, d.UserSchema.Counts, 1)
+	dup := core.User{Name: "Other", Email: "Ann@Example.com", Role: core.RoleStaff}
+	wantKind(t, d.Users.CreateUser(ctx, d.Tenant, &dup, "hash-2"), core.Conflict)
+	// Emails are looked up without regard to case, so they are unique that way too.
+	dup.Email = "ann@example.com"
+	wantKind(t, d.Users.CreateUser(ctx, d.Tenant, &dup, "hash-2"), core.Conflict)
+	wantCount(t, d, d.UserSchema.Counts, 1)
+
+	got, hash, err := d.Users.UserByEmail(ctx, d.Tenant, "ANN@example.COM")
+	if err != nil || got != u || hash != "hash-1" {
+		t.Fatalf("UserByEmail = %+v, %q, %v; want %+v", got, hash, err, u)
+	}
+	_, _, err = d.Users.UserByEmail(ctx, d.Tenant, "nobody@example.com")
+	wantKind(t, err, core.NotFound)
+
+	other := core.User{Name: "Bob", Email: "bob@example.com", Role: core.RoleStaff}
+	if err := d.Users.CreateUser(ctx, d.Tenant, &other, "hash-3"); err != nil || other.ID == u.ID {
+		t.Fatalf("CreateUser: id %d, %v", other.ID, err)
+	}
+	wantCount(t, d, d.UserSchema.Counts, 2)
+	wantTotal(t, d, d.UserSchema, 2)
+}
+
+func sessionHash(s string) []byte {
+	h := sha256.Sum256([]byte(s))
+	return h[:]
+}
+
+func testSessions(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	u := core.User{Name: "Ann", Email: "ann@example.com", Role: core.RoleStaff}
+	if err := d.Users.CreateUser(ctx, d.Tenant, &u, "hash"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	expires := now.Add(time.Hour)
+	live, other := sessionHash("live"), sessionHash("other")
+	if err := d.Users.CreateSession(ctx, d.Tenant, u.ID, live, expires); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Users.CreateSession(ctx, d.Tenant, u.ID, other, expires); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.Users.UserBySession(ctx, d.Tenant, live, now); err != nil || got != u {
+		t.Fatalf("UserBySession = %+v, %v; want %+v", got, err, u)
+	}
+	if got, err := d.Users.UserBySession(ctx, d.Tenant, live, expires.Add(-time.Second)); err != nil || got.ID != u.ID {
+		t.Fatalf("UserBySession just before expiry = %+v, %v", got, err)
+	}
+	for _, at := range []time.Time{expires.Add(time.Millisecond), expires.Add(time.Hour)} {
+		_, err := d.Users.UserBySession(ctx, d.Tenant, live, at)
+		wantKind(t, err, core.NotFound)
+	}
+	_, err := d.Users.UserBySession(ctx, d.Tenant, sessionHash("unknown"), now)
+	wantKind(t, err, core.NotFound)
+
+	if err := d.Users.DeleteSession(ctx, d.Tenant, live); err != nil {
+		t.Fatal(err)
+	}
+	_, err = d.Users.UserBySession(ctx, d.Tenant, live, now)
+	wantKind(t, err, core.NotFound)
+	if err := d.Users.DeleteSession(ctx, d.Tenant, live); err != nil {
+		t.Fatalf("deleting an unknown session: %v", err)
+	}
+	// Ending one session leaves the user's others alone.
+	if got, err := d.Users.UserBySession(ctx, d.Tenant, other, now); err != nil || got.ID != u.ID {
+		t.Fatalf("other session = %+v, %v", got, err)
+	}
+}
+
+func testExport(t *testing.T, d TenantData) {
+	ctx := context.Background()
+	if _, err := d.Records.Create(ctx, d.Tenant, d.Schema, []core.Record{customer("Acme", "ops@acme.example", "Paris"), customer("Globex", "", "Berlin")}, quota.Quota{}); err != nil {
+		t.Fatal(err)
+	}
+	u := core.User{Name: "Ann", Email: "ann@example.com", Role: core.RoleStaff}
+	if err := d.Users.CreateUser(ctx, d.Tenant, &u, "hash"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Users.CreateSession(ctx, d.Tenant, u.ID, sessionHash("s"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := d.Exporter.Export(ctx, d.Tenant, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string][]map[string]any{}
+	sc := bufio.NewScanner(&buf)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var line struct {
+			Table string         `json:"table"`
+			Row   map[string]any `json:"row"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Table == "" || line.Row == nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		rows[line.Table] = append(rows[line.Table], line.Row)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	var accounts []string
+	for _, r := range rows[d.Schema.Table] {
+		accounts = append(accounts, fmt.Sprint(r["account"]))
+	}
+	slices.Sort(accounts)
+	if !slices.Equal(accounts, []string{"Acme", "Globex"}) {
+		t.Fatalf("exported %s = %v (all: %v)", d.Schema.Table, accounts, rows)
+	}
+	if len(rows[d.UserSchema.Table]) != 1 || rows[d.UserSchema.Table][0]["email"] != "ann@example.com" {
+		t.Fatalf("exported %s = %v", d.UserSchema.Table, rows[d.UserSchema.Table])
+	}
+	if len(rows["sessions"]) != 0 {
+		t.Fatalf("sessions exported: %v", rows["sessions"])
+	}
+}
