@@ -107,7 +107,7 @@ var defaults = map[string]any{
 	"database.max_idle_conns":            20,
 	"tenants.base_domain":                "localhost",
 	"tenants.data_dir":                   "data/tenants",
-	"tenants.db_prefix":                  "tenant_",
+	"tenants.db_prefix":                  "",
 	"tenants.session_ttl":                720 * time.Hour,
 	"tenants.provision_timeout":          10 * time.Minute,
 	"tenants.db_users":                   true,
@@ -156,7 +156,8 @@ func Load(path string) (Config, error) {
 }
 
 var (
-	prefixRE   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	// A login is the prefix and the tenant ID: 20 + 11 digits stay within MySQL's 32.
+	prefixRE   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,19}$`)
 	hostnameRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
@@ -192,8 +193,9 @@ func (c Config) Validate() error {
 	if c.Database.Driver == "sqlite" && c.Tenants.DataDir == "" {
 		bad("tenants.data_dir", "is required with the sqlite driver")
 	}
-	if !prefixRE.MatchString(c.Tenants.DBPrefix) {
-		bad("tenants.db_prefix", "%q must be a lowercase letter then up to 39 of a-z, 0-9, _", c.Tenants.DBPrefix)
+	// Empty: the installation's own prefix (a short tag of its ID).
+	if c.Tenants.DBPrefix != "" && !prefixRE.MatchString(c.Tenants.DBPrefix) {
+		bad("tenants.db_prefix", "%q must be a lowercase letter then up to 19 of a-z, 0-9, _", c.Tenants.DBPrefix)
 	}
 	for key, n := range map[string]int{
 		"ratelimit.requests_per_minute":      c.RateLimit.RequestsPerMinute,

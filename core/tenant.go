@@ -53,8 +53,13 @@ type Tenant struct {
 	// operator), "billing" or "expiry"; only the latter two lift by themselves.
 	SuspendedBy string
 	NextInvoice *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// SchemaVersion is the tenant schema version its database was last
+	// migrated to; MigrationError why its last migration failed ("" when
+	// it did not).
+	SchemaVersion  int64
+	MigrationError string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 
 	// Events are written to the outbox by the store in the same transaction
 	// that saves the tenant; they are not part of its state.
@@ -190,6 +195,10 @@ type TenantFilter struct {
 	Status  Status // empty for all
 	Page    int    // 1-based
 	PerPage int
+	// SchemaVersion, when set, selects tenants migrated to exactly that
+	// version; MigrationFailed those whose last migration failed.
+	SchemaVersion   *int64
+	MigrationFailed bool
 }
 
 // Paging defaults and bounds for tenant lists.
@@ -234,4 +243,20 @@ type ProvisioningStep struct {
 	Outcome  string // StepDone, StepFailed, StepUndone, StepUndoFailed
 	Error    string
 	At       time.Time
+}
+
+// Installation is this saasd installation, as its control database knows
+// it: tenant databases it creates carry its ID in a marker, and are named
+// with its tenant prefix unless the operator configured one.
+type Installation struct {
+	ID           string
+	TenantPrefix string
+}
+
+// DatabaseMarker is what a tenant database says about its owner: the
+// installation that created it, for which tenant. The zero marker is an
+// unmarked database (one made before markers existed, or not by saasd).
+type DatabaseMarker struct {
+	Installation string
+	TenantID     int64
 }

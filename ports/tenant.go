@@ -5,6 +5,7 @@ package ports
 import (
 	"context"
 	"io"
+	"time"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/quota"
@@ -30,20 +31,30 @@ type TenantStore interface {
 
 // Provisioner creates and removes the database that belongs to one tenant.
 // Its steps are separate so that the provisioning saga can record, retry and
-// undo each one.
+// undo each one. Ownership is recorded, never inferred from a name: every
+// database it creates carries a marker (this installation, the tenant), and
+// it drops or migrates nothing whose marker says otherwise.
 type Provisioner interface {
 	// Name returns the name t's database has or will have.
 	Name(t core.Tenant) string
-	// Create creates t's empty database and returns its name. Returns
-	// core.Conflict if it exists already (it is never adopted).
+	// Create creates t's empty database, marked as this installation's for
+	// t, and returns its name. Returns core.Conflict if it exists already
+	// (it is never adopted).
 	Create(ctx context.Context, t core.Tenant) (database string, err error)
 	// Migrate applies the pending tenant migrations to t.Database; running
-	// it again applies nothing.
+	// it again applies nothing. A database made before markers existed is
+	// marked as t's first; one marked for anyone else is refused.
 	Migrate(ctx context.Context, t core.Tenant) error
-	// Drop removes t.Database; a database that is already gone is no error.
+	// Version is the schema version Migrate brings a database to.
+	Version() int64
+	// Drop removes t.Database when its marker says it is t's (or it is
+	// unmarked and named for t); a database that is already gone is no error.
 	Drop(ctx context.Context, t core.Tenant) error
 	// Databases lists the databases that are named like tenant databases.
 	Databases(ctx context.Context) ([]string, error)
+	// Marker reads what a tenant-looking database says about its owner;
+	// the zero marker when it has none.
+	Marker(ctx context.Context, database string) (core.DatabaseMarker, error)
 }
 
 // DatabaseUsers is an optional capability of a Provisioner (found by type
@@ -100,4 +111,12 @@ type Exporter interface {
 type PlanChanges interface {
 	// ChangePlan returns core.NotFound or core.Invalid (no such plan).
 	ChangePlan(ctx context.Context, tenantID, planID int64) error
+}
+
+// Leases hands a named lease to one holder at a time, so that one replica
+// runs what all of them could (the fleet migration at start).
+type Leases interface {
+	// Lease takes or renews the lease for holder until ttl passes; false
+	// when another holder has it.
+	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }

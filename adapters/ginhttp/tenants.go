@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -10,22 +11,26 @@ import (
 )
 
 type tenantJSON struct {
-	ID          int64       `json:"id"`
-	CompanyName string      `json:"company_name"`
-	Email       string      `json:"email"`
-	FirstName   string      `json:"first_name"`
-	LastName    string      `json:"last_name"`
-	Subdomain   string      `json:"subdomain"`
-	Domain      string      `json:"domain"`
-	PlanID      int64       `json:"plan_id"`
-	Plan        string      `json:"plan"`
-	PlanName    string      `json:"plan_name"`
-	Status      string      `json:"status"`
-	Database    string      `json:"database"`
-	CreatedAt   string      `json:"created_at"`
-	UpdatedAt   string      `json:"updated_at"`
-	ExpiresAt   *string     `json:"expires_at"`
-	Usage       quota.Usage `json:"usage,omitempty"`
+	ID          int64  `json:"id"`
+	CompanyName string `json:"company_name"`
+	Email       string `json:"email"`
+	FirstName   string `json:"first_name"`
+	LastName    string `json:"last_name"`
+	Subdomain   string `json:"subdomain"`
+	Domain      string `json:"domain"`
+	PlanID      int64  `json:"plan_id"`
+	Plan        string `json:"plan"`
+	PlanName    string `json:"plan_name"`
+	Status      string `json:"status"`
+	Database    string `json:"database"`
+	// SchemaVersion is the tenant schema version of its database;
+	// MigrationError why its last migration failed, when it did.
+	SchemaVersion  int64       `json:"schema_version"`
+	MigrationError string      `json:"migration_error,omitempty"`
+	CreatedAt      string      `json:"created_at"`
+	UpdatedAt      string      `json:"updated_at"`
+	ExpiresAt      *string     `json:"expires_at"`
+	Usage          quota.Usage `json:"usage,omitempty"`
 	// AdminPassword is only in the answer to a create that generated it.
 	AdminPassword string `json:"admin_password,omitempty"`
 }
@@ -35,7 +40,7 @@ func (s *Server) tenantJSON(t core.Tenant, u quota.Usage) tenantJSON {
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, Domain: s.tenants.Domain(t), PlanID: t.PlanID, Plan: t.PlanName, PlanName: t.PlanName,
 		Status: string(t.Status), Database: t.Database, CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
-		ExpiresAt: timestampPtr(t.ExpiresAt), Usage: u,
+		ExpiresAt: timestampPtr(t.ExpiresAt), Usage: u, SchemaVersion: t.SchemaVersion, MigrationError: t.MigrationError,
 	}
 }
 
@@ -45,6 +50,20 @@ func (s *Server) listTenants(c *gin.Context) {
 		Status:  core.Status(c.Query("status")),
 		Page:    intQuery(c, "page", 1, errs),
 		PerPage: intQuery(c, "per_page", core.DefaultPerPage, errs),
+	}
+	if v := c.Query("schema_version"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			errs["schema_version"] = "must be a non-negative integer"
+		}
+		f.SchemaVersion = &n
+	}
+	switch c.Query("migration") {
+	case "":
+	case "failed":
+		f.MigrationFailed = true
+	default:
+		errs["migration"] = "must be failed"
 	}
 	if len(errs) > 0 {
 		failFields(c, errs)

@@ -2,8 +2,10 @@ package gormstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -13,6 +15,7 @@ import (
 	"github.com/pressly/goose/v3/database"
 	"go.uber.org/zap"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	gormlogger "gorm.io/gorm/logger"
 
 	"github.com/saasd/saasd/core"
@@ -143,4 +146,48 @@ func (db *DB) duplicate(err error) bool {
 		err = t.Translate(err)
 	}
 	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+type installationRow struct {
+	K            string `gorm:"primaryKey"`
+	ID           string
+	TenantPrefix string
+	CreatedAt    time.Time
+}
+
+func (installationRow) TableName() string { return "installation" }
+
+// Installation returns this installation, making it on first use: a random
+// ID, and the tenant prefix new tenant databases are named with. A control
+// database that has tenants already (an upgrade) keeps the prefix they were
+// named with, legacy, so nothing is renamed; a new one gets a prefix with a
+// short tag of its ID, so that two installations on one server never
+// collide. Several replicas starting at once agree on the one row.
+func (db *DB) Installation(ctx context.Context, legacy string) (core.Installation, error) {
+	var row installationRow
+	err := db.gorm.WithContext(ctx).Take(&row, "k = ?", "this").Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return core.Installation{}, err
+		}
+		id := hex.EncodeToString(b)
+		var tenants int64
+		if err := db.gorm.WithContext(ctx).Table("tenants").Count(&tenants).Error; err != nil {
+			return core.Installation{}, err
+		}
+		prefix := "t" + id[:6] + "_"
+		if tenants > 0 {
+			prefix = legacy
+		}
+		row = installationRow{K: "this", ID: id, TenantPrefix: prefix, CreatedAt: time.Now().UTC()}
+		if err := db.gorm.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return core.Installation{}, fmt.Errorf("record installation: %w", err)
+		}
+		err = db.gorm.WithContext(ctx).Take(&row, "k = ?", "this").Error
+	}
+	if err != nil {
+		return core.Installation{}, fmt.Errorf("read installation: %w", err)
+	}
+	return core.Installation{ID: row.ID, TenantPrefix: row.TenantPrefix}, nil
 }

@@ -43,6 +43,8 @@ type tenantRow struct {
 	ExpiresOverride  bool
 	SuspendedBy      string
 	NextInvoiceAt    *time.Time
+	SchemaVersion    int64
+	MigrationError   string
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -62,7 +64,8 @@ func (r tenantRow) toCore() core.Tenant {
 		Database: r.DatabaseName, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		DeletedAt: utc(r.DeletedAt), RestoreSubdomain: r.RestoreSubdomain, RestoreStatus: core.Status(r.RestoreStatus),
 		ExpiresOverride: r.ExpiresOverride, SuspendedBy: r.SuspendedBy,
-		NextInvoice: utc(r.NextInvoiceAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		NextInvoice: utc(r.NextInvoiceAt), SchemaVersion: r.SchemaVersion, MigrationError: r.MigrationError,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 
@@ -74,6 +77,7 @@ func tenantRowOf(t core.Tenant) tenantRow {
 		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt),
 		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus),
 		ExpiresOverride: t.ExpiresOverride, SuspendedBy: t.SuspendedBy, NextInvoiceAt: utc(t.NextInvoice),
+		SchemaVersion: t.SchemaVersion, MigrationError: t.MigrationError,
 		CreatedAt: t.CreatedAt.UTC(), UpdatedAt: t.UpdatedAt.UTC(),
 	}
 }
@@ -126,11 +130,11 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	var expires, next, deleted sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
 		"t.plan_id, t.status, t.database_name, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
-		"t.deleted_at, t.restore_subdomain, t.restore_status, t.expires_override, t.suspended_by, "+
+		"t.deleted_at, t.restore_subdomain, t.restore_status, t.expires_override, t.suspended_by, t.schema_version, t.migration_error, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
 		&r.PlanID, &r.Status, &r.DatabaseName, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
-		&deleted, &r.RestoreSubdomain, &r.RestoreStatus, &r.ExpiresOverride, &r.SuspendedBy,
+		&deleted, &r.RestoreSubdomain, &r.RestoreStatus, &r.ExpiresOverride, &r.SuspendedBy, &r.SchemaVersion, &r.MigrationError,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
 		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
@@ -156,6 +160,12 @@ func (s *TenantStore) Tenants(ctx context.Context, f core.TenantFilter) ([]core.
 		q = q.Where("status = ?", string(f.Status))
 	} else {
 		q = q.Where("status NOT IN ?", []string{string(core.StatusDeleting), string(core.StatusDeleted)})
+	}
+	if f.SchemaVersion != nil {
+		q = q.Where("schema_version = ?", *f.SchemaVersion)
+	}
+	if f.MigrationFailed {
+		q = q.Where("migration_error <> ''")
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

@@ -182,7 +182,9 @@ func (s *Stores) Tenants(_ context.Context, f core.TenantFilter) ([]core.Tenant,
 	defer s.mu.Unlock()
 	var all []core.Tenant
 	for _, t := range s.tenants {
-		if (f.Status == "" && !t.Gone()) || t.Status == f.Status {
+		switch {
+		case f.SchemaVersion != nil && t.SchemaVersion != *f.SchemaVersion, f.MigrationFailed && t.MigrationError == "":
+		case (f.Status == "" && !t.Gone()) || t.Status == f.Status:
 			all = append(all, s.withPlan(t))
 		}
 	}

@@ -21,3 +21,9 @@ func (dialect) IsDuplicate(err error) bool {
 func (dialect) TablesQuery(database string) (string, []any) {
 	return "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name", []any{database}
 }
+
+// IsNoTable reports ER_NO_SUCH_TABLE.
+func (dialect) IsNoTable(err error) bool {
+	var me *mysqldrv.MySQLError
+	return errors.As(err, &me) && me.Number == 1146
+}

@@ -32,15 +32,19 @@ var PrefixRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 type Config struct {
 	DSN    string // the control database DSN: its server and credentials are reused
 	Prefix string // tenant schemas are named Prefix + tenant ID
+	// Installation is this installation's ID, written into the marker of
+	// every schema it creates; only schemas so marked are dropped or migrated.
+	Installation string
 }
 
 // Tenants names the tenant schemas on the control database's server and
 // serves their tables to the shared tenant store over the control pool.
 type Tenants struct {
-	pool   *sql.DB // shared pool of the control database, used with qualified names
-	server *mysqldrv.Config
-	prefix string
-	store  *sqltenant.Store
+	pool         *sql.DB // shared pool of the control database, used with qualified names
+	server       *mysqldrv.Config
+	prefix       string
+	installation string
+	store        *sqltenant.Store
 }
 
 // NewTenants returns the tenant schemas reached through pool.
@@ -48,12 +52,15 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 	if !PrefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, PrefixRE)
 	}
+	if cfg.Installation == "" {
+		return nil, fmt.Errorf("tenant databases need the installation id")
+	}
 	mc, err := mysqldrv.ParseDSN(cfg.DSN)
 	if err != nil {
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
-	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix}
+	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
 }
@@ -113,8 +120,9 @@ func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core
 // Name returns the schema name of tenant t.
 func (p *Provisioner) Name(t core.Tenant) string { return p.DatabaseName(t.ID) }
 
-// Create creates the tenant's empty schema. Returns core.Conflict if it
-// exists already: a schema that is not ours is never adopted.
+// Create creates the tenant's empty schema, marked as this installation's
+// for t. Returns core.Conflict if it exists already: a schema that is not
+// ours is never adopted.
 func (p *Provisioner) Create(ctx context.Context, t core.Tenant) (string, error) {
 	name := p.DatabaseName(t.ID)
 	if _, err := p.pool.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
@@ -124,13 +132,49 @@ func (p *Provisioner) Create(ctx context.Context, t core.Tenant) (string, error)
 		}
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
+	h := p.handleOf(name)
+	if err := sqltenant.WriteMarker(ctx, h, core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
+		_, _ = p.pool.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS `"+name+"`")
+		return "", err
+	}
 	return name, nil
 }
 
-// Migrate applies the pending tenant migrations to t's schema.
+func (ts *Tenants) handleOf(name string) sqltenant.Handle {
+	return sqltenant.Handle{DB: ts.pool, Qualifier: "`" + name + "`.", Database: name}
+}
+
+// Marker returns what the tenant-looking schema database says about its
+// owner; the zero marker when it has none.
+func (p *Provisioner) Marker(ctx context.Context, database string) (core.DatabaseMarker, error) {
+	if !p.owns(database) {
+		return core.DatabaseMarker{}, fmt.Errorf("%q is not a tenant database of prefix %q", database, p.prefix)
+	}
+	return sqltenant.ReadMarker(ctx, p.handleOf(database), dialect{})
+}
+
+// Version is the tenant schema version Migrate brings a schema to.
+func (p *Provisioner) Version() int64 { return p.migrator.Version() }
+
+// Migrate applies the pending tenant migrations to t's schema, one
+// migration of a schema at a time across every process (a named lock on the
+// server). A schema made before markers existed is marked as t's first; one
+// marked by another installation or for another tenant is refused.
 func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
+	}
+	m, err := p.Marker(ctx, t.Database)
+	if err != nil {
+		return err
+	}
+	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
+		return err
+	}
+	if m == (core.DatabaseMarker{}) {
+		if err := sqltenant.WriteMarker(ctx, p.handleOf(t.Database), core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
+			return err
+		}
 	}
 	start := time.Now()
 	if err := p.migrate(ctx, t.Database); err != nil {
@@ -170,13 +214,36 @@ func (p *Provisioner) migrate(ctx context.Context, name string) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	// Replicas migrating the same tenant at once (at start, and on its
+	// first request after an upgrade) take turns; goose then finds nothing
+	// left to do for the second.
+	var got sql.NullInt64
+	if err := db.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", "saasd_migrate_"+name).Scan(&got); err != nil {
+		return fmt.Errorf("lock %s for migration: %w", name, err)
+	}
+	if got.Int64 != 1 {
+		return fmt.Errorf("lock %s for migration: another migration holds it", name)
+	}
+	defer db.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "saasd_migrate_"+name) //nolint:errcheck // the lock ends with the connection anyway
 	return p.migrator.Migrate(ctx, db)
 }
 
-// Drop drops the tenant's schema.
+// Drop drops the tenant's schema, only when its marker says it is this
+// installation's for t (or it is unmarked and named for t); one already
+// gone is no error.
 func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("refusing to drop %q: not a tenant database of prefix %q", t.Database, p.prefix)
+	}
+	m, err := p.Marker(ctx, t.Database)
+	var me *mysqldrv.MySQLError
+	if errors.As(err, &me) && me.Number == 1049 { // unknown database: gone already
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
+		return fmt.Errorf("refusing to drop: %w", err)
 	}
 	if _, err := p.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+t.Database+"`"); err != nil {
 		return fmt.Errorf("drop database %s: %w", t.Database, err)

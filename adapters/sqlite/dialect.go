@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"errors"
+	"strings"
 
 	gosqlite "github.com/glebarez/go-sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -25,3 +26,6 @@ func (dialect) IsDuplicate(err error) bool {
 func (dialect) TablesQuery(string) (string, []any) {
 	return "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name", nil
 }
+
+// IsNoTable reports SQLite's "no such table", which has no code of its own.
+func (dialect) IsNoTable(err error) bool { return strings.Contains(err.Error(), "no such table") }

@@ -33,17 +33,35 @@ const maxOpen = 64
 type Config struct {
 	Dir    string // where tenant files live
 	Prefix string // tenant files are named Prefix + tenant ID + ".db"
+	// Installation is this installation's ID, written into the marker of
+	// every file it creates; only files so marked are dropped or migrated.
+	Installation string
 }
 
 // Tenants names the tenant files in a directory and serves their tables to
 // the shared tenant store, holding at most maxOpen files open.
 type Tenants struct {
-	dir    string
-	prefix string
-	store  *sqltenant.Store
+	dir          string
+	prefix       string
+	installation string
+	store        *sqltenant.Store
 
-	mu   sync.Mutex
-	open map[string]*sql.DB // by file name; bounded by maxOpen
+	mu    sync.Mutex
+	open  map[string]*sql.DB     // by file name; bounded by maxOpen
+	locks map[string]*sync.Mutex // migrations in progress, by file name
+}
+
+// lockOf returns the migration lock of a file.
+func (ts *Tenants) lockOf(name string) *sync.Mutex {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if ts.locks == nil {
+		ts.locks = map[string]*sync.Mutex{}
+	}
+	if ts.locks[name] == nil {
+		ts.locks[name] = &sync.Mutex{}
+	}
+	return ts.locks[name]
 }
 
 // NewTenants returns the tenant files under cfg.Dir, creating it.
@@ -51,10 +69,13 @@ func NewTenants(cfg Config) (*Tenants, error) {
 	if !prefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, prefixRE)
 	}
+	if cfg.Installation == "" {
+		return nil, fmt.Errorf("tenant databases need the installation id")
+	}
 	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create tenant data directory: %w", err)
 	}
-	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, open: map[string]*sql.DB{}}
+	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, installation: cfg.Installation, open: map[string]*sql.DB{}}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
 }
@@ -108,30 +129,95 @@ func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core
 // Name returns the file name of tenant t.
 func (p *Provisioner) Name(t core.Tenant) string { return p.DatabaseName(t.ID) }
 
-// Create creates the tenant's empty file. Returns core.Conflict if it exists
-// already: a file that is not ours is never adopted.
+// Create creates the tenant's file, marked as this installation's for t.
+// Returns core.Conflict if it exists already: a file that is not ours is
+// never adopted.
 func (p *Provisioner) Create(ctx context.Context, t core.Tenant) (string, error) {
 	name := p.DatabaseName(t.ID)
-	f, err := os.OpenFile(filepath.Join(p.dir, name), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
+	path := filepath.Join(p.dir, name)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o640)
 	if errors.Is(err, os.ErrExist) {
 		return "", core.Errorf(core.Conflict, "database file %s already exists", name)
 	} else if err != nil {
 		return "", fmt.Errorf("create %s: %w", name, err)
 	}
-	return name, f.Close()
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	err = withFile(path, func(db *sql.DB) error {
+		return sqltenant.WriteMarker(ctx, sqltenant.Handle{DB: db, Database: name}, core.DatabaseMarker{Installation: p.installation, TenantID: t.ID})
+	})
+	if err != nil {
+		removeFiles(path)
+		return "", err
+	}
+	return name, nil
 }
 
-// Migrate applies the pending tenant migrations to t's file.
+// withFile runs fn on a connection of its own to an existing file.
+func withFile(path string, fn func(*sql.DB) error) error {
+	db, err := sql.Open("sqlite", DSN(path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	return fn(db)
+}
+
+// Marker returns what the tenant-looking file database says about its
+// owner; the zero marker when it has none. Returns core.NotFound when the
+// file is gone.
+func (p *Provisioner) Marker(ctx context.Context, database string) (core.DatabaseMarker, error) {
+	if !p.owns(database) {
+		return core.DatabaseMarker{}, fmt.Errorf("%q is not a tenant database of prefix %q", database, p.prefix)
+	}
+	path := filepath.Join(p.dir, database)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return core.DatabaseMarker{}, core.Errorf(core.NotFound, "database file %s does not exist", database)
+	}
+	var m core.DatabaseMarker
+	err := withFile(path, func(db *sql.DB) error {
+		var err error
+		m, err = sqltenant.ReadMarker(ctx, sqltenant.Handle{DB: db, Database: database}, dialect{})
+		return err
+	})
+	return m, err
+}
+
+// Version is the tenant schema version Migrate brings a file to.
+func (p *Provisioner) Version() int64 { return p.migrator.Version() }
+
+// Migrate applies the pending tenant migrations to t's file. A file made
+// before markers existed is marked as t's first; one marked by another
+// installation or for another tenant is refused.
 func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
+	m, err := p.Marker(ctx, t.Database)
+	if err != nil {
+		return err
+	}
+	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
+		return err
+	}
+	// One migration of a file at a time in this process; SQLite's own
+	// write lock (and goose's version table) covers other processes.
+	mu := p.lockOf(t.Database)
+	mu.Lock()
+	defer mu.Unlock()
 	start := time.Now()
 	db, err := sql.Open("sqlite", DSN(filepath.Join(p.dir, t.Database)))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	if m == (core.DatabaseMarker{}) {
+		if err := sqltenant.WriteMarker(ctx, sqltenant.Handle{DB: db, Database: t.Database}, core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
+			return err
+		}
+	}
 	if err := p.migrator.Migrate(ctx, db); err != nil {
 		return err
 	}
@@ -153,10 +239,21 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 	return name, nil
 }
 
-// Drop removes the tenant's file.
+// Drop removes the tenant's file, only when its marker says it is this
+// installation's for t (or it is unmarked and named for t); one already
+// gone is no error.
 func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("refusing to drop %q: not a tenant database of prefix %q", t.Database, p.prefix)
+	}
+	m, err := p.Marker(ctx, t.Database)
+	if core.KindOf(err) == core.NotFound {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
+		return fmt.Errorf("refusing to drop: %w", err)
 	}
 	p.mu.Lock()
 	if db, ok := p.open[t.Database]; ok {

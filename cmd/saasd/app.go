@@ -60,12 +60,18 @@ type app struct {
 	account      *account.Service
 	kernel       *kernel.Kernel
 	records      ports.RecordStore
+	prefix       string // what tenant databases and logins are named with
 	tenantDB     ports.Provisioner
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
 	server       *ginhttp.Server
 	closers      []func() error
 }
+
+// legacyPrefix is what tenant databases were named with before each
+// installation had a prefix of its own; installations that have tenants
+// from then keep it, so an upgrade renames nothing.
+const legacyPrefix = "tenant_"
 
 // tenantData is what the tenant-database adapter stores in each tenant's
 // own database.
@@ -149,6 +155,20 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	tenants, plans, outbox := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db), gormstore.NewOutbox(db)
+	inst, err := db.Installation(ctx, legacyPrefix)
+	if err != nil {
+		return err
+	}
+	// A configured prefix wins (and may be shared, so names prove nothing);
+	// otherwise the installation's own, fixed when it was made.
+	prefix, ownPrefix := cfg.Tenants.DBPrefix, ""
+	if prefix == "" {
+		prefix = inst.TenantPrefix
+		if prefix != legacyPrefix {
+			ownPrefix = prefix
+		}
+	}
+	a.prefix = prefix
 
 	// Tenant databases: the adapter's record store first (modules persist
 	// through it), then the provisioner, which needs every module's tables.
@@ -156,12 +176,12 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	var sqliteDBs *sqlite.Tenants
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		mysqlDBs, err = mysql.NewTenants(mysql.Config{DSN: cfg.Database.DSN, Prefix: cfg.Tenants.DBPrefix}, db.SQL())
+		mysqlDBs, err = mysql.NewTenants(mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID}, db.SQL())
 		if err == nil {
 			a.records = mysqlDBs.Records()
 		}
 	default:
-		sqliteDBs, err = sqlite.NewTenants(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: cfg.Tenants.DBPrefix})
+		sqliteDBs, err = sqlite.NewTenants(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: prefix, Installation: inst.ID})
 		if err == nil {
 			a.closers = append(a.closers, sqliteDBs.Close)
 			a.records = sqliteDBs.Records()
@@ -204,6 +224,8 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 			a.sealer = ring
 		}
 	}
+	host, _ := os.Hostname()
+	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	a.billingStore = gormstore.NewBillingStore(db)
 	a.billing = subscription.New(plans, tenants, a.billingStore, catalog, clk, terms)
@@ -211,9 +233,8 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	a.tenants = tenant.New(tenants, plans, a.tenantDB, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
 		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(a.steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
+		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
-	host, _ := os.Hostname()
-	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	a.worker = subscription.NewWorker(a.billingStore, o.gateway, clk, terms, holder)
 	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clk, holder)
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
@@ -339,10 +360,22 @@ func (a *app) background(ctx context.Context) {
 			a.logger.Error("reconcile", zap.Error(err))
 		case err == nil && !rec.Clean():
 			a.logger.Warn("reconciled", zap.Int64s("purged", rec.Purged), zap.Int64s("compensated", rec.Compensated),
-				zap.Int64s("deletions_finished", rec.Deleted), zap.Strings("orphan_databases", rec.Orphans),
+				zap.Int64s("deletions_finished", rec.Deleted), zap.Strings("orphan_databases", rec.Orphans), zap.Strings("foreign_databases", rec.Foreign),
 				zap.Int64s("tenants_missing_database", rec.Missing))
 		}
 	}
 	janitor(ctx)
 	go every(ctx, 5*time.Minute, false, janitor)
+	// After an upgrade, bring every tenant database to the new schema; a
+	// request for a tenant not reached yet migrates that tenant first.
+	go func() {
+		run, ran, err := a.tenants.MigrateFleetLeased(ctx, tenant.MigrateOptions{Concurrency: 4})
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("tenant migration", zap.Error(err))
+		case ran && len(run.Pending) > 0:
+			a.logger.Info("tenant migration", zap.Int64("schema_version", run.Target), zap.Int("migrated", len(run.Migrated)),
+				zap.Int("failed", len(run.Failed)), zap.Int("current", run.Current))
+		}
+	}()
 }

@@ -62,6 +62,18 @@ func TestCLI(t *testing.T) {
 	if _, err := run(t, config, "usage", "recount", "--tenant", "42"); err == nil {
 		t.Fatal("recount of an unknown tenant succeeded")
 	}
+	if out, err := run(t, config, "tenants", "migrate", "--dry-run"); err != nil || !strings.Contains(out, "0 tenants behind") {
+		t.Fatalf("tenants migrate --dry-run: %q, %v", out, err)
+	}
+	if out, err := run(t, config, "tenants", "migrate"); err != nil || !strings.Contains(out, "0 migrated") {
+		t.Fatalf("tenants migrate: %q, %v", out, err)
+	}
+	if _, err := run(t, config, "tenants", "migrate", "--concurrency", "0"); err == nil {
+		t.Fatal("tenants migrate --concurrency 0 succeeded")
+	}
+	if out, err := run(t, config, "tenants", "list", "--failed"); err != nil || !strings.Contains(out, "SCHEMA") {
+		t.Fatalf("tenants list: %q, %v", out, err)
+	}
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("database:\n  driver: oracle\n"), 0o600)
 	if _, err := run(t, bad, "migrate"); err == nil || !strings.Contains(err.Error(), "database.driver") {

@@ -2,13 +2,19 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"maps"
 	"net"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/mattn/go-isatty"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/tenant"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 )
@@ -191,6 +197,9 @@ func newTenantsCmd() *cobra.Command {
 					}
 					fmt.Fprintf(out, "%s: %s\n", db, what)
 				}
+				for _, db := range rec.Foreign {
+					fmt.Fprintf(out, "%s: not this installation's (no marker of it): left alone\n", db)
+				}
 				for _, u := range rec.OrphanUsers {
 					what := "orphan database login (run with --fix to drop it)"
 					if slices.Contains(rec.Dropped, u) {
@@ -260,8 +269,132 @@ func newTenantsCmd() *cobra.Command {
 		},
 	}
 	export.Flags().String("out", "", "file to write (must not exist); stdout when empty")
-	tenants.AddCommand(reconcile, restore, export)
+	tenants.AddCommand(reconcile, restore, export, newTenantsMigrateCmd(), newTenantsListCmd())
 	return tenants
+}
+
+// newTenantsMigrateCmd is `saasd tenants migrate`: the fleet migration.
+func newTenantsMigrateCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "migrate [--tenant ID] [--concurrency N] [--dry-run]",
+		Short: "Apply pending tenant migrations to every tenant database (resumable; failures are named and skipped)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			id, _ := cmd.Flags().GetInt64("tenant")
+			n, _ := cmd.Flags().GetInt("concurrency")
+			dry, _ := cmd.Flags().GetBool("dry-run")
+			if n < 1 || n > 64 {
+				return fmt.Errorf("--concurrency %d: want 1 to 64", n)
+			}
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				out := cmd.OutOrStdout()
+				progress := newProgress(cmd.ErrOrStderr(), a.logger)
+				run, err := a.tenants.MigrateFleet(cmd.Context(), tenant.MigrateOptions{TenantID: id, Concurrency: n, DryRun: dry, Progress: progress.update})
+				progress.done()
+				if err != nil {
+					return err
+				}
+				if dry {
+					for _, id := range run.Pending {
+						fmt.Fprintf(out, "tenant %d: behind schema version %d\n", id, run.Target)
+					}
+					fmt.Fprintf(out, "%d tenants behind, %d at schema version %d\n", len(run.Pending), run.Current, run.Target)
+					return nil
+				}
+				failed := slices.Sorted(maps.Keys(run.Failed))
+				for _, id := range failed {
+					fmt.Fprintf(out, "tenant %d: FAILED: %v\n", id, run.Failed[id])
+				}
+				fmt.Fprintf(out, "schema version %d: %d migrated, %d already current, %d failed\n", run.Target, len(run.Migrated), run.Current, len(failed))
+				if len(failed) > 0 {
+					names := make([]string, len(failed))
+					for i, id := range failed {
+						names[i] = strconv.FormatInt(id, 10)
+					}
+					return fmt.Errorf("tenant migrations failed for tenants %s (run again to retry them)", strings.Join(names, ", "))
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().Int64("tenant", 0, "migrate this tenant only")
+	cmd.Flags().Int("concurrency", 4, "tenant databases migrated at once")
+	cmd.Flags().Bool("dry-run", false, "list the tenants that are behind, migrate nothing")
+	return cmd
+}
+
+// newTenantsListCmd is `saasd tenants list`.
+func newTenantsListCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "list [--status S] [--schema-version N] [--failed]",
+		Short: "List tenants with their database and schema version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			status, _ := cmd.Flags().GetString("status")
+			failed, _ := cmd.Flags().GetBool("failed")
+			f := core.TenantFilter{Status: core.Status(status), PerPage: core.MaxPerPage, MigrationFailed: failed}
+			if cmd.Flags().Changed("schema-version") {
+				v, _ := cmd.Flags().GetInt64("schema-version")
+				f.SchemaVersion = &v
+			}
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "ID\tSUBDOMAIN\tSTATUS\tDATABASE\tSCHEMA\tMIGRATION ERROR")
+				for f.Page = 1; ; f.Page++ {
+					list, _, err := a.tenants.List(cmd.Context(), f)
+					if err != nil {
+						return err
+					}
+					for _, t := range list {
+						fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\n", t.ID, t.Subdomain, t.Status, t.Database, t.SchemaVersion, t.MigrationError)
+					}
+					if len(list) < f.PerPage {
+						break
+					}
+				}
+				return w.Flush()
+			})
+		},
+	}
+	cmd.Flags().String("status", "", "only tenants with this status")
+	cmd.Flags().Int64("schema-version", 0, "only tenants at this schema version")
+	cmd.Flags().Bool("failed", false, "only tenants whose last migration failed")
+	return cmd
+}
+
+// progress shows how far a fleet migration is: a bar redrawn in place on a
+// terminal, a log line every few seconds otherwise.
+type progress struct {
+	w        io.Writer
+	terminal bool
+	logger   *zap.Logger
+	last     time.Time
+	drawn    bool
+}
+
+func newProgress(w io.Writer, logger *zap.Logger) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, terminal: ok && isatty.IsTerminal(f.Fd()), logger: logger}
+}
+
+func (p *progress) update(done, total, failed int) {
+	if p.terminal {
+		const width = 30
+		filled := width * done / max(total, 1)
+		fmt.Fprintf(p.w, "\r[%s%s] %d/%d tenants, %d failed", strings.Repeat("#", filled), strings.Repeat(".", width-filled), done, total, failed)
+		p.drawn = true
+		return
+	}
+	if time.Since(p.last) >= 5*time.Second || done == total {
+		p.last = time.Now()
+		p.logger.Info("tenant migration progress", zap.Int("done", done), zap.Int("total", total), zap.Int("failed", failed))
+	}
+}
+
+func (p *progress) done() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
 }
 
 func newBillingCmd() *cobra.Command {

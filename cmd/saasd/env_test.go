@@ -377,7 +377,7 @@ func replaceAddr(t *testing.T, dsn, addr string) string {
 // behind saasd's back, and returns its name.
 func (e *env) strayDatabase(id, table string) string {
 	e.t.Helper()
-	name := e.cfg.Tenants.DBPrefix + id
+	name := e.app.prefix + id
 	if e.cfg.Database.Driver == "mysql" {
 		for _, stmt := range []string{"CREATE DATABASE `" + name + "`", "CREATE TABLE `" + name + "`." + table + " (id INT)"} {
 			if _, err := e.app.db.SQL().Exec(stmt); err != nil {

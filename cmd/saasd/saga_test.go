@@ -144,28 +144,34 @@ func TestCrashDuringProvisioning(t *testing.T) {
 	})
 }
 
-// TestReconcileOrphans: a database named like a tenant's with no tenant is
-// reported, dropped only with fix; a ready tenant whose database vanished is
-// reported as missing.
+// TestReconcileOrphans: a database marked as this installation's with no
+// tenant is reported, dropped only with fix, its login with it; one named
+// like a tenant's without our marker is foreign and never touched, even
+// with fix; a ready tenant whose database vanished is reported as missing.
 func TestReconcileOrphans(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		e := newEnv(t, b)
 		planID := e.createPlan(starter)
 		r := e.createTenant(planID, "acme").want(t, http.StatusCreated)
 		kept := r.data()["database"].(string)
-		orphan := e.strayDatabase("999", "x")
+		ctx := context.Background()
+		// What a tenant whose row is gone left behind: its marked database.
+		orphan, err := e.app.tenantDB.Create(ctx, core.Tenant{ID: 999})
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign := e.strayDatabase("998", "x")
 		if b.name == "mysql" {
-			// A login left by a tenant that is gone.
+			// The gone tenant's login.
 			if _, err := e.app.db.SQL().Exec("CREATE USER '" + orphan + "'@'%' IDENTIFIED BY 'x'"); err != nil {
 				t.Fatal(err)
 			}
 		}
-		ctx := context.Background()
 		rec, err := e.app.tenants.Reconcile(ctx, false, time.Hour)
-		if err != nil || !slices.Equal(rec.Orphans, []string{orphan}) || len(rec.Dropped) != 0 {
+		if err != nil || !slices.Equal(rec.Orphans, []string{orphan}) || !slices.Equal(rec.Foreign, []string{foreign}) || len(rec.Dropped) != 0 {
 			t.Fatalf("reconcile = %+v, %v", rec, err)
 		}
-		if dbs := e.databases(); len(dbs) != 2 {
+		if dbs := e.databases(); len(dbs) != 3 {
 			t.Fatalf("reconcile without fix dropped something: %v", dbs)
 		}
 		wantDropped := []string{orphan}
@@ -179,11 +185,18 @@ func TestReconcileOrphans(t *testing.T) {
 		if err != nil || !slices.Equal(rec.Dropped, wantDropped) {
 			t.Fatalf("reconcile --fix = %+v, %v", rec, err)
 		}
-		if rec, _ := e.app.tenants.Reconcile(ctx, false, time.Hour); len(rec.OrphanUsers) != 0 || len(rec.Orphans) != 0 {
+		if rec, _ := e.app.tenants.Reconcile(ctx, true, time.Hour); len(rec.OrphanUsers) != 0 || len(rec.Orphans) != 0 || !slices.Equal(rec.Foreign, []string{foreign}) {
 			t.Fatalf("after --fix: %+v", rec)
 		}
-		if dbs := e.databases(); !slices.Equal(dbs, []string{kept}) {
-			t.Fatalf("databases = %v", dbs)
+		if dbs := e.databases(); !slices.Equal(dbs, []string{foreign, kept}) && !slices.Equal(dbs, []string{kept, foreign}) {
+			t.Fatalf("databases = %v, want the tenant's and the foreign one", dbs)
+		}
+		// Drop itself refuses what is not marked as the tenant's.
+		if err := e.app.tenantDB.Drop(ctx, core.Tenant{ID: 5, Database: foreign}); err == nil {
+			t.Fatal("Drop removed an unmarked database named for another tenant")
+		}
+		if err := e.app.tenantDB.Drop(ctx, core.Tenant{ID: 7, Database: kept}); err == nil {
+			t.Fatal("Drop removed a database marked for another tenant")
 		}
 		// A tenant whose database was removed behind saasd's back.
 		id := int64(r.body["tenant_id"].(float64))

@@ -217,7 +217,9 @@ func (s *Service) Resolve(ctx context.Context, subdomain string) (core.Tenant, e
 	case !t.Serving(now):
 		return core.Tenant{}, core.Errorf(core.Forbidden, "tenant subscription has expired; renew it to continue")
 	}
-	return t, nil
+	// After an upgrade, a tenant the fleet migration has not reached yet is
+	// migrated now rather than served on a stale schema.
+	return s.tenants.Current(ctx, t)
 }
 
 // Login checks a user's email and password and starts a session.

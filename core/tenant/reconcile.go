@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/saasd/saasd/core"
@@ -13,7 +14,8 @@ type Reconciliation struct {
 	Compensated []int64  // tenants stuck in provisioning (or failed) whose work was undone
 	Deleted     []int64  // tenants stuck in deleting whose deletion was finished
 	Purged      []int64  // deleted tenants whose retention passed, now dropped
-	Orphans     []string // tenant-looking databases that belong to no tenant
+	Orphans     []string // databases marked as this installation's that belong to no tenant
+	Foreign     []string // tenant-looking databases not marked as this installation's: never touched
 	OrphanUsers []string // tenant-looking database logins that belong to no tenant
 	Dropped     []string // orphans (databases and logins) removed (with fix)
 	Missing     []int64  // tenants that should have a database and have none
@@ -21,16 +23,18 @@ type Reconciliation struct {
 
 // Clean reports whether there was nothing to repair or report.
 func (r Reconciliation) Clean() bool {
-	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.OrphanUsers)+len(r.Missing) == 0
+	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing) == 0
 }
 
 // Reconcile makes the control database and the set of tenant databases
 // agree after a crash: tenants left in provisioning (or failed) for longer
 // than stale are undone (their database dropped, their row removed),
-// deletions left half-way are finished, and databases named like tenant
-// databases that belong to no tenant are reported, and dropped when fix is
-// set. Tenants younger than stale may be in the hands of another replica and
-// are left alone.
+// deletions left half-way are finished, and databases marked as this
+// installation's that belong to no tenant are reported, and dropped when fix
+// is set. A tenant-looking database without this installation's marker is
+// reported as foreign and never touched: another installation on the same
+// server, or one whose control database was lost. Tenants younger than
+// stale may be in the hands of another replica and are left alone.
 func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) (Reconciliation, error) {
 	var rec Reconciliation
 	cutoff := s.clock.Now().Add(-stale)
@@ -43,7 +47,11 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		switch {
 		case (t.Status == core.StatusProvisioning || t.Status == core.StatusFailed) && !t.UpdatedAt.After(cutoff):
 			if t.Database == "" {
-				t.Database = s.provisioner.Name(t) // it may exist if the crash came before it was recorded
+				// It may exist if the crash came before it was recorded: only
+				// its marker can say that it is this tenant's.
+				if name := s.provisioner.Name(t); s.ours(ctx, name, t.ID) {
+					t.Database = name
+				}
 			}
 			if err := s.dropDatabase(ctx, t); err != nil {
 				return rec, fmt.Errorf("undo tenant %d: %w", t.ID, err)
@@ -78,15 +86,24 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 	if err != nil {
 		return rec, err
 	}
-	present := map[string]bool{}
+	present, ownOrphans := map[string]bool{}, map[string]bool{}
 	for _, db := range dbs {
 		present[db] = true
 		if expected[db] {
 			continue
 		}
+		m, err := s.provisioner.Marker(ctx, db)
+		if err != nil {
+			return rec, err
+		}
+		if m.Installation != s.installation || m.TenantID == 0 {
+			rec.Foreign = append(rec.Foreign, db)
+			continue
+		}
 		rec.Orphans = append(rec.Orphans, db)
+		ownOrphans[db] = true
 		if fix {
-			if err := s.provisioner.Drop(ctx, core.Tenant{Database: db}); err != nil {
+			if err := s.provisioner.Drop(ctx, core.Tenant{ID: m.TenantID, Database: db}); err != nil {
 				return rec, fmt.Errorf("drop orphan %s: %w", db, err)
 			}
 			rec.Dropped = append(rec.Dropped, db)
@@ -102,7 +119,10 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 				continue
 			}
 			rec.OrphanUsers = append(rec.OrphanUsers, u)
-			if fix {
+			// A login has no marker of its own: it goes only with its
+			// database (named alike) when that was this installation's, or
+			// when its name carries this installation's own tag.
+			if fix && (ownOrphans[u] || (s.ownPrefix != "" && strings.HasPrefix(u, s.ownPrefix) && !present[u])) {
 				if err := s.users.DropUserNamed(ctx, u); err != nil {
 					return rec, fmt.Errorf("drop orphan login %s: %w", u, err)
 				}
@@ -135,4 +155,11 @@ func (s *Service) allTenants(ctx context.Context) ([]core.Tenant, error) {
 		}
 	}
 	return all, nil
+}
+
+// ours reports whether database exists and is marked as this installation's
+// for tenant id.
+func (s *Service) ours(ctx context.Context, database string, id int64) bool {
+	m, err := s.provisioner.Marker(ctx, database)
+	return err == nil && m.Installation == s.installation && m.TenantID == id
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/saasd/saasd/core"
@@ -35,7 +36,15 @@ type Service struct {
 	retention   time.Duration
 	sealer      ports.Sealer
 	planChanges ports.PlanChanges
-	fault       func(ctx context.Context, step string) error
+	// installation is this installation's ID, which its databases' markers
+	// name; ownPrefix is set when tenant names carry its own tag, so that a
+	// name alone says a login is ours.
+	installation string
+	ownPrefix    string
+	migrating    sync.Map // tenant ID -> *sync.Mutex: one migration of a tenant at a time here
+	leases       ports.Leases
+	holder       string
+	fault        func(ctx context.Context, step string) error
 }
 
 // Option configures a Service.
@@ -73,6 +82,20 @@ func WithRetention(d time.Duration) Option {
 // WithExporter enables Export.
 func WithExporter(e ports.Exporter) Option {
 	return func(s *Service) { s.exporter = e }
+}
+
+// WithInstallation names this installation: reconcile touches only the
+// databases whose marker names it. ownPrefix is the tenant name prefix when
+// it is the installation's own (tagged with its ID), "" when configured by
+// hand and possibly shared.
+func WithInstallation(id, ownPrefix string) Option {
+	return func(s *Service) { s.installation, s.ownPrefix = id, ownPrefix }
+}
+
+// WithLeases lets one replica at a time run the fleet migration at start;
+// holder names this process.
+func WithLeases(l ports.Leases, holder string) Option {
+	return func(s *Service) { s.leases, s.holder = l, holder }
 }
 
 // WithPlanChanges makes Update move tenants to another plan through p
@@ -194,6 +217,7 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	steps = append(steps, step{name: "activate", do: func(ctx context.Context) error {
 		ready, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error {
 			r.Status, r.ExpiresAt, r.NextInvoice = status, &expires, &expires
+			r.SchemaVersion = s.provisioner.Version()
 			r.Emit(core.EventTenantCreated, now, map[string]any{"subdomain": r.Subdomain, "plan_id": r.PlanID, "status": string(status)})
 			return nil
 		})
@@ -529,9 +553,11 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]quota.Chan
 	return out, nil
 }
 
-// dropDatabase removes t's database and its login, if any.
+// dropDatabase removes t's database and its login, if any. The login goes
+// only when the control database recorded it or t's database was confirmed
+// as this tenant's: a name alone may be another installation's.
 func (s *Service) dropDatabase(ctx context.Context, t core.Tenant) error {
-	if s.users != nil {
+	if s.users != nil && (t.DBUser != "" || t.Database != "") {
 		if err := s.users.DropUser(ctx, t); err != nil {
 			return err
 		}

@@ -34,7 +34,7 @@ func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
 			rows.Close()
 			return err
 		}
-		if name != "sessions" && !strings.HasPrefix(name, "goose_") {
+		if name != "sessions" && name != MarkerTable && !strings.HasPrefix(name, "goose_") {
 			tables = append(tables, name)
 		}
 	}

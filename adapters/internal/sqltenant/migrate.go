@@ -9,6 +9,7 @@ import (
 	"maps"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing/fstest"
 
@@ -47,6 +48,7 @@ type Migrator struct {
 	dialect string
 	schemas []kernel.TenantSchema
 	counted map[core.Resource]string
+	version int64
 }
 
 // NewMigrator returns the migrator of schemas (every module's,
@@ -55,11 +57,29 @@ type Migrator struct {
 // created: NewMigrator fails instead, at start.
 func NewMigrator(d Dialect, schemas []kernel.TenantSchema, counted map[core.Resource]string) (*Migrator, error) {
 	schemas = append([]kernel.TenantSchema{Schema()}, schemas...)
-	if _, err := Merge(d.Name(), schemas); err != nil {
+	merged, err := Merge(d.Name(), schemas)
+	if err != nil {
 		return nil, err
 	}
-	return &Migrator{dialect: d.Name(), schemas: schemas, counted: counted}, nil
+	m := &Migrator{dialect: d.Name(), schemas: schemas, counted: counted}
+	names, err := fs.Glob(merged, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		v, _, _ := strings.Cut(name, "_")
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("tenant migration %s: the name must start with a version number", name)
+		}
+		m.version = max(m.version, n)
+	}
+	return m, nil
 }
+
+// Version is the schema version Migrate brings a tenant database to: the
+// highest migration version of every schema.
+func (m *Migrator) Version() int64 { return m.version }
 
 // Migrate applies every pending migration to db, a connection into one
 // tenant database, then gives each counted resource its usage counter row,
@@ -75,8 +95,8 @@ func (m *Migrator) Migrate(ctx context.Context, db *sql.DB) error {
 // table's row count (0 for a table just created).
 func ensureCounters(ctx context.Context, db *sql.DB, counted map[core.Resource]string) error {
 	for _, r := range slices.Sorted(maps.Keys(counted)) {
-		_, err := db.ExecContext(ctx, "INSERT INTO `usage_counters` (`resource`, `used`) SELECT ?, COUNT(*) FROM "+quote(counted[r])+
-			" WHERE NOT EXISTS (SELECT 1 FROM `usage_counters` WHERE `resource` = ?)", string(r), string(r))
+		_, err := db.ExecContext(ctx, "INSERT INTO `usage_counters` (`resource`, `used`) SELECT c.r, c.n FROM (SELECT ? AS r, COUNT(*) AS n FROM "+
+			quote(counted[r])+") c WHERE NOT EXISTS (SELECT 1 FROM `usage_counters` WHERE `resource` = c.r)", string(r))
 		if err != nil {
 			return fmt.Errorf("usage counter %s: %w", r, err)
 		}

@@ -35,6 +35,8 @@ type Dialect interface {
 	// TablesQuery returns the query (and its arguments) that lists the
 	// table names of a tenant database.
 	TablesQuery(database string) (string, []any)
+	// IsNoTable reports whether err says a table does not exist.
+	IsNoTable(err error) bool
 }
 
 // Handles finds the handle of a tenant's database.

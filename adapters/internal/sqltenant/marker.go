@@ -1,0 +1,60 @@
+package sqltenant
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/saasd/saasd/core"
+)
+
+// MarkerTable is the table in every tenant database that says who owns it.
+// It is written when the database is created, before anything else, and
+// never by a migration: ownership must not depend on a schema version.
+const MarkerTable = "saasd_owner"
+
+// WriteMarker records m in the database reached through h.
+func WriteMarker(ctx context.Context, h Handle, m core.DatabaseMarker) error {
+	if _, err := h.DB.ExecContext(ctx, "CREATE TABLE "+h.table(MarkerTable)+
+		" (`installation` VARCHAR(64) NOT NULL, `tenant_id` BIGINT NOT NULL)"); err != nil {
+		return fmt.Errorf("mark %s: %w", h.Database, err)
+	}
+	if _, err := h.DB.ExecContext(ctx, "INSERT INTO "+h.table(MarkerTable)+" (`installation`, `tenant_id`) VALUES (?, ?)",
+		m.Installation, m.TenantID); err != nil {
+		return fmt.Errorf("mark %s: %w", h.Database, err)
+	}
+	return nil
+}
+
+// ReadMarker returns the marker of the database reached through h; the zero
+// marker when it has none (d says which error means a missing table).
+func ReadMarker(ctx context.Context, h Handle, d Dialect) (core.DatabaseMarker, error) {
+	var m core.DatabaseMarker
+	err := h.DB.QueryRowContext(ctx, "SELECT `installation`, `tenant_id` FROM "+h.table(MarkerTable)).Scan(&m.Installation, &m.TenantID)
+	switch {
+	case errors.Is(err, sql.ErrNoRows), err != nil && d.IsNoTable(err):
+		return core.DatabaseMarker{}, nil
+	case err != nil:
+		return core.DatabaseMarker{}, fmt.Errorf("read the marker of %s: %w", h.Database, err)
+	}
+	return m, nil
+}
+
+// Owns reports whether a database with marker m may be dropped or migrated
+// as tenant t's by installation: marked by it for t, or unmarked and named
+// for t (a database made before markers existed, which the control database
+// records as t's).
+func Owns(m core.DatabaseMarker, installation string, t core.Tenant, nameOfT string) error {
+	switch {
+	case m == (core.DatabaseMarker{}) && t.ID > 0 && t.Database == nameOfT:
+		return nil
+	case m.Installation == installation && m.TenantID == t.ID && t.ID > 0:
+		return nil
+	case m == (core.DatabaseMarker{}):
+		return fmt.Errorf("database %s has no owner marker and is not tenant %d's: not touched", t.Database, t.ID)
+	case m.Installation != installation:
+		return fmt.Errorf("database %s belongs to another installation (%s): not touched", t.Database, m.Installation)
+	}
+	return fmt.Errorf("database %s is tenant %d's, not tenant %d's: not touched", t.Database, m.TenantID, t.ID)
+}
