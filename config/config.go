@@ -37,7 +37,10 @@ type Database struct {
 	Driver       string `mapstructure:"driver"`
 	DSN          string `mapstructure:"dsn"`
 	MaxOpenConns int    `mapstructure:"max_open_conns"`
-	MaxIdleConns int    `mapstructure:"max_idle_conns"`
+	// MaxTenantConns bounds the connections of every tenant login's pool
+	// together (MySQL with tenants.db_users).
+	MaxTenantConns int `mapstructure:"max_tenant_conns"`
+	MaxIdleConns   int `mapstructure:"max_idle_conns"`
 }
 
 // Tenants configures tenant databases and domains.
@@ -104,6 +107,7 @@ var defaults = map[string]any{
 	"database.driver":                    "sqlite",
 	"database.dsn":                       "data/control.db",
 	"database.max_open_conns":            20,
+	"database.max_tenant_conns":          100,
 	"database.max_idle_conns":            20,
 	"tenants.base_domain":                "localhost",
 	"tenants.data_dir":                   "data/tenants",
@@ -180,6 +184,9 @@ func (c Config) Validate() error {
 	}
 	if c.Database.DSN == "" {
 		bad("database.dsn", "is required")
+	}
+	if c.Database.MaxTenantConns < 2 {
+		bad("database.max_tenant_conns", "must be at least 2")
 	}
 	if c.Database.MaxOpenConns < 1 {
 		bad("database.max_open_conns", "must be at least 1")

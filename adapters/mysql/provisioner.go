@@ -35,6 +35,13 @@ type Config struct {
 	// Installation is this installation's ID, written into the marker of
 	// every schema it creates; only schemas so marked are dropped or migrated.
 	Installation string
+	// Logins, when set, opens tenants' sealed login passwords: tenant-side
+	// statements then run on connections of the tenant's own login, at most
+	// MaxTenantConns of them open at once over every tenant (TenantPoolSize
+	// per tenant). Nil: the control pool serves every tenant schema.
+	Logins         ports.Sealer
+	MaxTenantConns int
+	TenantPoolSize int
 }
 
 // Tenants names the tenant schemas on the control database's server and
@@ -45,6 +52,7 @@ type Tenants struct {
 	prefix       string
 	installation string
 	store        *sqltenant.Store
+	pools        *tenantPools // nil: every tenant on the control pool
 }
 
 // NewTenants returns the tenant schemas reached through pool.
@@ -61,6 +69,17 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
 	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation}
+	if cfg.Logins != nil {
+		ts.pools = newTenantPools(func(user, password, database string) string {
+			login := mc.Clone()
+			login.User, login.Passwd, login.DBName = user, password, database
+			login.InterpolateParams = true
+			if login.Timeout == 0 {
+				login.Timeout = 5 * time.Second
+			}
+			return login.FormatDSN()
+		}, cfg.Logins, max(cfg.MaxTenantConns, 1), max(cfg.TenantPoolSize, 1))
+	}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
 }
@@ -89,13 +108,37 @@ func (ts *Tenants) owns(name string) bool {
 	return err == nil
 }
 
-// Handle serves tenant t's tables from the shared pool, naming its schema
-// before every table, so connections do not grow with the number of tenants.
+// Handle serves tenant t's tables: on a pool of t's own login when logins
+// are on and t has one, so its statements cannot reach another schema;
+// otherwise from the control pool, naming t's schema before every table.
 func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, error) {
 	if !ts.owns(t.Database) {
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, ts.prefix)
 	}
-	return sqltenant.Handle{DB: ts.pool, Qualifier: "`" + t.Database + "`.", Database: t.Database}, nil
+	if ts.pools != nil && t.DBUser != "" && t.DBSecret != "" {
+		db, err := ts.pools.pool(t)
+		if err != nil {
+			return sqltenant.Handle{}, err
+		}
+		return sqltenant.Handle{DB: db, Database: t.Database}, nil
+	}
+	return ts.handleOf(t.Database), nil
+}
+
+// TenantConns is how many connections the tenant logins' pools hold open.
+func (ts *Tenants) TenantConns() int {
+	if ts.pools == nil {
+		return 0
+	}
+	return ts.pools.open()
+}
+
+// Close closes the tenant logins' pools.
+func (ts *Tenants) Close() error {
+	if ts.pools == nil {
+		return nil
+	}
+	return ts.pools.close()
 }
 
 // Provisioner creates one schema per tenant on the control database's server.
@@ -292,6 +335,9 @@ func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, st
 
 // DropUser removes t's login.
 func (p *Provisioner) DropUser(ctx context.Context, t core.Tenant) error {
+	if p.pools != nil {
+		p.pools.forget(t)
+	}
 	return p.DropUserNamed(ctx, p.userName(t))
 }
 

@@ -176,8 +176,17 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	var sqliteDBs *sqlite.Tenants
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		mysqlDBs, err = mysql.NewTenants(mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID}, db.SQL())
+		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID}
+		if cfg.Tenants.DBUsers {
+			// Tenant traffic runs under each tenant's own login.
+			if a.sealer, err = secretKeys(cfg, logger); err != nil {
+				return err
+			}
+			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
+		}
+		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
 		if err == nil {
+			a.closers = append(a.closers, mysqlDBs.Close)
 			a.records = mysqlDBs.Records()
 		}
 	default:
@@ -216,12 +225,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		if !cfg.Tenants.DBUsers {
 			logger.Warn("per-tenant database logins are off (tenants.db_users=false): tenant schemas are reached with the control login only")
 		} else {
-			ring, err := secretKeys(cfg, logger)
-			if err != nil {
-				return err
-			}
-			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(a.tenantDB.(ports.DatabaseUsers), ring)}, o.tenant...)
-			a.sealer = ring
+			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(a.tenantDB.(ports.DatabaseUsers), a.sealer)}, o.tenant...)
 		}
 	}
 	host, _ := os.Hostname()
