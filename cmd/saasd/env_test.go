@@ -29,11 +29,11 @@ import (
 type backend struct {
 	name string
 	// configure fills cfg for one test and registers the cleanup.
-	configure func(t *testing.T, cfg *config.Config)
+	configure func(t testing.TB, cfg *config.Config)
 }
 
-func backends(t *testing.T) []backend {
-	bs := []backend{{name: "sqlite", configure: func(t *testing.T, cfg *config.Config) {
+func backends(t testing.TB) []backend {
+	bs := []backend{{name: "sqlite", configure: func(t testing.TB, cfg *config.Config) {
 		dir := t.TempDir()
 		cfg.Database.Driver = "sqlite"
 		cfg.Database.DSN = filepath.Join(dir, "control.db")
@@ -42,7 +42,7 @@ func backends(t *testing.T) []backend {
 	// The MySQL case is always there: it skips (or, with
 	// SAAS_TEST_REQUIRE_MYSQL, fails) when MariaDB is unreachable, rather
 	// than vanishing from the run.
-	bs = append(bs, backend{name: "mysql", configure: func(t *testing.T, cfg *config.Config) {
+	bs = append(bs, backend{name: "mysql", configure: func(t testing.TB, cfg *config.Config) {
 		server := mysqlServer(t)
 		name := "test_" + randomHex(6)
 		mc := server.Clone()
@@ -66,7 +66,7 @@ var (
 // mysqlServer returns the MariaDB test server from SAAS_TEST_MYSQL_DSN
 // (default root@tcp(127.0.0.1:3306)/). When it is unreachable the test
 // skips, or fails if SAAS_TEST_REQUIRE_MYSQL is set.
-func mysqlServer(t *testing.T) *mysqldrv.Config {
+func mysqlServer(t testing.TB) *mysqldrv.Config {
 	mysqlOnce.Do(func() {
 		dsn := os.Getenv("SAAS_TEST_MYSQL_DSN")
 		if dsn == "" {
@@ -96,7 +96,7 @@ const testSecretKey = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0="
 
 // dropSchemas drops the test's control schema and every tenant schema and
 // tenant login it made.
-func dropSchemas(t *testing.T, server *mysqldrv.Config, name string) {
+func dropSchemas(t testing.TB, server *mysqldrv.Config, name string) {
 	db, err := sql.Open("mysql", server.FormatDSN())
 	if err != nil {
 		t.Errorf("cleanup: %v", err)
@@ -125,7 +125,7 @@ func dropSchemas(t *testing.T, server *mysqldrv.Config, name string) {
 }
 
 // mysqlSchemas lists schemas whose names start with prefix.
-func mysqlSchemas(t *testing.T, db *sql.DB, prefix string) []string {
+func mysqlSchemas(t testing.TB, db *sql.DB, prefix string) []string {
 	t.Helper()
 	rows, err := db.Query("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE ? ORDER BY schema_name",
 		strings.ReplaceAll(prefix, "_", `\_`)+"%")
@@ -152,7 +152,7 @@ func randomHex(n int) string {
 
 // env is one running saasd, driven over HTTP through the real Gin engine.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	cfg   config.Config
 	app   *app
 	token string
@@ -160,12 +160,12 @@ type env struct {
 }
 
 // newEnv builds saasd on b with the defaults of the contract, changed by opts.
-func newEnv(t *testing.T, b backend, opts ...func(*config.Config)) *env {
+func newEnv(t testing.TB, b backend, opts ...func(*config.Config)) *env {
 	return newEnvWith(t, b, nil, opts...)
 }
 
 // newEnvWith is newEnv with extra kernel modules registered.
-func newEnvWith(t *testing.T, b backend, extra []func(ports.RecordStore) kernel.Module, opts ...func(*config.Config)) *env {
+func newEnvWith(t testing.TB, b backend, extra []func(ports.RecordStore) kernel.Module, opts ...func(*config.Config)) *env {
 	t.Helper()
 	cfg, err := config.Load("")
 	if err != nil {
@@ -273,7 +273,7 @@ func (e *env) request(method, path string, body any, headers map[string]string) 
 }
 
 // want fails unless the status is code; for errors it also checks the envelope.
-func (r response) want(t *testing.T, code int) response {
+func (r response) want(t testing.TB, code int) response {
 	t.Helper()
 	if r.status != code {
 		t.Fatalf("status = %d, want %d; body %s", r.status, code, r.raw)
