@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/tenant"
 )
@@ -272,4 +273,28 @@ func TestTenantDatabaseLogins(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCompensationTouchesOnlyMarkedDatabases: a signup that crashed before
+// its database name was recorded is undone, but a database that merely has
+// the name it would have had (another installation's, unmarked) stays.
+func TestCompensationTouchesOnlyMarkedDatabases(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		planID := e.createPlan(starter)
+		ctx := context.Background()
+		tn := core.Tenant{CompanyName: "Crashed", Email: "c@x.io", FirstName: "C", LastName: "D", Subdomain: "crashed",
+			PlanID: planID, Status: core.StatusProvisioning, StartedAt: time.Now()}
+		if err := gormstore.NewTenantStore(e.app.db).CreateTenant(ctx, &tn); err != nil {
+			t.Fatal(err)
+		}
+		squatter := e.strayDatabase(strconv.FormatInt(tn.ID, 10), "theirs")
+		rec, err := e.app.tenants.Reconcile(ctx, true, 0)
+		if err != nil || !slices.Equal(rec.Compensated, []int64{tn.ID}) || !slices.Equal(rec.Foreign, []string{squatter}) {
+			t.Fatalf("reconcile = %+v, %v", rec, err)
+		}
+		if dbs := e.databases(); !slices.Equal(dbs, []string{squatter}) {
+			t.Fatalf("databases = %v, want the squatter kept", dbs)
+		}
+	})
 }
