@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/saasd/saasd/adapters/clock"
+	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/ports"
@@ -21,118 +25,56 @@ type touch struct {
 	at time.Time
 }
 
-type storedToken struct {
-	token core.APIToken
-	hash  []byte
+// spy is the memory token store, keeping the touches it is asked for.
+type spy struct {
+	*memory.Stores
+	mu      sync.Mutex
+	touches []touch
 }
 
-// fakeTokens is an in-memory ports.TokenStore that keeps what it was given.
-type fakeTokens struct {
-	mu       sync.Mutex
-	tokens   []storedToken
-	touches  []touch
-	calls    int
-	createEr error
-	lookupEr error
-	touchErr error
+func (s *spy) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	s.mu.Lock()
+	s.touches = append(s.touches, touch{id: id, at: at})
+	s.mu.Unlock()
+	return s.Stores.TouchToken(ctx, id, at)
 }
 
-func (f *fakeTokens) CreateToken(_ context.Context, t *core.APIToken, hash []byte) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.createEr != nil {
-		return f.createEr
-	}
-	t.ID = int64(len(f.tokens) + 1)
-	f.tokens = append(f.tokens, storedToken{token: *t, hash: bytes.Clone(hash)})
-	return nil
+func (s *spy) touched() []touch {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.touches)
 }
 
-func (f *fakeTokens) TokenByHash(_ context.Context, hash []byte) (core.APIToken, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.lookupEr != nil {
-		return core.APIToken{}, f.lookupEr
-	}
-	for _, s := range f.tokens {
-		if s.token.RevokedAt == nil && bytes.Equal(s.hash, hash) {
-			return s.token, nil
-		}
-	}
-	return core.APIToken{}, core.Errorf(core.NotFound, "token not found")
+// failLookup fails every TokenByHash with err.
+type failLookup struct {
+	ports.TokenStore
+	err error
 }
 
-func (f *fakeTokens) Tokens(context.Context) ([]core.APIToken, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	out := make([]core.APIToken, len(f.tokens))
-	for i, s := range f.tokens {
-		out[i] = s.token
-	}
-	return out, nil
+func (f failLookup) TokenByHash(context.Context, []byte) (core.APIToken, error) {
+	return core.APIToken{}, f.err
 }
 
-func (f *fakeTokens) RevokeToken(_ context.Context, name string, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	for i, s := range f.tokens {
-		if s.token.Name == name && s.token.RevokedAt == nil {
-			f.tokens[i].token.RevokedAt = &at
-			return nil
-		}
-	}
-	return core.Errorf(core.NotFound, "token not found")
+// failTouch fails every TouchToken with err.
+type failTouch struct {
+	ports.TokenStore
+	err error
 }
 
-func (f *fakeTokens) TouchToken(_ context.Context, id int64, at time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	f.touches = append(f.touches, touch{id: id, at: at})
-	if f.touchErr != nil {
-		return f.touchErr
-	}
-	for i, s := range f.tokens {
-		if s.token.ID == id {
-			f.tokens[i].token.LastUsedAt = &at
-		}
-	}
-	return nil
-}
+func (f failTouch) TouchToken(context.Context, int64, time.Time) error { return f.err }
 
-func (f *fakeTokens) touchCount() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.touches)
-}
-
-var _ ports.TokenStore = (*fakeTokens)(nil)
-
-// clock is a settable ports.Clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
-func newService() (*auth.Service, *fakeTokens, *clock) {
-	store, c := &fakeTokens{}, &clock{now: start}
+func newService() (*auth.Service, *spy, *clock.Fake) {
+	store, c := &spy{Stores: memory.NewStores()}, clock.NewFake(start)
 	return auth.New(store, c), store, c
+}
+
+func storedTokens(t *testing.T, store ports.TokenStore) []core.APIToken {
+	t.Helper()
+	list, err := store.Tokens(context.Background())
+	if err != nil {
+		t.Fatalf("Tokens: %v", err)
+	}
+	return list
 }
 
 func TestServiceCreate(t *testing.T) {
@@ -162,8 +104,8 @@ func TestServiceCreate(t *testing.T) {
 				if _, ok := core.FieldsOf(err)["name"]; !ok {
 					t.Errorf("fields = %v, want name", core.FieldsOf(err))
 				}
-				if secret != "" || store.calls != 0 {
-					t.Errorf("secret %q, store calls %d; want neither", secret, store.calls)
+				if stored := storedTokens(t, store); secret != "" || len(stored) != 0 {
+					t.Errorf("secret %q, stored %+v; want neither", secret, stored)
 				}
 				return
 			}
@@ -179,15 +121,19 @@ func TestServiceCreate(t *testing.T) {
 			if tok.ID != 1 || tok.Name != tt.wantName || !tok.CreatedAt.Equal(start) {
 				t.Errorf("token = %+v, want #1 %q created at %s", tok, tt.wantName, start)
 			}
-			if len(store.tokens) != 1 {
-				t.Fatalf("stored %d tokens, want 1", len(store.tokens))
+			if stored := storedTokens(t, store); len(stored) != 1 {
+				t.Fatalf("stored %d tokens, want 1", len(stored))
 			}
-			hash := store.tokens[0].hash
-			if !bytes.Equal(hash, auth.Hash(secret)) {
-				t.Errorf("stored hash %x, want auth.Hash(secret) %x", hash, auth.Hash(secret))
+			// The store matches hashes exactly: finding the token by
+			// auth.Hash(secret) proves that is what it keeps.
+			if got, err := store.TokenByHash(context.Background(), auth.Hash(secret)); err != nil || got.ID != tok.ID {
+				t.Errorf("TokenByHash(auth.Hash(secret)) = %+v, %v; want token %d", got, err, tok.ID)
 			}
-			if bytes.Contains(hash, []byte(secret)) || bytes.Contains(hash, []byte(strings.TrimPrefix(secret, auth.TokenPrefix))) {
+			if hash := auth.Hash(secret); bytes.Contains(hash, []byte(secret)) || bytes.Contains(hash, []byte(strings.TrimPrefix(secret, auth.TokenPrefix))) {
 				t.Error("the stored value contains the secret")
+			}
+			if _, err := store.TokenByHash(context.Background(), []byte(secret)); core.KindOf(err) != core.NotFound {
+				t.Errorf("TokenByHash(secret) error = %v, want not found: the secret itself is not stored", err)
 			}
 		})
 	}
@@ -198,7 +144,8 @@ func TestServiceCreateSecretsDiffer(t *testing.T) {
 	svc, _, _ := newService()
 	seen := map[string]bool{}
 	for i := range 20 {
-		secret, _, err := svc.Create(context.Background(), "bot")
+		// Names differ: a live token's name is taken.
+		secret, _, err := svc.Create(context.Background(), "bot-"+strconv.Itoa(i))
 		if err != nil {
 			t.Fatalf("Create #%d: %v", i, err)
 		}
@@ -212,10 +159,15 @@ func TestServiceCreateSecretsDiffer(t *testing.T) {
 func TestServiceCreateConflict(t *testing.T) {
 	t.Parallel()
 	svc, store, _ := newService()
-	store.createEr = core.Errorf(core.Conflict, "name taken")
-	secret, _, err := svc.Create(context.Background(), "bot")
+	if _, _, err := svc.Create(context.Background(), "bot"); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	secret, _, err := svc.Create(context.Background(), " bot ")
 	if core.KindOf(err) != core.Conflict || secret != "" {
 		t.Fatalf("Create = %q, %v; want no secret and a conflict", secret, err)
+	}
+	if stored := storedTokens(t, store); len(stored) != 1 {
+		t.Errorf("stored %d tokens, want 1", len(stored))
 	}
 }
 
@@ -261,7 +213,7 @@ func TestServiceAuthenticate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			svc, store, _ := newService()
+			svc, store, c := newService()
 			secret, created, err := svc.Create(context.Background(), "bot")
 			if err != nil {
 				t.Fatalf("Create: %v", err)
@@ -271,7 +223,9 @@ func TestServiceAuthenticate(t *testing.T) {
 					t.Fatalf("Revoke: %v", err)
 				}
 			}
-			store.lookupEr = tt.lookupEr
+			if tt.lookupEr != nil {
+				svc = auth.New(failLookup{store, tt.lookupEr}, c)
+			}
 			got, err := svc.Authenticate(context.Background(), tt.secret(secret))
 			if core.KindOf(err) != tt.wantKind {
 				t.Fatalf("Authenticate error = %v, want kind %q", err, tt.wantKind)
@@ -280,8 +234,8 @@ func TestServiceAuthenticate(t *testing.T) {
 				if tt.wantKind == core.Unauthorized && core.MessageOf(err) != "invalid API token" {
 					t.Errorf("message = %q, want %q", core.MessageOf(err), "invalid API token")
 				}
-				if store.touchCount() != 0 {
-					t.Errorf("touched %d times after a refused token", store.touchCount())
+				if n := len(store.touched()); n != 0 {
+					t.Errorf("touched %d times after a refused token", n)
 				}
 				return
 			}
@@ -327,7 +281,7 @@ func TestServiceAuthenticateTouchesAtMostOncePerMinute(t *testing.T) {
 		// Steps share one service and run in order, so they are not parallel.
 		t.Run(st.name, func(t *testing.T) {
 			at := start.Add(st.after)
-			c.set(at)
+			c.Set(at)
 			got, err := svc.Authenticate(ctx, st.secret)
 			if err != nil {
 				t.Fatalf("Authenticate: %v", err)
@@ -338,14 +292,13 @@ func TestServiceAuthenticateTouchesAtMostOncePerMinute(t *testing.T) {
 					t.Errorf("LastUsedAt = %v, want %s", got.LastUsedAt, at)
 				}
 			}
-			store.mu.Lock()
-			defer store.mu.Unlock()
-			if len(store.touches) != len(wantTouches) {
-				t.Fatalf("touches = %v, want %v", store.touches, wantTouches)
+			touches := store.touched()
+			if len(touches) != len(wantTouches) {
+				t.Fatalf("touches = %v, want %v", touches, wantTouches)
 			}
 			for i := range wantTouches {
-				if store.touches[i].id != wantTouches[i].id || !store.touches[i].at.Equal(wantTouches[i].at) {
-					t.Fatalf("touches = %v, want %v", store.touches, wantTouches)
+				if touches[i].id != wantTouches[i].id || !touches[i].at.Equal(wantTouches[i].at) {
+					t.Fatalf("touches = %v, want %v", touches, wantTouches)
 				}
 			}
 		})
@@ -371,20 +324,20 @@ func TestServiceAuthenticateConcurrentTouchOnce(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := store.touchCount(); n != 1 {
+	if n := len(store.touched()); n != 1 {
 		t.Errorf("touched %d times for 50 requests at one instant, want 1", n)
 	}
 }
 
 func TestServiceAuthenticateTouchFails(t *testing.T) {
 	t.Parallel()
-	svc, store, _ := newService()
+	store, c := memory.NewStores(), clock.NewFake(start)
+	boom := errors.New("read-only replica")
+	svc := auth.New(failTouch{store, boom}, c)
 	secret, _, err := svc.Create(context.Background(), "bot")
 	if err != nil {
 		t.Fatal(err)
 	}
-	boom := errors.New("read-only replica")
-	store.touchErr = boom
 	if _, err := svc.Authenticate(context.Background(), secret); !errors.Is(err, boom) {
 		t.Fatalf("Authenticate error = %v, want %v", err, boom)
 	}
@@ -411,7 +364,7 @@ func TestServiceRevoke(t *testing.T) {
 				t.Fatal(err)
 			}
 			revokedAt := start.Add(time.Hour)
-			c.set(revokedAt)
+			c.Set(revokedAt)
 			if err := svc.Revoke(ctx, tt.revoke); core.KindOf(err) != tt.wantKind {
 				t.Fatalf("Revoke error = %v, want kind %q", err, tt.wantKind)
 			}

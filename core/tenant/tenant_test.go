@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/adapters/clock"
+	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/core/tenant"
@@ -19,172 +20,67 @@ import (
 
 var now = time.Date(2026, 1, 31, 9, 30, 0, 0, time.UTC)
 
-// fakeTenants is an in-memory ports.TenantStore that records what it is asked.
-type fakeTenants struct {
-	mu      sync.Mutex
-	rows    map[int64]core.Tenant
-	nextID  int64
-	calls   int
-	deleted []int64
-
-	createErr error
-	updateErr error // returned by UpdateTenant without calling fn
-	deleteErr error
-	// deleteCtxErr is ctx.Err() as DeleteTenant saw it.
-	deleteCtxErr error
+// tenants is the memory store, counting the calls that list or write and
+// failing them when told to.
+type tenants struct {
+	*memory.Stores
+	mu           sync.Mutex
+	calls        int
+	deleted      []int64 // what DeleteTenant was asked to remove
+	updateErr    error   // returned by UpdateTenant without calling fn
+	deleteErr    error
+	deleteCtxErr error // ctx.Err() as DeleteTenant saw it
 }
 
-func newFakeTenants(rows ...core.Tenant) *fakeTenants {
-	f := &fakeTenants{rows: map[int64]core.Tenant{}, nextID: 1}
-	for _, t := range rows {
-		f.rows[t.ID] = t
-		f.nextID = max(f.nextID, t.ID+1)
-	}
-	return f
+func (s *tenants) called() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
 }
 
-func (f *fakeTenants) CreateTenant(_ context.Context, t *core.Tenant) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.createErr != nil {
-		return f.createErr
-	}
-	t.ID = f.nextID
-	f.nextID++
-	t.CreatedAt, t.UpdatedAt = now, now
-	f.rows[t.ID] = *t
-	return nil
+func (s *tenants) CreateTenant(ctx context.Context, t *core.Tenant) error {
+	s.called()
+	return s.Stores.CreateTenant(ctx, t)
 }
 
-func (f *fakeTenants) Tenant(_ context.Context, id int64) (core.Tenant, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	t, ok := f.rows[id]
-	if !ok {
-		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
-	}
-	return t, nil
+func (s *tenants) Tenants(ctx context.Context, f core.TenantFilter) ([]core.Tenant, int64, error) {
+	s.called()
+	return s.Stores.Tenants(ctx, f)
 }
 
-func (f *fakeTenants) TenantBySubdomain(_ context.Context, subdomain string) (core.Tenant, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	for _, t := range f.rows {
-		if t.Subdomain == subdomain {
-			return t, nil
-		}
+func (s *tenants) UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error) {
+	s.called()
+	if s.updateErr != nil {
+		return core.Tenant{}, s.updateErr
 	}
-	return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
+	return s.Stores.UpdateTenant(ctx, id, fn)
 }
 
-func (f *fakeTenants) Tenants(_ context.Context, flt core.TenantFilter) ([]core.Tenant, int64, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	var out []core.Tenant
-	for _, id := range slices.Sorted(maps.Keys(f.rows)) {
-		if t := f.rows[id]; flt.Status == "" || t.Status == flt.Status {
-			out = append(out, t)
-		}
+func (s *tenants) DeleteTenant(ctx context.Context, id int64) error {
+	s.mu.Lock()
+	s.calls++
+	s.deleteCtxErr = ctx.Err()
+	s.deleted = append(s.deleted, id)
+	s.mu.Unlock()
+	if s.deleteErr != nil {
+		return s.deleteErr
 	}
-	total := int64(len(out))
-	from := min((flt.Page-1)*flt.PerPage, len(out))
-	to := min(from+flt.PerPage, len(out))
-	return out[from:to], total, nil
+	return s.Stores.DeleteTenant(ctx, id)
 }
 
-func (f *fakeTenants) UpdateTenant(_ context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	if f.updateErr != nil {
-		return core.Tenant{}, f.updateErr
-	}
-	t, ok := f.rows[id]
-	if !ok {
-		return core.Tenant{}, core.Errorf(core.NotFound, "tenant not found")
-	}
-	if err := fn(&t); err != nil {
-		return core.Tenant{}, err
-	}
-	t.ID, t.UpdatedAt = id, now
-	f.rows[id] = t
-	return t, nil
-}
-
-func (f *fakeTenants) DeleteTenant(ctx context.Context, id int64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls++
-	f.deleteCtxErr = ctx.Err()
-	f.deleted = append(f.deleted, id)
-	if f.deleteErr != nil {
-		return f.deleteErr
-	}
-	if _, ok := f.rows[id]; !ok {
-		return core.Errorf(core.NotFound, "tenant not found")
-	}
-	delete(f.rows, id)
-	return nil
-}
-
-func (f *fakeTenants) row(id int64) (core.Tenant, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	t, ok := f.rows[id]
-	return t, ok
-}
-
-func (f *fakeTenants) count() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.rows)
-}
-
-// fakePlans is an in-memory ports.PlanStore; the tenant service only reads it.
-type fakePlans struct {
-	plans map[int64]core.Plan
-	err   error // returned by Plan for every id
+// plans is the memory store, counting Plan calls and failing them with err.
+type plans struct {
+	*memory.Stores
 	calls int
+	err   error
 }
 
-func newFakePlans(plans ...core.Plan) *fakePlans {
-	f := &fakePlans{plans: map[int64]core.Plan{}}
-	for _, p := range plans {
-		f.plans[p.ID] = p
+func (s *plans) Plan(ctx context.Context, id int64) (core.Plan, error) {
+	s.calls++
+	if s.err != nil {
+		return core.Plan{}, s.err
 	}
-	return f
-}
-
-func (f *fakePlans) CreatePlan(context.Context, *core.Plan) error {
-	return errors.New("fakePlans.CreatePlan: not used by the tenant service")
-}
-
-func (f *fakePlans) Plan(_ context.Context, id int64) (core.Plan, error) {
-	f.calls++
-	if f.err != nil {
-		return core.Plan{}, f.err
-	}
-	p, ok := f.plans[id]
-	if !ok {
-		return core.Plan{}, core.Errorf(core.NotFound, "plan not found")
-	}
-	return p, nil
-}
-
-func (f *fakePlans) Plans(context.Context) ([]core.Plan, error) {
-	return nil, errors.New("fakePlans.Plans: not used by the tenant service")
-}
-
-func (f *fakePlans) UpdatePlan(context.Context, int64, func(*core.Plan) error) (core.Plan, error) {
-	return core.Plan{}, errors.New("fakePlans.UpdatePlan: not used by the tenant service")
-}
-
-func (f *fakePlans) DeletePlan(context.Context, int64) error {
-	return errors.New("fakePlans.DeletePlan: not used by the tenant service")
+	return s.Stores.Plan(ctx, id)
 }
 
 // fakeProvisioner records the tenants it provisions and drops.
@@ -231,6 +127,9 @@ func (f *fakeProvisioner) Drop(_ context.Context, t core.Tenant) error {
 
 func databaseName(id int64) string { return "saasd_tenant_" + strconv.FormatInt(id, 10) }
 
+// acmeDatabase is the database the rows a test seeds name, when they have one.
+const acmeDatabase = "saasd_tenant_acme"
+
 // fakeCounter returns fixed counts.
 type fakeCounter struct {
 	counts map[core.Resource]int64
@@ -244,12 +143,12 @@ func (f *fakeCounter) Count(context.Context, core.Tenant) (map[core.Resource]int
 }
 
 var (
-	_ ports.TenantStore  = (*fakeTenants)(nil)
-	_ ports.PlanStore    = (*fakePlans)(nil)
 	_ ports.Provisioner  = (*fakeProvisioner)(nil)
 	_ ports.UsageCounter = (*fakeCounter)(nil)
 )
 
+// The plans every fixture has, stored in this order: a fresh store numbers
+// them 1, 2, 3 as their IDs say.
 var (
 	basicPlan  = core.Plan{ID: 1, Name: "Basic", BillingCycle: core.Monthly, Limits: core.Limits{customers: 100}}
 	yearlyPlan = core.Plan{ID: 2, Name: "Annual", BillingCycle: core.Yearly}
@@ -257,21 +156,44 @@ var (
 )
 
 type fixture struct {
-	tenants *fakeTenants
-	plans   *fakePlans
+	store   *memory.Stores // the rows, read without counting
+	tenants *tenants
+	plans   *plans
 	prov    *fakeProvisioner
 	counter *fakeCounter
 	svc     *tenant.Service
+	ids     []int64 // the IDs the store gave rows, in order
 }
 
-func newFixture(rows ...core.Tenant) *fixture {
+// newFixture stores the three plans and rows (on the Basic plan unless they
+// name one); the store numbers rows itself, so tests use f.ids.
+func newFixture(t *testing.T, rows ...core.Tenant) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	store := memory.NewStores()
+	for _, p := range []core.Plan{basicPlan, yearlyPlan, trialPlan} {
+		want := p.ID
+		if err := store.CreatePlan(ctx, &p); err != nil || p.ID != want {
+			t.Fatalf("seed plan %q: id %d, %v; want id %d", p.Name, p.ID, err, want)
+		}
+	}
 	f := &fixture{
-		tenants: newFakeTenants(rows...),
-		plans:   newFakePlans(basicPlan, yearlyPlan, trialPlan),
+		store:   store,
+		tenants: &tenants{Stores: store},
+		plans:   &plans{Stores: store},
 		prov:    &fakeProvisioner{},
 		counter: &fakeCounter{},
 	}
-	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, quota.NewCatalog(customers, "invoices"), clock.Func(func() time.Time { return now }), "saasd.test",
+	for _, r := range rows {
+		if r.PlanID == 0 {
+			r.PlanID = basicPlan.ID
+		}
+		if err := store.CreateTenant(ctx, &r); err != nil {
+			t.Fatalf("seed tenant %q: %v", r.Subdomain, err)
+		}
+		f.ids = append(f.ids, r.ID)
+	}
+	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, quota.NewCatalog(customers, "invoices"), clock.NewFake(now), "saasd.test",
 		tenant.WithPlanChanges(planChanges(func(ctx context.Context, id, planID int64) error {
 			// Billing's part, reduced to what the tenant row shows.
 			plan, _ := f.plans.Plan(ctx, planID)
@@ -285,6 +207,23 @@ func newFixture(rows ...core.Tenant) *fixture {
 			return err
 		})))
 	return f
+}
+
+// provisioned returns the one tenant Create handed the provisioner.
+func (f *fixture) provisioned(t *testing.T) core.Tenant {
+	t.Helper()
+	f.prov.mu.Lock()
+	defer f.prov.mu.Unlock()
+	if len(f.prov.provisioned) != 1 {
+		t.Fatalf("provisioned %+v, want one tenant", f.prov.provisioned)
+	}
+	return f.prov.provisioned[0]
+}
+
+// row reads the stored tenant, past the counter.
+func (f *fixture) row(id int64) (core.Tenant, bool) {
+	t, err := f.store.Tenant(context.Background(), id)
+	return t, err == nil
 }
 
 // planChanges adapts a function to ports.PlanChanges.
@@ -329,15 +268,15 @@ func TestServiceCreate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture()
+			f := newFixture(t)
 			in := newTenantInput(tt.plan.ID)
 			in.Subdomain, in.CompanyName = "  ACME ", " Acme Ltd "
 			got, err := f.svc.Create(context.Background(), in)
 			if err != nil {
 				t.Fatalf("Create: %v", err)
 			}
-			if got.ID != 1 || got.Status != tt.wantStatus || got.Database != databaseName(1) {
-				t.Errorf("tenant = id %d, status %q, database %q; want 1, %q, %q", got.ID, got.Status, got.Database, tt.wantStatus, databaseName(1))
+			if got.ID == 0 || got.Status != tt.wantStatus || got.Database != databaseName(got.ID) {
+				t.Errorf("tenant = id %d, status %q, database %q; want an id, %q, %q", got.ID, got.Status, got.Database, tt.wantStatus, databaseName(got.ID))
 			}
 			if got.Subdomain != "acme" || got.CompanyName != "Acme Ltd" {
 				t.Errorf("subdomain/company = %q/%q, want normalised acme/Acme Ltd", got.Subdomain, got.CompanyName)
@@ -354,8 +293,8 @@ func TestServiceCreate(t *testing.T) {
 			if got.NextInvoice == nil || !got.NextInvoice.Equal(tt.wantExpires) {
 				t.Errorf("NextInvoice = %v, want %s", got.NextInvoice, tt.wantExpires)
 			}
-			stored, ok := f.tenants.row(got.ID)
-			if !ok || stored.Status != tt.wantStatus || stored.Database != databaseName(1) {
+			stored, ok := f.row(got.ID)
+			if !ok || stored.Status != tt.wantStatus || stored.Database != databaseName(got.ID) {
 				t.Errorf("stored row = %+v (present %v), want status %q with database", stored, ok, tt.wantStatus)
 			}
 			if len(f.prov.provisioned) != 1 || f.prov.provisioned[0].ID != got.ID || f.prov.provisioned[0].Status != core.StatusProvisioning {
@@ -387,7 +326,7 @@ func TestServiceCreateInvalid(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture()
+			f := newFixture(t)
 			in := newTenantInput(basicPlan.ID)
 			tt.edit(&in)
 			_, err := f.svc.Create(context.Background(), in)
@@ -401,7 +340,7 @@ func TestServiceCreateInvalid(t *testing.T) {
 
 func TestServiceCreateUnknownPlan(t *testing.T) {
 	t.Parallel()
-	f := newFixture()
+	f := newFixture(t)
 	_, err := f.svc.Create(context.Background(), newTenantInput(99))
 	assertInvalid(t, err, "plan_id")
 	if f.tenants.calls != 0 || len(f.prov.provisioned) != 0 {
@@ -411,7 +350,7 @@ func TestServiceCreateUnknownPlan(t *testing.T) {
 
 func TestServiceCreatePlanStoreError(t *testing.T) {
 	t.Parallel()
-	f := newFixture()
+	f := newFixture(t)
 	boom := errors.New("control db down")
 	f.plans.err = boom
 	_, err := f.svc.Create(context.Background(), newTenantInput(basicPlan.ID))
@@ -425,8 +364,7 @@ func TestServiceCreatePlanStoreError(t *testing.T) {
 
 func TestServiceCreateStoreConflict(t *testing.T) {
 	t.Parallel()
-	f := newFixture()
-	f.tenants.createErr = core.Errorf(core.Conflict, "subdomain is taken")
+	f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusActive})
 	_, err := f.svc.Create(context.Background(), newTenantInput(basicPlan.ID))
 	if core.KindOf(err) != core.Conflict {
 		t.Fatalf("Create error = %v, want conflict", err)
@@ -449,17 +387,18 @@ func TestServiceCreateProvisionFails(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture()
+			f := newFixture(t)
 			f.prov.provErr = tt.err
 			_, err := f.svc.Create(context.Background(), newTenantInput(basicPlan.ID))
 			if !errors.Is(err, tt.err) || core.KindOf(err) != tt.wantKind {
 				t.Fatalf("Create error = %v (kind %q), want %v of kind %q", err, core.KindOf(err), tt.err, tt.wantKind)
 			}
-			if n := f.tenants.count(); n != 0 {
-				t.Errorf("%d tenant rows left behind, want 0", n)
+			id := f.provisioned(t).ID
+			if _, ok := f.row(id); ok {
+				t.Errorf("tenant row %d left behind", id)
 			}
-			if !slices.Equal(f.tenants.deleted, []int64{1}) {
-				t.Errorf("deleted = %v, want [1]", f.tenants.deleted)
+			if !slices.Equal(f.tenants.deleted, []int64{id}) {
+				t.Errorf("deleted = %v, want [%d]", f.tenants.deleted, id)
 			}
 			if len(f.prov.dropped) != 0 {
 				t.Errorf("dropped %+v; a failed Provision leaves nothing to drop", f.prov.dropped)
@@ -470,7 +409,7 @@ func TestServiceCreateProvisionFails(t *testing.T) {
 
 func TestServiceCreateUndoOutlivesCanceledContext(t *testing.T) {
 	t.Parallel()
-	f := newFixture()
+	f := newFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f.prov.onProvision = cancel
@@ -481,14 +420,16 @@ func TestServiceCreateUndoOutlivesCanceledContext(t *testing.T) {
 	if f.tenants.deleteCtxErr != nil {
 		t.Errorf("DeleteTenant got a context with error %v; the undo needs its own", f.tenants.deleteCtxErr)
 	}
-	if n := f.tenants.count(); n != 0 {
-		t.Errorf("%d tenant rows left behind, want 0", n)
+	if id := f.provisioned(t).ID; !slices.Equal(f.tenants.deleted, []int64{id}) {
+		t.Errorf("deleted = %v, want [%d]", f.tenants.deleted, id)
+	} else if _, ok := f.row(id); ok {
+		t.Errorf("tenant row %d left behind", id)
 	}
 }
 
 func TestServiceCreateActivateFails(t *testing.T) {
 	t.Parallel()
-	f := newFixture()
+	f := newFixture(t)
 	boom := errors.New("lost connection")
 	f.tenants.updateErr = boom
 	_, err := f.svc.Create(context.Background(), newTenantInput(basicPlan.ID))
@@ -499,14 +440,15 @@ func TestServiceCreateActivateFails(t *testing.T) {
 		t.Fatalf("dropped %d databases, want 1", len(f.prov.dropped))
 	}
 	// Real provisioners refuse to drop anything but the named tenant database.
-	if d := f.prov.dropped[0]; d.ID != 1 || d.Database != databaseName(1) {
-		t.Errorf("dropped tenant id %d database %q, want id 1 database %q", d.ID, d.Database, databaseName(1))
+	id := f.provisioned(t).ID
+	if d := f.prov.dropped[0]; d.ID != id || d.Database != databaseName(id) {
+		t.Errorf("dropped tenant id %d database %q, want id %d database %q", d.ID, d.Database, id, databaseName(id))
 	}
-	if !slices.Equal(f.tenants.deleted, []int64{1}) {
-		t.Errorf("deleted = %v, want [1]", f.tenants.deleted)
+	if !slices.Equal(f.tenants.deleted, []int64{id}) {
+		t.Errorf("deleted = %v, want [%d]", f.tenants.deleted, id)
 	}
-	if n := f.tenants.count(); n != 0 {
-		t.Errorf("%d tenant rows left behind, want 0", n)
+	if _, ok := f.row(id); ok {
+		t.Errorf("tenant row %d left behind", id)
 	}
 }
 
@@ -515,24 +457,28 @@ func TestServiceGet(t *testing.T) {
 	tests := []struct {
 		name     string
 		status   core.Status
-		id       int64
+		unknown  bool // ask for an ID the store never gave
 		wantKind core.Kind
 	}{
-		{name: "active", status: core.StatusActive, id: 1},
-		{name: "inactive", status: core.StatusInactive, id: 1},
-		{name: "deleting is gone", status: core.StatusDeleting, id: 1, wantKind: core.NotFound},
-		{name: "unknown", status: core.StatusActive, id: 2, wantKind: core.NotFound},
+		{name: "active", status: core.StatusActive},
+		{name: "inactive", status: core.StatusInactive},
+		{name: "deleting is gone", status: core.StatusDeleting, wantKind: core.NotFound},
+		{name: "unknown", status: core.StatusActive, unknown: true, wantKind: core.NotFound},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: tt.status})
-			got, err := f.svc.Get(context.Background(), tt.id)
+			f := newFixture(t, core.Tenant{Subdomain: "acme", Status: tt.status})
+			id := f.ids[0]
+			if tt.unknown {
+				id += 100
+			}
+			got, err := f.svc.Get(context.Background(), id)
 			if core.KindOf(err) != tt.wantKind {
 				t.Fatalf("Get error = %v, want kind %q", err, tt.wantKind)
 			}
-			if err == nil && got.ID != 1 {
-				t.Errorf("Get = %+v, want tenant 1", got)
+			if err == nil && (got.ID != id || got.Subdomain != "acme") {
+				t.Errorf("Get = %+v, want tenant %d", got, id)
 			}
 		})
 	}
@@ -541,23 +487,24 @@ func TestServiceGet(t *testing.T) {
 func TestServiceList(t *testing.T) {
 	t.Parallel()
 	rows := []core.Tenant{
-		{ID: 1, Subdomain: "one", Status: core.StatusActive},
-		{ID: 2, Subdomain: "two", Status: core.StatusTrial},
-		{ID: 3, Subdomain: "three", Status: core.StatusActive},
+		{Subdomain: "one", Status: core.StatusActive},
+		{Subdomain: "two", Status: core.StatusTrial},
+		{Subdomain: "three", Status: core.StatusActive},
 	}
+	// Pages list the newest first, as every TenantStore does.
 	tests := []struct {
 		name       string
 		filter     core.TenantFilter
 		wantFields []string
-		wantIDs    []int64
+		want       []string // subdomains
 		wantTotal  int64
 	}{
-		{name: "all", filter: core.TenantFilter{Page: 1, PerPage: 25}, wantIDs: []int64{1, 2, 3}, wantTotal: 3},
-		{name: "active", filter: core.TenantFilter{Status: core.StatusActive, Page: 1, PerPage: 25}, wantIDs: []int64{1, 3}, wantTotal: 2},
-		{name: "trial", filter: core.TenantFilter{Status: core.StatusTrial, Page: 1, PerPage: 1}, wantIDs: []int64{2}, wantTotal: 1},
+		{name: "all", filter: core.TenantFilter{Page: 1, PerPage: 25}, want: []string{"three", "two", "one"}, wantTotal: 3},
+		{name: "active", filter: core.TenantFilter{Status: core.StatusActive, Page: 1, PerPage: 25}, want: []string{"three", "one"}, wantTotal: 2},
+		{name: "trial", filter: core.TenantFilter{Status: core.StatusTrial, Page: 1, PerPage: 1}, want: []string{"two"}, wantTotal: 1},
 		{name: "inactive", filter: core.TenantFilter{Status: core.StatusInactive, Page: 1, PerPage: 1}, wantTotal: 0},
-		{name: "second page", filter: core.TenantFilter{Page: 2, PerPage: 2}, wantIDs: []int64{3}, wantTotal: 3},
-		{name: "max per_page", filter: core.TenantFilter{Page: 1, PerPage: core.MaxPerPage}, wantIDs: []int64{1, 2, 3}, wantTotal: 3},
+		{name: "second page", filter: core.TenantFilter{Page: 2, PerPage: 2}, want: []string{"one"}, wantTotal: 3},
+		{name: "max per_page", filter: core.TenantFilter{Page: 1, PerPage: core.MaxPerPage}, want: []string{"three", "two", "one"}, wantTotal: 3},
 		{name: "unknown status", filter: core.TenantFilter{Status: "bogus", Page: 1, PerPage: 25}, wantFields: []string{"status"}},
 		{name: "deleting status", filter: core.TenantFilter{Status: core.StatusDeleting, Page: 1, PerPage: 25}, wantFields: []string{"status"}},
 		{name: "provisioning status", filter: core.TenantFilter{Status: core.StatusProvisioning, Page: 1, PerPage: 25}, wantFields: []string{"status"}},
@@ -570,7 +517,7 @@ func TestServiceList(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(rows...)
+			f := newFixture(t, rows...)
 			got, total, err := f.svc.List(context.Background(), tt.filter)
 			if tt.wantFields != nil {
 				assertInvalid(t, err, tt.wantFields...)
@@ -582,12 +529,12 @@ func TestServiceList(t *testing.T) {
 			if err != nil {
 				t.Fatalf("List: %v", err)
 			}
-			var ids []int64
+			var subdomains []string
 			for _, tn := range got {
-				ids = append(ids, tn.ID)
+				subdomains = append(subdomains, tn.Subdomain)
 			}
-			if !slices.Equal(ids, tt.wantIDs) || total != tt.wantTotal {
-				t.Errorf("List = %v total %d, want %v total %d", ids, total, tt.wantIDs, tt.wantTotal)
+			if !slices.Equal(subdomains, tt.want) || total != tt.wantTotal {
+				t.Errorf("List = %v total %d, want %v total %d", subdomains, total, tt.want, tt.wantTotal)
 			}
 		})
 	}
@@ -596,13 +543,13 @@ func TestServiceList(t *testing.T) {
 func TestServiceUpdate(t *testing.T) {
 	t.Parallel()
 	existing := core.Tenant{
-		ID: 1, CompanyName: "Acme Ltd", Subdomain: "acme", PlanID: basicPlan.ID, PlanName: basicPlan.Name,
-		Status: core.StatusActive, Database: databaseName(1),
+		CompanyName: "Acme Ltd", Subdomain: "acme", PlanID: basicPlan.ID, PlanName: basicPlan.Name,
+		Status: core.StatusActive, Database: acmeDatabase,
 	}
 	tests := []struct {
 		name       string
 		status     core.Status // of the stored tenant; active if empty
-		id         int64
+		unknown    bool        // update an ID the store never gave
 		update     core.TenantUpdate
 		wantFields []string
 		wantKind   core.Kind
@@ -634,7 +581,7 @@ func TestServiceUpdate(t *testing.T) {
 		{name: "blank company name", update: core.TenantUpdate{CompanyName: ptr("  ")}, wantFields: []string{"company_name"}},
 		{name: "all problems at once", update: core.TenantUpdate{CompanyName: ptr(""), PlanID: ptr(int64(99)), Status: ptr("x")},
 			wantFields: []string{"company_name", "plan_id", "status"}},
-		{name: "unknown tenant", id: 42, update: core.TenantUpdate{Status: ptr("inactive")}, wantKind: core.NotFound},
+		{name: "unknown tenant", unknown: true, update: core.TenantUpdate{Status: ptr("inactive")}, wantKind: core.NotFound},
 		{name: "deleting tenant", status: core.StatusDeleting, update: core.TenantUpdate{Status: ptr("active")}, wantKind: core.NotFound},
 		{name: "provisioning tenant", status: core.StatusProvisioning, update: core.TenantUpdate{Status: ptr("active")}, wantKind: core.NotFound},
 	}
@@ -645,13 +592,14 @@ func TestServiceUpdate(t *testing.T) {
 			if tt.status != "" {
 				before.Status = tt.status
 			}
-			f := newFixture(before)
-			id := tt.id
-			if id == 0 {
-				id = before.ID
+			f := newFixture(t, before)
+			before.ID = f.ids[0]
+			id := before.ID
+			if tt.unknown {
+				id += 100
 			}
 			got, err := f.svc.Update(context.Background(), id, tt.update)
-			stored, _ := f.tenants.row(before.ID)
+			stored, _ := f.row(before.ID)
 			switch {
 			case tt.wantFields != nil:
 				assertInvalid(t, err, tt.wantFields...)
@@ -670,7 +618,6 @@ func TestServiceUpdate(t *testing.T) {
 					t.Fatalf("Update: %v", err)
 				}
 				want := tt.want(before)
-				want.UpdatedAt = now
 				if !equalTenants(got, want) || !equalTenants(stored, want) {
 					t.Errorf("Update = %+v\nstored   %+v\nwant     %+v", got, stored, want)
 				}
@@ -686,54 +633,56 @@ func equalTenants(a, b core.Tenant) bool {
 
 func TestServiceDelete(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	t.Run("marks deleting, drops, deletes row", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusActive, Database: databaseName(1)})
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusActive, Database: acmeDatabase})
+		id := f.ids[0]
 		var statusAtDrop core.Status
 		f.prov.onDrop = func(core.Tenant) {
-			row, _ := f.tenants.row(1)
+			row, _ := f.row(id)
 			statusAtDrop = row.Status
 		}
-		if err := f.svc.Delete(context.Background(), 1); err != nil {
+		if err := f.svc.Delete(ctx, id); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
 		if statusAtDrop != core.StatusDeleting {
 			t.Errorf("status while dropping = %q, want %q", statusAtDrop, core.StatusDeleting)
 		}
-		if len(f.prov.dropped) != 1 || f.prov.dropped[0].Database != databaseName(1) {
-			t.Errorf("dropped = %+v, want %q once", f.prov.dropped, databaseName(1))
+		if len(f.prov.dropped) != 1 || f.prov.dropped[0].Database != acmeDatabase {
+			t.Errorf("dropped = %+v, want %q once", f.prov.dropped, acmeDatabase)
 		}
-		if _, ok := f.tenants.row(1); ok {
+		if _, ok := f.row(id); ok {
 			t.Error("tenant row still present")
 		}
 	})
 	t.Run("without database only deletes row", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusInactive})
-		if err := f.svc.Delete(context.Background(), 1); err != nil {
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusInactive})
+		if err := f.svc.Delete(ctx, f.ids[0]); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
 		if len(f.prov.dropped) != 0 {
 			t.Errorf("dropped = %+v, want nothing", f.prov.dropped)
 		}
-		if _, ok := f.tenants.row(1); ok {
+		if _, ok := f.row(f.ids[0]); ok {
 			t.Error("tenant row still present")
 		}
 	})
 	t.Run("retry of a half-deleted tenant finishes", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusDeleting, Database: databaseName(1)})
-		if err := f.svc.Delete(context.Background(), 1); err != nil {
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusDeleting, Database: acmeDatabase})
+		if err := f.svc.Delete(ctx, f.ids[0]); err != nil {
 			t.Fatalf("Delete: %v", err)
 		}
-		if _, ok := f.tenants.row(1); ok || len(f.prov.dropped) != 1 {
+		if _, ok := f.row(f.ids[0]); ok || len(f.prov.dropped) != 1 {
 			t.Errorf("row present %v, dropped %d; want gone and dropped once", ok, len(f.prov.dropped))
 		}
 	})
 	t.Run("unknown tenant", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture()
-		if err := f.svc.Delete(context.Background(), 9); core.KindOf(err) != core.NotFound {
+		f := newFixture(t)
+		if err := f.svc.Delete(ctx, 9); core.KindOf(err) != core.NotFound {
 			t.Fatalf("Delete error = %v, want not found", err)
 		}
 		if len(f.prov.dropped) != 0 || len(f.tenants.deleted) != 0 {
@@ -742,23 +691,23 @@ func TestServiceDelete(t *testing.T) {
 	})
 	t.Run("provisioning tenant is a conflict", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusProvisioning})
-		if err := f.svc.Delete(context.Background(), 1); core.KindOf(err) != core.Conflict {
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusProvisioning})
+		if err := f.svc.Delete(ctx, f.ids[0]); core.KindOf(err) != core.Conflict {
 			t.Fatalf("Delete error = %v, want conflict", err)
 		}
-		if row, ok := f.tenants.row(1); !ok || row.Status != core.StatusProvisioning {
+		if row, ok := f.row(f.ids[0]); !ok || row.Status != core.StatusProvisioning {
 			t.Errorf("row = %+v (present %v), want untouched", row, ok)
 		}
 	})
 	t.Run("drop failure keeps the row marked deleting", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusActive, Database: databaseName(1)})
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusActive, Database: acmeDatabase})
 		boom := errors.New("server gone")
 		f.prov.dropErr = boom
-		if err := f.svc.Delete(context.Background(), 1); !errors.Is(err, boom) {
+		if err := f.svc.Delete(ctx, f.ids[0]); !errors.Is(err, boom) {
 			t.Fatalf("Delete error = %v, want %v", err, boom)
 		}
-		if row, ok := f.tenants.row(1); !ok || row.Status != core.StatusDeleting {
+		if row, ok := f.row(f.ids[0]); !ok || row.Status != core.StatusDeleting {
 			t.Errorf("row = %+v (present %v), want kept as deleting", row, ok)
 		}
 		if len(f.tenants.deleted) != 0 {
@@ -767,18 +716,22 @@ func TestServiceDelete(t *testing.T) {
 	})
 	t.Run("row already gone is fine", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusActive, Database: databaseName(1)})
-		f.tenants.deleteErr = core.Errorf(core.NotFound, "tenant not found")
-		if err := f.svc.Delete(context.Background(), 1); err != nil {
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusActive, Database: acmeDatabase})
+		// Another process finishes the delete while this one drops.
+		f.prov.onDrop = func(tn core.Tenant) { _ = f.store.DeleteTenant(ctx, tn.ID) }
+		if err := f.svc.Delete(ctx, f.ids[0]); err != nil {
 			t.Fatalf("Delete: %v", err)
+		}
+		if !slices.Equal(f.tenants.deleted, f.ids) {
+			t.Errorf("deleted = %v, want %v", f.tenants.deleted, f.ids)
 		}
 	})
 	t.Run("row delete failure returned", func(t *testing.T) {
 		t.Parallel()
-		f := newFixture(core.Tenant{ID: 1, Subdomain: "acme", Status: core.StatusActive, Database: databaseName(1)})
+		f := newFixture(t, core.Tenant{Subdomain: "acme", Status: core.StatusActive, Database: acmeDatabase})
 		boom := errors.New("deadlock")
 		f.tenants.deleteErr = boom
-		if err := f.svc.Delete(context.Background(), 1); !errors.Is(err, boom) {
+		if err := f.svc.Delete(ctx, f.ids[0]); !errors.Is(err, boom) {
 			t.Fatalf("Delete error = %v, want %v", err, boom)
 		}
 	})
@@ -797,35 +750,35 @@ func TestServiceUsage(t *testing.T) {
 	}{
 		{
 			name:       "counts the tenant database",
-			tenant:     core.Tenant{ID: 1, PlanID: basicPlan.ID, Status: core.StatusActive, Database: databaseName(1)},
+			tenant:     core.Tenant{Subdomain: "acme", PlanID: basicPlan.ID, Status: core.StatusActive, Database: acmeDatabase},
 			counts:     map[core.Resource]int64{customers: 24},
 			wantCalls:  1,
 			wantCustom: quota.ResourceUsage{Used: 24, Limit: 100, Percentage: 24},
 		},
 		{
 			name:       "no database counts nothing",
-			tenant:     core.Tenant{ID: 1, PlanID: basicPlan.ID, Status: core.StatusActive},
+			tenant:     core.Tenant{Subdomain: "acme", PlanID: basicPlan.ID, Status: core.StatusActive},
 			wantCustom: quota.ResourceUsage{Used: 0, Limit: 100, Percentage: 0},
 		},
 		{
 			name:      "counter failure",
-			tenant:    core.Tenant{ID: 1, PlanID: basicPlan.ID, Status: core.StatusActive, Database: databaseName(1)},
+			tenant:    core.Tenant{Subdomain: "acme", PlanID: basicPlan.ID, Status: core.StatusActive, Database: acmeDatabase},
 			countErr:  errors.New("too many connections"),
 			wantKind:  core.Internal,
 			wantCalls: 1,
 		},
 		{
 			name:     "deleting tenant",
-			tenant:   core.Tenant{ID: 1, PlanID: basicPlan.ID, Status: core.StatusDeleting, Database: databaseName(1)},
+			tenant:   core.Tenant{Subdomain: "acme", PlanID: basicPlan.ID, Status: core.StatusDeleting, Database: acmeDatabase},
 			wantKind: core.NotFound,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(tt.tenant)
+			f := newFixture(t, tt.tenant)
 			f.counter.counts, f.counter.err = tt.counts, tt.countErr
-			u, err := f.svc.Usage(context.Background(), tt.tenant.ID)
+			u, err := f.svc.Usage(context.Background(), f.ids[0])
 			if core.KindOf(err) != tt.wantKind {
 				t.Fatalf("Usage error = %v, want kind %q", err, tt.wantKind)
 			}
@@ -841,7 +794,7 @@ func TestServiceUsage(t *testing.T) {
 
 func TestServiceDomain(t *testing.T) {
 	t.Parallel()
-	f := newFixture()
+	f := newFixture(t)
 	if got := f.svc.Domain(core.Tenant{Subdomain: "acme"}); got != "acme.saasd.test" {
 		t.Errorf("Domain = %q, want %q", got, "acme.saasd.test")
 	}
