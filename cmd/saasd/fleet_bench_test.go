@@ -48,7 +48,7 @@ func BenchmarkMigrateNothingToDo(b *testing.B) {
 }
 
 // BenchmarkFleetAddColumn: one ADD COLUMN migration over a fleet of real
-// tenant schemas, by the fleet migration (4 at once) against the floor: the
+// tenant schemas, by the fleet migration (8 at once) against the floor: the
 // same ALTER statements sent one by one on one connection, as a script
 // through the mysql client would.
 // go test -run '^$' -bench FleetAddColumn -benchtime 1x ./cmd/saasd
@@ -105,7 +105,7 @@ func BenchmarkFleetAddColumn(b *testing.B) {
 	e.restart()
 	b.ResetTimer()
 	start = time.Now()
-	run, err := e.app.tenants.MigrateFleet(ctx, tenant.MigrateOptions{Concurrency: 4})
+	run, err := e.app.tenants.MigrateFleet(ctx, tenant.MigrateOptions{Concurrency: 8})
 	took := time.Since(start)
 	if err != nil || len(run.Migrated) != n {
 		for id, ferr := range run.Failed {

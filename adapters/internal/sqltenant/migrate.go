@@ -46,7 +46,7 @@ const VersionTable = "goose_tenant"
 // resource.
 type Migrator struct {
 	dialect string
-	schemas []kernel.TenantSchema
+	merged  fs.FS // every schema's files, merged once
 	counted map[core.Resource]string
 	version int64
 }
@@ -61,7 +61,7 @@ func NewMigrator(d Dialect, schemas []kernel.TenantSchema, counted map[core.Reso
 	if err != nil {
 		return nil, err
 	}
-	m := &Migrator{dialect: d.Name(), schemas: schemas, counted: counted}
+	m := &Migrator{dialect: d.Name(), merged: merged, counted: counted}
 	names, err := fs.Glob(merged, "*.sql")
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (m *Migrator) Version() int64 { return m.version }
 // tenant database, then gives each counted resource its usage counter row,
 // so a module that counts a new resource needs no hand-written counter rows.
 func (m *Migrator) Migrate(ctx context.Context, db *sql.DB) error {
-	if err := up(ctx, db, m.dialect, m.schemas); err != nil {
+	if err := up(ctx, db, m.dialect, m.merged); err != nil {
 		return err
 	}
 	return ensureCounters(ctx, db, m.counted)
@@ -94,7 +94,28 @@ func (m *Migrator) Migrate(ctx context.Context, db *sql.DB) error {
 // ensureCounters adds the missing counter rows, each starting at its
 // table's row count (0 for a table just created).
 func ensureCounters(ctx context.Context, db *sql.DB, counted map[core.Resource]string) error {
+	// Usually every row is there: one read instead of a statement each.
+	rows, err := db.QueryContext(ctx, "SELECT `resource` FROM `usage_counters`")
+	if err != nil {
+		return fmt.Errorf("usage counters: %w", err)
+	}
+	present := map[core.Resource]bool{}
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			rows.Close()
+			return err
+		}
+		present[core.Resource(r)] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for _, r := range slices.Sorted(maps.Keys(counted)) {
+		if present[r] {
+			continue
+		}
 		_, err := db.ExecContext(ctx, "INSERT INTO `usage_counters` (`resource`, `used`) SELECT c.r, c.n FROM (SELECT ? AS r, COUNT(*) AS n FROM "+
 			quote(counted[r])+") c WHERE NOT EXISTS (SELECT 1 FROM `usage_counters` WHERE `resource` = c.r)", string(r))
 		if err != nil {
@@ -105,14 +126,10 @@ func ensureCounters(ctx context.Context, db *sql.DB, counted map[core.Resource]s
 }
 
 // up applies every pending migration of every schema to db.
-func up(ctx context.Context, db *sql.DB, dialect string, schemas []kernel.TenantSchema) error {
+func up(ctx context.Context, db *sql.DB, dialect string, merged fs.FS) error {
 	d := database.DialectMySQL
 	if dialect == "sqlite" {
 		d = database.DialectSQLite3
-	}
-	merged, err := Merge(dialect, schemas)
-	if err != nil {
-		return err
 	}
 	store, err := database.NewStore(d, VersionTable)
 	if err != nil {
