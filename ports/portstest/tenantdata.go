@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -473,5 +474,42 @@ func testExport(t *testing.T, d TenantData) {
 	}
 	if len(rows["sessions"]) != 0 {
 		t.Fatalf("sessions exported: %v", rows["sessions"])
+	}
+}
+
+// DataStores are the tenant-side ports that one adapter value implements.
+type DataStores interface {
+	ports.UserStore
+	ports.UsageCounter
+	ports.UsageRecounter
+	ports.Exporter
+}
+
+// Provisioned returns the newData of TestTenantData for an adapter: each
+// case gets a fresh tenant (IDs 1, 2, …) created and migrated by p, served
+// by records and data, and dropped afterwards. schema and users are the
+// customers and users modules' schemas (portstest imports no module).
+func Provisioned(p ports.Provisioner, records ports.RecordStore, data DataStores, schema, users *core.Schema) func(t *testing.T) TenantData {
+	var lastID atomic.Int64
+	return func(t *testing.T) TenantData {
+		ctx := context.Background()
+		tn := core.Tenant{ID: lastID.Add(1)}
+		name, err := p.Create(ctx, tn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tn.Database = name
+		t.Cleanup(func() {
+			if err := p.Drop(context.Background(), tn); err != nil {
+				t.Error(err)
+			}
+		})
+		if err := p.Migrate(ctx, tn); err != nil {
+			t.Fatal(err)
+		}
+		return TenantData{
+			Tenant: tn, Records: records, Users: data, Counter: data, Recounter: data, Exporter: data,
+			Schema: schema, UserSchema: users,
+		}
 	}
 }
