@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/saasd/saasd/config"
@@ -228,4 +229,23 @@ func TestFirstStartWithDriverAndDSNAlone(t *testing.T) {
 	if err != nil {
 		t.Fatalf("tenant login: %v", err)
 	}
+}
+
+// TestFleetMigrationAtStartTakesTurns: serve's fleet migration runs in one
+// replica at a time: while another holds the lease, this one does nothing.
+func TestFleetMigrationAtStartTakesTurns(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		ctx := context.Background()
+		alone := newEnv(t, b)
+		if _, ran, err := alone.app.tenants.MigrateFleetLeased(ctx, tenant.MigrateOptions{Concurrency: 2}); err != nil || !ran {
+			t.Fatalf("alone: ran = %v, %v", ran, err)
+		}
+		if ok, err := e.app.billingStore.Lease(ctx, "tenant-migrate", "other-replica", time.Minute); err != nil || !ok {
+			t.Fatalf("lease for the other replica: %v, %v", ok, err)
+		}
+		if _, ran, err := e.app.tenants.MigrateFleetLeased(ctx, tenant.MigrateOptions{Concurrency: 2}); err != nil || ran {
+			t.Fatalf("ran = %v, %v while another replica holds the lease", ran, err)
+		}
+	})
 }
