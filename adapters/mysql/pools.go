@@ -15,8 +15,8 @@ import (
 // statements run with that tenant's rights alone: one made for tenant A
 // cannot read tenant B's schema even if it names it. Pools live in an LRU
 // whose size times the per-pool bound stays within one cap on open
-// connections; an evicted pool is closed once its statements are done, and
-// idle connections close by themselves.
+// connections (an evicted pool keeps only the connections in use, until
+// their statements end), and idle connections close by themselves.
 type tenantPools struct {
 	server  func(user, password, database string) string // DSN of a tenant login
 	sealer  ports.Sealer
@@ -65,7 +65,7 @@ func (tp *tenantPools) pool(t core.Tenant) (*sql.DB, error) {
 		tp.lru.Remove(oldest)
 		p := oldest.Value.(*tenantPool)
 		delete(tp.byKey, p.key)
-		go p.db.Close() // waits for the statements under way, then frees the connections
+		retire(p.db)
 	}
 	tp.byKey[key] = tp.lru.PushFront(&tenantPool{key: key, db: db})
 	return db, nil
@@ -79,8 +79,17 @@ func (tp *tenantPools) forget(t core.Tenant) {
 	if el, ok := tp.byKey[key]; ok {
 		tp.lru.Remove(el)
 		delete(tp.byKey, key)
-		go el.Value.(*tenantPool).db.Close()
+		retire(el.Value.(*tenantPool).db)
 	}
+}
+
+// retire frees an evicted pool: its idle connections close now, the ones in
+// use as their statements end; the pool itself closes a minute later, since
+// a request may hold it without having started a statement yet (closing it
+// at once failed such requests with "database is closed").
+func retire(db *sql.DB) {
+	db.SetMaxIdleConns(0)
+	time.AfterFunc(time.Minute, func() { db.Close() })
 }
 
 // open counts the connections of every pool held, for tests and metrics.
