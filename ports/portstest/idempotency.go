@@ -127,15 +127,5 @@ func testIdempotencyRace(t *testing.T, s ports.IdempotencyStore) {
 		}()
 	}
 	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-		} else {
-			wantKind(t, err, core.Conflict)
-		}
-	}
-	if won != 1 {
-		t.Fatalf("%d requests ran", won)
-	}
+	wantWinners(t, errs, 1, core.Conflict)
 }

@@ -30,6 +30,23 @@ func TestStores(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("schema versions", func(t *testing.T) { t.Parallel(); testSchemaVersions(t, open(t)) })
 }
 
+// wantWinners checks the outcome of a race: n of errs are nil and every
+// other one is of kind loser.
+func wantWinners(t *testing.T, errs []error, n int, loser core.Kind) {
+	t.Helper()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+		} else {
+			wantKind(t, err, loser)
+		}
+	}
+	if won != n {
+		t.Fatalf("%d of %d racers won, want %d", won, len(errs), n)
+	}
+}
+
 func wantKind(t *testing.T, err error, kind core.Kind) {
 	t.Helper()
 	if core.KindOf(err) != kind {
@@ -170,17 +187,7 @@ func testTenants(t *testing.T, s Stores) {
 		}()
 	}
 	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-		} else {
-			wantKind(t, err, core.Conflict)
-		}
-	}
-	if won != 1 {
-		t.Fatalf("%d creates won", won)
-	}
+	wantWinners(t, errs, 1, core.Conflict)
 }
 
 func testTokens(t *testing.T, s Stores) {

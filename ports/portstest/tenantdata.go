@@ -297,17 +297,7 @@ func testParallelQuota(t *testing.T, d TenantData) {
 		}()
 	}
 	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-		} else {
-			wantKind(t, err, core.QuotaExceeded)
-		}
-	}
-	if won != limit {
-		t.Fatalf("%d creates won, want %d", won, limit)
-	}
+	wantWinners(t, errs, int(limit), core.QuotaExceeded)
 	wantCount(t, d, s.Counts, limit)
 	wantTotal(t, d, s, limit)
 }
