@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -147,6 +148,17 @@ func Load(path string) (Config, error) {
 		v.SetConfigType("yaml")
 		if err := v.ReadInConfig(); err != nil {
 			return Config{}, fmt.Errorf("read config %s: %w", path, err)
+		}
+		// A misspelt key would otherwise fall back to its default unseen.
+		var unknown []error
+		for _, k := range v.AllKeys() {
+			if _, known := defaults[k]; !known {
+				unknown = append(unknown, fmt.Errorf("config %s: unknown key in %s", k, path))
+			}
+		}
+		if len(unknown) > 0 {
+			slices.SortFunc(unknown, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
+			return Config{}, errors.Join(unknown...)
 		}
 	}
 	var cfg Config

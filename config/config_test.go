@@ -66,6 +66,23 @@ func TestLoadInvalid(t *testing.T) {
 	}
 }
 
+func TestLoadUnknownKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	yaml := "http:\n  adr: 0.0.0.0:9000\nratelimit:\n  requests_per_minute: 5\nbiling:\n  interval: 1m\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := config.Load(path)
+	if err == nil || !strings.Contains(err.Error(), "config http.adr: unknown key") || !strings.Contains(err.Error(), "config biling.interval: unknown key") {
+		t.Fatalf("Load() error = %v, want both misspelt keys named", err)
+	}
+	// Environment variables are not checked: SAAS_* names of other tools may share the prefix.
+	t.Setenv("SAAS_NOT_A_KEY", "1")
+	if _, err := config.Load(""); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	if _, err := config.Load(filepath.Join(t.TempDir(), "nope.yaml")); err == nil {
 		t.Fatal("want error for a missing file")

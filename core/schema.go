@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,9 @@ type Schema struct {
 	// Hidden columns are written by server-side hooks (a password hash) and
 	// never read back into a record.
 	Hidden []string
+	// Inputs are body keys that are not fields but that server-side hooks
+	// read (a password to hash); any other key is refused as unknown.
+	Inputs []string
 }
 
 // ItemsSchema is a child table of line items {description, qty, amount}.
@@ -127,10 +131,34 @@ func (s *Schema) Decode(raw map[string]any, partial bool) (Record, error) {
 			}
 		}
 	}
+	for k := range raw {
+		if _, taken := errs[k]; !taken {
+			if why := s.unknown(k); why != "" {
+				errs[k] = why
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return nil, InvalidFields(errs)
 	}
 	return out, nil
+}
+
+// unknown says why a client may not send key, or "" when it may.
+func (s *Schema) unknown(key string) string {
+	if f, ok := s.Field(key); ok {
+		if f.Computed {
+			return "is computed by the server and cannot be set"
+		}
+		return ""
+	}
+	switch {
+	case key == "items" && s.Items != nil, slices.Contains(s.Inputs, key):
+		return ""
+	case key == "id", key == "created_at", key == "updated_at":
+		return "is set by the server and cannot be set"
+	}
+	return "is not a field of this resource"
 }
 
 // zero is the value of an optional field left empty: "" for text, 0 for

@@ -41,12 +41,19 @@ func statusOf(kind core.Kind) int {
 	return http.StatusInternalServerError
 }
 
-// errorBody is the error envelope.
+// errorBody is the error envelope. It satisfies both shapes the seeds
+// show: {success, error, code} (superadmin API) and {success, message,
+// errors} (tenant API); message and error carry the same text.
 type errorBody struct {
 	Success bool              `json:"success"`
+	Message string            `json:"message"`
 	Error   string            `json:"error"`
 	Code    int               `json:"code"`
 	Errors  map[string]string `json:"errors,omitempty"`
+}
+
+func newErrorBody(status int, msg string, fields map[string]string) errorBody {
+	return errorBody{Message: msg, Error: msg, Code: status, Errors: fields}
 }
 
 // fail answers err in the envelope. Internal errors are logged with the
@@ -69,13 +76,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.logger.Error("request failed", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
 	}
 	c.Header("Cache-Control", "no-store")
-	c.AbortWithStatusJSON(status, errorBody{Error: core.MessageOf(err), Code: status, Errors: core.FieldsOf(err)})
+	c.AbortWithStatusJSON(status, newErrorBody(status, core.MessageOf(err), core.FieldsOf(err)))
 }
 
 // failStatus answers a protocol error (bad JSON, too large, wrong method)
 // that has no domain kind.
 func failStatus(c *gin.Context, status int, msg string) {
-	c.AbortWithStatusJSON(status, errorBody{Error: msg, Code: status})
+	c.AbortWithStatusJSON(status, newErrorBody(status, msg, nil))
 }
 
 // ok answers the success envelope.

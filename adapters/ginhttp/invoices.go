@@ -106,6 +106,9 @@ func (s *Server) voidInvoice(c *gin.Context) {
 	if !found {
 		return
 	}
+	if !s.bindOptional(c, &struct{}{}) { // it takes no fields
+		return
+	}
 	inv, err := s.billing.Void(c.Request.Context(), id, c.Param("number"))
 	if err != nil {
 		s.fail(c, err)
@@ -122,7 +125,7 @@ func (s *Server) cancelSubscription(c *gin.Context) {
 	req := struct {
 		AtPeriodEnd *bool `json:"at_period_end"`
 	}{}
-	if c.Request.ContentLength != 0 && !s.bind(c, &req) {
+	if !s.bindOptional(c, &req) {
 		return
 	}
 	atPeriodEnd := req.AtPeriodEnd == nil || *req.AtPeriodEnd

@@ -157,6 +157,9 @@ func (s *Server) login(c *gin.Context) {
 }
 
 func (s *Server) logout(c *gin.Context) {
+	if !s.bindOptional(c, &struct{}{}) { // it takes no fields
+		return
+	}
 	ctx := c.Request.Context()
 	t, _ := core.TenantFrom(ctx)
 	if err := s.accounts.Logout(ctx, t, c.GetString(keyToken)); err != nil {

@@ -279,7 +279,9 @@ func (r response) want(t testing.TB, code int) response {
 		t.Fatalf("status = %d, want %d; body %s", r.status, code, r.raw)
 	}
 	if code >= 400 {
-		if r.body["success"] != false || r.body["code"] != float64(code) || r.body["error"] == "" || r.body["error"] == nil {
+		// Both seed shapes: {success, error, code} and {success, message, errors}.
+		if r.body["success"] != false || r.body["code"] != float64(code) || r.body["error"] == "" || r.body["error"] == nil ||
+			r.body["message"] != r.body["error"] {
 			t.Fatalf("error envelope wrong: %s", r.raw)
 		}
 	} else if r.body["success"] != true {

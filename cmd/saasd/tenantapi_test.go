@@ -283,14 +283,20 @@ func TestInvoicesComputeTotals(t *testing.T) {
 		do := func(method, path string, body any) response { return e.asTenant(sub, tok, method, path, body) }
 		cust := int64(do("POST", "/api/v2/customers", map[string]any{"account": "C"}).want(t, 201).data()["id"].(float64))
 
-		r := do("POST", "/api/v2/invoices", map[string]any{
+		body := map[string]any{
 			"customer_id": cust, "date": "2024-01-15", "due_date": "2024-02-15", "amount": 1, "notes": "Payment due within 30 days",
 			"items": []any{
 				map[string]any{"description": "Web Development", "amount": 1500.00, "qty": 1},
 				map[string]any{"description": "Hosting", "amount": "0.10", "qty": 3},
-				map[string]any{"description": "Domain", "amount": 0.2, "qty": 1},
+				map[string]any{"description": "Domain", "amount": 2e-1, "qty": 1},
 			},
-		}).want(t, http.StatusCreated)
+		}
+		// The total is the server's to compute: sending one is refused, not ignored.
+		if r := do("POST", "/api/v2/invoices", body).want(t, http.StatusUnprocessableEntity); r.field("amount") == "" {
+			t.Fatalf("a client-set total: %s", r.raw)
+		}
+		delete(body, "amount")
+		r := do("POST", "/api/v2/invoices", body).want(t, http.StatusCreated)
 		inv := r.data()
 		if !strings.Contains(r.raw, `"amount":1500.50`) || inv["status"] != "Unpaid" || inv["date"] != "2024-01-15" ||
 			len(inv["items"].([]any)) != 3 || !strings.HasPrefix(inv["invoice_number"].(string), "INV-") {

@@ -24,6 +24,7 @@ var Schema = &core.Schema{
 		{Name: "role", Type: core.EnumField, Values: []string{core.RoleStaff, core.RoleAdmin}, Filter: true},
 	},
 	Hidden: []string{"password_hash"},
+	Inputs: []string{"password"},
 }
 
 // New returns the module. The users table belongs to the kernel's own
