@@ -66,7 +66,7 @@ func (s *Server) listInvoices(c *gin.Context) {
 	for i, inv := range list {
 		out[i] = invoiceOf(inv)
 	}
-	ok(c, http.StatusOK, gin.H{"invoices": out}, "Invoices retrieved successfully")
+	ok(c, http.StatusOK, invoiceList{Invoices: out}, "Invoices retrieved successfully")
 }
 
 func (s *Server) getInvoice(c *gin.Context) {
@@ -82,14 +82,24 @@ func (s *Server) getInvoice(c *gin.Context) {
 	ok(c, http.StatusOK, invoiceOf(inv), "Invoice retrieved successfully")
 }
 
+type invoiceList struct {
+	Invoices []invoiceJSON `json:"invoices"`
+}
+
+type payRequest struct {
+	PaymentRef string `json:"payment_ref"`
+}
+
+type cancelRequest struct {
+	AtPeriodEnd *bool `json:"at_period_end"` // default true
+}
+
 func (s *Server) payInvoice(c *gin.Context) {
 	id, found := idParam(c, "tenant")
 	if !found {
 		return
 	}
-	var req struct {
-		PaymentRef string `json:"payment_ref"`
-	}
+	var req payRequest
 	if !s.bind(c, &req) {
 		return
 	}
@@ -122,9 +132,7 @@ func (s *Server) cancelSubscription(c *gin.Context) {
 	if !found {
 		return
 	}
-	req := struct {
-		AtPeriodEnd *bool `json:"at_period_end"`
-	}{}
+	var req cancelRequest
 	if !s.bindOptional(c, &req) {
 		return
 	}

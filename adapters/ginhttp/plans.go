@@ -31,6 +31,10 @@ func planOf(p core.Plan) planJSON {
 	}
 }
 
+type planList struct {
+	Plans []planJSON `json:"plans"`
+}
+
 type planRequest struct {
 	Name         *string          `json:"name"`
 	PriceMonthly *json.Number     `json:"price_monthly"`
@@ -67,7 +71,7 @@ func (s *Server) listPlans(c *gin.Context) {
 	for i, p := range plans {
 		out[i] = planOf(p)
 	}
-	ok(c, http.StatusOK, gin.H{"plans": out}, "Plans retrieved successfully")
+	ok(c, http.StatusOK, planList{Plans: out}, "Plans retrieved successfully")
 }
 
 func (s *Server) getPlan(c *gin.Context) {

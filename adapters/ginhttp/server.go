@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,6 +14,7 @@ import (
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
@@ -61,6 +63,15 @@ type Server struct {
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
+
+	routes  []documented // every route, for the API document
+	docOnce sync.Once
+	docJSON []byte
+}
+
+// statusJSON is the answer of the health checks.
+type statusJSON struct {
+	Status string `json:"status"`
 }
 
 // New builds the Gin engine with every route.
@@ -75,37 +86,48 @@ func New(cfg Config, d Deps) *Server {
 	e.NoRoute(func(c *gin.Context) { failStatus(c, http.StatusNotFound, "route not found") })
 	e.NoMethod(func(c *gin.Context) { failStatus(c, http.StatusMethodNotAllowed, "method not allowed") })
 
-	e.GET("/healthz", func(c *gin.Context) { ok(c, http.StatusOK, gin.H{"status": "ok"}, "up") })
-	e.GET("/readyz", s.readyz)
+	root := &e.RouterGroup
+	s.handle(root, "GET", "/healthz", doc{Summary: "The process is up", Tag: "meta", Response: statusJSON{}}, func(c *gin.Context) {
+		ok(c, http.StatusOK, statusJSON{"ok"}, "up")
+	})
+	s.handle(root, "GET", "/readyz", doc{Summary: "The control database answers", Tag: "meta", Response: statusJSON{}}, s.readyz)
 
 	api := e.Group("/api/saas", s.limitBody, s.timeout, s.authenticate, s.rateLimit)
-	api.GET("/tenants", s.listTenants)
-	api.POST("/tenants", s.idempotent, s.createTenant)
-	api.GET("/tenants/:id", s.getTenant)
-	api.PUT("/tenants/:id", s.updateTenant)
-	api.DELETE("/tenants/:id", s.deleteTenant)
-	api.GET("/tenants/:id/subscription", s.getSubscription)
-	api.PUT("/tenants/:id/subscription", s.updateSubscription)
-	api.GET("/tenants/:id/usage", s.getUsage)
-	api.GET("/tenants/:id/invoices", s.listInvoices)
-	api.GET("/tenants/:id/invoices/:number", s.getInvoice)
-	api.POST("/tenants/:id/invoices/:number/pay", s.payInvoice)
-	api.POST("/tenants/:id/invoices/:number/void", s.voidInvoice)
-	api.POST("/tenants/:id/subscription/cancel", s.cancelSubscription)
-	api.GET("/plans", s.listPlans)
-	api.POST("/plans", s.idempotent, s.createPlan)
-	api.GET("/plans/:id", s.getPlan)
-	api.PUT("/plans/:id", s.updatePlan)
-	api.DELETE("/plans/:id", s.deletePlan)
+	saas := func(method, path string, d doc, h ...gin.HandlerFunc) {
+		d.Access, d.Tag = superadmin, "superadmin"
+		s.handle(api, method, path, d, h...)
+	}
+	saas("GET", "/tenants", doc{Summary: "List tenants", Response: tenantList{}, Query: []query{
+		{"page", "integer", "from 1"}, {"per_page", "integer", "1 to 100"}, {"status", "string", "active, suspended, …"},
+		{"schema_version", "integer", "tenants whose database is at this schema version"}, {"migration", "string", "failed: tenants whose last migration failed"},
+	}}, s.listTenants)
+	saas("POST", "/tenants", doc{Summary: "Create a tenant and provision its database", Request: createTenantRequest{}, Response: tenantCreated{}, Status: http.StatusCreated, Bare: true}, s.idempotent, s.createTenant)
+	saas("GET", "/tenants/:id", doc{Summary: "Get a tenant with its usage", Response: tenantJSON{}}, s.getTenant)
+	saas("PUT", "/tenants/:id", doc{Summary: "Update a tenant (status, plan, contact)", Request: updateTenantRequest{}, Response: tenantJSON{}}, s.updateTenant)
+	saas("DELETE", "/tenants/:id", doc{Summary: "Delete a tenant and its database"}, s.deleteTenant)
+	saas("GET", "/tenants/:id/subscription", doc{Summary: "Get a tenant's subscription", Response: subscriptionJSON{}}, s.getSubscription)
+	saas("PUT", "/tenants/:id/subscription", doc{Summary: "Change a tenant's subscription", Request: updateSubscriptionRequest{}, Response: subscriptionJSON{}}, s.updateSubscription)
+	saas("GET", "/tenants/:id/usage", doc{Summary: "A tenant's usage against its plan's limits", Response: quota.Usage{}}, s.getUsage)
+	saas("GET", "/tenants/:id/invoices", doc{Summary: "A tenant's invoices", Response: invoiceList{}}, s.listInvoices)
+	saas("GET", "/tenants/:id/invoices/:number", doc{Summary: "One invoice", Response: invoiceJSON{}}, s.getInvoice)
+	saas("POST", "/tenants/:id/invoices/:number/pay", doc{Summary: "Mark an invoice paid", Request: payRequest{}, Response: invoiceJSON{}}, s.payInvoice)
+	saas("POST", "/tenants/:id/invoices/:number/void", doc{Summary: "Void an open invoice", Response: invoiceJSON{}}, s.voidInvoice)
+	saas("POST", "/tenants/:id/subscription/cancel", doc{Summary: "Cancel a subscription (body optional)", Request: cancelRequest{}, Response: subscriptionJSON{}}, s.cancelSubscription)
+	saas("GET", "/plans", doc{Summary: "List plans", Response: planList{}}, s.listPlans)
+	saas("POST", "/plans", doc{Summary: "Create a plan", Request: planRequest{}, Response: planJSON{}, Status: http.StatusCreated}, s.idempotent, s.createPlan)
+	saas("GET", "/plans/:id", doc{Summary: "Get a plan", Response: planJSON{}}, s.getPlan)
+	saas("PUT", "/plans/:id", doc{Summary: "Update a plan (fields sent are changed)", Request: planRequest{}, Response: planJSON{}}, s.updatePlan)
+	saas("DELETE", "/plans/:id", doc{Summary: "Delete a plan no tenant uses"}, s.deletePlan)
 	if d.Webhooks != nil {
-		api.POST("/webhooks", s.createWebhook)
-		api.GET("/webhooks", s.listWebhooks)
-		api.DELETE("/webhooks/:id", s.deleteWebhook)
-		api.GET("/webhooks/:id/deliveries", s.listDeliveries)
+		saas("POST", "/webhooks", doc{Summary: "Register a webhook endpoint (its secret is answered once)", Request: webhookRequest{}, Response: webhookJSON{}, Status: http.StatusCreated}, s.createWebhook)
+		saas("GET", "/webhooks", doc{Summary: "List webhook endpoints", Response: webhookList{}}, s.listWebhooks)
+		saas("DELETE", "/webhooks/:id", doc{Summary: "Delete a webhook endpoint"}, s.deleteWebhook)
+		saas("GET", "/webhooks/:id/deliveries", doc{Summary: "An endpoint's delivery log", Response: deliveryList{}}, s.listDeliveries)
 	}
 	if d.Accounts != nil && d.Kernel != nil {
 		s.mountTenantAPI(e, d.Kernel)
 	}
+	s.serveDocs(e)
 	s.engine = e
 	return s
 }
@@ -146,5 +168,5 @@ func (s *Server) readyz(c *gin.Context) {
 		failStatus(c, http.StatusServiceUnavailable, "control database unavailable")
 		return
 	}
-	ok(c, http.StatusOK, gin.H{"status": "ready"}, "ready")
+	ok(c, http.StatusOK, statusJSON{"ready"}, "ready")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/quota"
 )
 
 const (
@@ -26,14 +27,18 @@ const (
 // hourly rate limit.
 func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 	public := e.Group("/api", s.limitBody, s.timeout)
-	public.POST("/register", s.limitByIP("register", s.cfg.SignupsPerHour, time.Hour), s.idempotent, s.register)
-	public.POST("/login", s.resolveTenant, s.limitByIP("login", s.cfg.LoginsPerMinute, time.Minute), s.login)
-	public.POST("/logout", s.resolveTenant, s.tenantAuth, s.logout)
+	s.handle(public, "POST", "/register", doc{Summary: "Sign up: create a tenant, its database and its first user", Tag: "tenant", Request: registerRequest{}, Response: registered{}, Status: http.StatusCreated},
+		s.limitByIP("register", s.cfg.SignupsPerHour, time.Hour), s.idempotent, s.register)
+	s.handle(public, "POST", "/login", doc{Summary: "Sign in to a tenant", Tag: "tenant", Access: tenantHost, Request: loginRequest{}, Response: loggedIn{}},
+		s.resolveTenant, s.limitByIP("login", s.cfg.LoginsPerMinute, time.Minute), s.login)
+	s.handle(public, "POST", "/logout", doc{Summary: "End this session", Tag: "tenant", Access: tenantUser}, s.resolveTenant, s.tenantAuth, s.logout)
 
 	v2 := e.Group("/api/v2", s.limitBody, s.timeout, s.resolveTenant, s.tenantAuth, s.tenantRateLimit)
-	v2.GET("/usage", s.tenantUsage)
+	s.handle(v2, "GET", "/usage", doc{Summary: "The tenant's own usage against its plan", Tag: "tenant", Access: tenantUser, Response: quota.Usage{}}, s.tenantUsage)
 	for _, ep := range k.Endpoints() {
-		v2.Handle(ep.Method, ep.Path, s.endpoint(ep))
+		d := doc{Summary: ep.Doc.Summary, Access: tenantUser, Record: ep.Doc.Record, List: ep.Doc.List,
+			Request: ep.Doc.Request, Response: ep.Doc.Response, Status: ep.Status, Tag: strings.Split(ep.Path, "/")[1]}
+		s.handle(v2, ep.Method, ep.Path, d, s.endpoint(ep))
 	}
 }
 
@@ -99,16 +104,7 @@ func (s *Server) limitByIP(name string, n int, window time.Duration) gin.Handler
 }
 
 func (s *Server) register(c *gin.Context) {
-	var req struct {
-		Name            string `json:"name"`
-		Email           string `json:"email"`
-		Mobile          any    `json:"mobile"` // seed 003 types it as Integer
-		Company         string `json:"company"`
-		Password        string `json:"password"`
-		ConfirmPassword string `json:"c_password"`
-		Subdomain       string `json:"subdomain"`
-		PlanID          int64  `json:"plan_id"`
-	}
+	var req registerRequest
 	if !s.bind(c, &req) {
 		return
 	}
@@ -127,22 +123,60 @@ func (s *Server) register(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusCreated, gin.H{
-		"token":  r.Token,
-		"tenant": gin.H{"id": r.Tenant.ID, "domain": s.tenants.Domain(r.Tenant), "subdomain": r.Tenant.Subdomain, "status": r.Tenant.Status},
-		"user":   userJSON(r.User),
+	ok(c, http.StatusCreated, registered{
+		Token:  r.Token,
+		Tenant: registeredTenant{ID: r.Tenant.ID, Domain: s.tenants.Domain(r.Tenant), Subdomain: r.Tenant.Subdomain, Status: string(r.Tenant.Status)},
+		User:   userOf(r.User),
 	}, "Registration successful")
 }
 
-func userJSON(u core.User) gin.H {
-	return gin.H{"id": u.ID, "name": u.Name, "email": u.Email, "role": u.Role}
+type registerRequest struct {
+	Name            string `json:"name"`
+	Email           string `json:"email"`
+	Mobile          any    `json:"mobile"` // seed 003 types it as Integer; a string is taken too
+	Company         string `json:"company"`
+	Password        string `json:"password"`
+	ConfirmPassword string `json:"c_password"`
+	Subdomain       string `json:"subdomain,omitempty"`
+	PlanID          int64  `json:"plan_id,omitempty"`
+}
+
+type registered struct {
+	Token  string           `json:"token"`
+	Tenant registeredTenant `json:"tenant"`
+	User   userJSON         `json:"user"`
+}
+
+type registeredTenant struct {
+	ID        int64  `json:"id"`
+	Domain    string `json:"domain"`
+	Subdomain string `json:"subdomain"`
+	Status    string `json:"status"`
+}
+
+type userJSON struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Role  string `json:"role"`
+}
+
+func userOf(u core.User) userJSON {
+	return userJSON{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role}
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type loggedIn struct {
+	Token string   `json:"token"`
+	User  userJSON `json:"user"`
 }
 
 func (s *Server) login(c *gin.Context) {
-	var req struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
+	var req loginRequest
 	if !s.bind(c, &req) {
 		return
 	}
@@ -153,7 +187,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ok(c, http.StatusOK, gin.H{"token": token, "user": userJSON(u)}, "Login successful")
+	ok(c, http.StatusOK, loggedIn{Token: token, User: userOf(u)}, "Login successful")
 }
 
 func (s *Server) logout(c *gin.Context) {

@@ -78,7 +78,24 @@ func (s *Server) listTenants(c *gin.Context) {
 	for i, t := range list {
 		out[i] = s.tenantJSON(t, nil)
 	}
-	ok(c, http.StatusOK, gin.H{"tenants": out, "total": total, "page": f.Page, "per_page": f.PerPage}, "Tenants retrieved successfully")
+	ok(c, http.StatusOK, tenantList{Tenants: out, Total: total, Page: f.Page, PerPage: f.PerPage}, "Tenants retrieved successfully")
+}
+
+type tenantList struct {
+	Tenants []tenantJSON `json:"tenants"`
+	Total   int64        `json:"total"`
+	Page    int          `json:"page"`
+	PerPage int          `json:"per_page"`
+}
+
+// tenantCreated is the answer to a create: the seed's quick example puts
+// tenant_id and domain at the top level, beside the envelope's keys.
+type tenantCreated struct {
+	Success  bool       `json:"success"`
+	TenantID int64      `json:"tenant_id"`
+	Domain   string     `json:"domain"`
+	Message  string     `json:"message"`
+	Data     tenantJSON `json:"data"`
 }
 
 type createTenantRequest struct {
@@ -105,12 +122,8 @@ func (s *Server) createTenant(c *gin.Context) {
 	data := s.tenantJSON(t, nil)
 	// A password generated because the request gave none is shown this once.
 	data.AdminPassword = created.AdminPassword
-	c.JSON(http.StatusCreated, gin.H{
-		"success":   true,
-		"tenant_id": t.ID,
-		"domain":    s.tenants.Domain(t),
-		"message":   "Tenant created successfully",
-		"data":      data,
+	c.JSON(http.StatusCreated, tenantCreated{
+		Success: true, TenantID: t.ID, Domain: s.tenants.Domain(t), Message: "Tenant created successfully", Data: data,
 	})
 }
 

@@ -23,11 +23,35 @@ func webhookOf(w core.Webhook, withSecret bool) webhookJSON {
 	return out
 }
 
+type webhookRequest struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+}
+
+type webhookList struct {
+	Webhooks []webhookJSON `json:"webhooks"`
+}
+
+type deliveryJSON struct {
+	ID           int64   `json:"id"`
+	EventID      int64   `json:"event_id"`
+	Event        string  `json:"event"`
+	TenantID     int64   `json:"tenant_id"`
+	Status       string  `json:"status"`
+	Attempts     int     `json:"attempts"`
+	ResponseCode int     `json:"response_code"`
+	LastError    string  `json:"last_error"`
+	NextAttempt  string  `json:"next_attempt_at"`
+	DeliveredAt  *string `json:"delivered_at"`
+	CreatedAt    string  `json:"created_at"`
+}
+
+type deliveryList struct {
+	Deliveries []deliveryJSON `json:"deliveries"`
+}
+
 func (s *Server) createWebhook(c *gin.Context) {
-	var req struct {
-		URL    string   `json:"url"`
-		Events []string `json:"events"`
-	}
+	var req webhookRequest
 	if !s.bind(c, &req) {
 		return
 	}
@@ -49,7 +73,7 @@ func (s *Server) listWebhooks(c *gin.Context) {
 	for i, w := range list {
 		out[i] = webhookOf(w, false)
 	}
-	ok(c, http.StatusOK, gin.H{"webhooks": out}, "Webhooks retrieved successfully")
+	ok(c, http.StatusOK, webhookList{Webhooks: out}, "Webhooks retrieved successfully")
 }
 
 func (s *Server) deleteWebhook(c *gin.Context) {
@@ -74,14 +98,13 @@ func (s *Server) listDeliveries(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	out := make([]gin.H, len(list))
+	out := make([]deliveryJSON, len(list))
 	for i, d := range list {
-		out[i] = gin.H{
-			"id": d.ID, "event_id": d.Event.ID, "event": d.Event.Type, "tenant_id": d.Event.TenantID,
-			"status": d.Status, "attempts": d.Attempts, "response_code": d.ResponseCode, "last_error": d.LastError,
-			"next_attempt_at": timestamp(d.NextAttempt), "delivered_at": zeroless(d.DeliveredAt, timestamp(d.DeliveredAt)),
-			"created_at": timestamp(d.CreatedAt),
+		out[i] = deliveryJSON{
+			ID: d.ID, EventID: d.Event.ID, Event: d.Event.Type, TenantID: d.Event.TenantID,
+			Status: string(d.Status), Attempts: d.Attempts, ResponseCode: d.ResponseCode, LastError: d.LastError,
+			NextAttempt: timestamp(d.NextAttempt), DeliveredAt: zeroless(d.DeliveredAt, timestamp(d.DeliveredAt)), CreatedAt: timestamp(d.CreatedAt),
 		}
 	}
-	ok(c, http.StatusOK, gin.H{"deliveries": out}, "Deliveries retrieved successfully")
+	ok(c, http.StatusOK, deliveryList{Deliveries: out}, "Deliveries retrieved successfully")
 }

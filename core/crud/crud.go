@@ -36,11 +36,16 @@ type Endpoints struct {
 // Routes returns the five CRUD routes.
 func (r *Endpoints) Routes() []kernel.Route {
 	return []kernel.Route{
-		{Method: "GET", Path: "", Handle: r.list, AdminOnly: r.AdminOnly, Message: r.Label + " list retrieved successfully"},
-		{Method: "POST", Path: "", Handle: r.create, Charges: r.Schema.Counts, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully"},
-		{Method: "GET", Path: "/:id", Handle: r.get, AdminOnly: r.AdminOnly, Message: r.Label + " retrieved successfully"},
-		{Method: "PUT", Path: "/:id", Handle: r.update, AdminOnly: r.AdminOnly, Message: r.Label + " updated successfully"},
-		{Method: "DELETE", Path: "/:id", Handle: r.delete, AdminOnly: r.AdminOnly, Message: r.Label + " deleted successfully"},
+		{Method: "GET", Path: "", Handle: r.list, AdminOnly: r.AdminOnly, Message: r.Label + " list retrieved successfully",
+			Doc: kernel.Doc{Summary: "List " + r.Label + " records", Record: r.Schema, List: true}},
+		{Method: "POST", Path: "", Handle: r.create, Charges: r.Schema.Counts, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully",
+			Doc: kernel.Doc{Summary: "Create a " + r.Label + " record", Record: r.Schema}},
+		{Method: "GET", Path: "/:id", Handle: r.get, AdminOnly: r.AdminOnly, Message: r.Label + " retrieved successfully",
+			Doc: kernel.Doc{Summary: "Get a " + r.Label + " record", Record: r.Schema}},
+		{Method: "PUT", Path: "/:id", Handle: r.update, AdminOnly: r.AdminOnly, Message: r.Label + " updated successfully",
+			Doc: kernel.Doc{Summary: "Update a " + r.Label + " record (fields sent are changed)", Record: r.Schema}},
+		{Method: "DELETE", Path: "/:id", Handle: r.delete, AdminOnly: r.AdminOnly, Message: r.Label + " deleted successfully",
+			Doc: kernel.Doc{Summary: "Delete a " + r.Label + " record"}},
 	}
 }
 

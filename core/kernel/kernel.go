@@ -50,6 +50,22 @@ type Route struct {
 	// Message is the success message of the envelope.
 	Message string
 	Handle  func(ctx context.Context, in Input) (any, error)
+	// Doc describes the route in the API document.
+	Doc Doc
+}
+
+// Doc describes a route for the API document the HTTP edge generates, so
+// that the document comes from the routes themselves.
+type Doc struct {
+	Summary string
+	// Record is the record the route answers and, on POST and PUT, takes.
+	Record *core.Schema
+	// List: the route answers a page of Records, selected by page, limit,
+	// search and the Record's filters.
+	List bool
+	// Request and Response are values of the Go types of the body and of
+	// the answer's data, where Record does not describe them; nil: none.
+	Request, Response any
 }
 
 // Input is a request as a module sees it.
@@ -177,6 +193,10 @@ type Endpoint struct {
 	Status  int // the success status
 	Message string
 	Serve   func(ctx context.Context, in Input) (any, error)
+	// Doc, AdminOnly and Charges are the route's, for the API document.
+	Doc       Doc
+	AdminOnly bool
+	Charges   core.Resource
 }
 
 // Endpoints returns every module route wrapped in the kernel's policy. Like
@@ -194,7 +214,8 @@ func (k *Kernel) Endpoints() []Endpoint {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			out = append(out, Endpoint{Method: r.Method, Path: "/" + m.Name() + r.Path, Status: status, Message: r.Message, Serve: k.serve(r)})
+			out = append(out, Endpoint{Method: r.Method, Path: "/" + m.Name() + r.Path, Status: status, Message: r.Message, Serve: k.serve(r),
+				Doc: r.Doc, AdminOnly: r.AdminOnly, Charges: r.Charges})
 		}
 	}
 	return out

@@ -44,13 +44,23 @@ func (m *Module) Routes() []kernel.Route {
 	return []kernel.Route{{
 		Method: "POST", Path: "/customers", Charges: m.customers.Schema.Counts, Status: 201,
 		Message: "Customers created successfully", Handle: m.createCustomers,
+		Doc: kernel.Doc{Summary: "Create 1 to 100 customers, all or none", Request: batchRequest{}, Response: batchResult{}},
 	}}
 }
 
+// batchRequest is the body of a batch create.
+type batchRequest struct {
+	Customers []map[string]any `json:"customers"`
+}
+
+// batchResult is the answer: the customers created, in order.
+type batchResult struct {
+	Customers []any `json:"customers"`
+	Count     int   `json:"count"`
+}
+
 func (m *Module) createCustomers(ctx context.Context, in kernel.Input) (any, error) {
-	var body struct {
-		Customers []map[string]any `json:"customers"`
-	}
+	var body batchRequest
 	if err := in.Bind(&body); err != nil {
 		return nil, err
 	}
@@ -81,5 +91,5 @@ func (m *Module) createCustomers(ctx context.Context, in kernel.Input) (any, err
 	for i, rec := range created {
 		out[i] = crud.Present(m.customers.Schema, rec)
 	}
-	return map[string]any{"customers": out, "count": len(out)}, nil
+	return batchResult{Customers: out, Count: len(out)}, nil
 }
