@@ -290,6 +290,11 @@ func DecodeItems(v any) ([]Item, error) {
 		if !ok {
 			return nil, fmt.Errorf("item %d must be an object", i+1)
 		}
+		for k := range m {
+			if k != "description" && k != "qty" && k != "amount" {
+				return nil, fmt.Errorf("item %d: %q is not a field of an item (description, qty, amount)", i+1, k)
+			}
+		}
 		desc, _ := m["description"].(string)
 		desc = strings.TrimSpace(desc)
 		if desc == "" || len(desc) > 255 {

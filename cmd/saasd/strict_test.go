@@ -58,6 +58,12 @@ func TestUnknownFieldsRefused(t *testing.T) {
 			t.Fatalf("the refused plan was stored: %s", got)
 		}
 		e.asTenant(sub, tok, "POST", "/api/v2/customers", map[string]any{"account": "C", "emial": "c@d.example"}).want(t, http.StatusUnprocessableEntity)
+		// Inside a line item too: "qtty" would otherwise bill one unit.
+		r = e.asTenant(sub, tok, "POST", "/api/v2/invoices", map[string]any{"customer_id": 1, "date": "2024-01-15",
+			"items": []any{map[string]any{"description": "A", "amount": 5, "qtty": 3}}}).want(t, http.StatusUnprocessableEntity)
+		if !strings.Contains(r.field("items"), "qtty") {
+			t.Fatalf("item typo: %s", r.raw)
+		}
 		if got := e.asTenant(sub, tok, "GET", "/api/v2/customers", nil).want(t, http.StatusOK).body["meta"].(map[string]any)["total_records"]; got != float64(0) {
 			t.Fatalf("%v customers after a refused create", got)
 		}
