@@ -13,6 +13,7 @@ import (
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/stats"
 	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
@@ -45,6 +46,8 @@ type Deps struct {
 	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
 	Webhooks *webhook.Service            // nil: no webhook endpoints
 	Ready    func(context.Context) error // nil error when the control database answers
+	Console  http.Handler                // nil: no web console; else served at /console/
+	Stats    *stats.Service              // nil: no GET /api/saas/stats
 	Logger   *zap.Logger
 }
 
@@ -58,6 +61,7 @@ type Server struct {
 	limiter  ports.RateLimiter
 	idem     ports.IdempotencyStore
 	webhooks *webhook.Service
+	stats    *stats.Service
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
@@ -66,7 +70,7 @@ type Server struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -78,7 +82,11 @@ func New(cfg Config, d Deps) *Server {
 	e.GET("/healthz", func(c *gin.Context) { ok(c, http.StatusOK, gin.H{"status": "ok"}, "up") })
 	e.GET("/readyz", s.readyz)
 
+	// Sign-in comes before authentication; it is rate-limited per client IP.
+	e.POST("/api/saas/session", s.limitBody, s.timeout, s.limitByIP("console_signin", s.cfg.LoginsPerMinute, time.Minute), s.signIn)
 	api := e.Group("/api/saas", s.limitBody, s.timeout, s.authenticate, s.rateLimit)
+	api.GET("/session", s.session)
+	api.DELETE("/session", s.signOut)
 	api.GET("/tenants", s.listTenants)
 	api.POST("/tenants", s.idempotent, s.createTenant)
 	api.GET("/tenants/:id", s.getTenant)
@@ -87,6 +95,7 @@ func New(cfg Config, d Deps) *Server {
 	api.GET("/tenants/:id/subscription", s.getSubscription)
 	api.PUT("/tenants/:id/subscription", s.updateSubscription)
 	api.GET("/tenants/:id/usage", s.getUsage)
+	api.GET("/tenants/:id/provisioning", s.provisioningSteps)
 	api.GET("/tenants/:id/invoices", s.listInvoices)
 	api.GET("/tenants/:id/invoices/:number", s.getInvoice)
 	api.POST("/tenants/:id/invoices/:number/pay", s.payInvoice)
@@ -102,9 +111,17 @@ func New(cfg Config, d Deps) *Server {
 		api.GET("/webhooks", s.listWebhooks)
 		api.DELETE("/webhooks/:id", s.deleteWebhook)
 		api.GET("/webhooks/:id/deliveries", s.listDeliveries)
+		api.POST("/webhooks/:id/deliveries/:delivery/redeliver", s.redeliver)
+		api.GET("/tenants/:id/events", s.tenantEvents)
+	}
+	if d.Stats != nil {
+		api.GET("/stats", s.getStats)
 	}
 	if d.Accounts != nil && d.Kernel != nil {
 		s.mountTenantAPI(e, d.Kernel)
+	}
+	if d.Console != nil {
+		mountConsole(e, d.Console)
 	}
 	s.engine = e
 	return s
