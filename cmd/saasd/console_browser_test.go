@@ -16,6 +16,7 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromium finds the browser for TestConsoleInBrowser: $SAAS_TEST_CHROMIUM,
@@ -160,6 +161,11 @@ func TestConsoleInBrowser(t *testing.T) {
 			}
 		}
 		run("desktop again", chromedp.EmulateViewport(1280, 900))
+		// Every control has a visible label or an accessible name.
+		if unnamed := eval("names "+name, `[...document.querySelectorAll("input, select, button, a[href]")].filter((el) => el.offsetParent !== null &&
+			!(el.labels && el.labels.length) && !el.getAttribute("aria-label") && !el.textContent.trim()).map((el) => el.outerHTML.slice(0, 80)).join(" | ")`); unnamed != "" {
+			t.Errorf("%s has controls without a name: %s", name, unnamed)
+		}
 	}
 
 	// Sign in: a wrong token is refused beside the field, the right one
@@ -169,8 +175,12 @@ func TestConsoleInBrowser(t *testing.T) {
 	shot("signin")
 	run("wrong token", chromedp.SendKeys(token, "saasd_wrong"), chromedp.Click(button("Sign in")),
 		chromedp.WaitVisible(`//p[@id="token-error"][contains(., "invalid")]`))
+	// The rest of sign-in by keyboard: the field has focus again, Enter submits.
+	if focused := eval("focus", `document.activeElement.id`); "#"+focused != string(token) {
+		t.Errorf("after a refused sign-in the focus is on %q, not the token field", focused)
+	}
 	setValue(token, "")
-	run("sign in", chromedp.SendKeys(token, e.token), chromedp.Click(button("Sign in")), heading("Overview"))
+	run("sign in", chromedp.SendKeys(token, e.token+kb.Enter), heading("Overview"))
 	stored := eval("storage", `JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie`)
 	if strings.Contains(stored, e.token) || strings.Contains(stored, "saasds_") {
 		t.Fatalf("the token or session is readable by the page: %s", stored)

@@ -335,7 +335,7 @@ async function tenantDetail(id) {
     h("h2", {}, "Provisioning steps"),
     simpleTable(["Step", "Outcome", "Error", "At"], steps.map((st) => [st.step, badge(st.outcome), st.error || "", fmtDate(st.at)]), "No steps recorded."),
     h("h2", {}, "Events"),
-    simpleTable(["Event", "Data", "At"], events.map((e) => [e.type, e.data ? JSON.stringify(e.data) : "", fmtDate(e.at)]), "No events."),
+    simpleTable(["Event", "Data", "At"], events.map((e) => [e.type, e.data ? h("code", {}, JSON.stringify(e.data)) : "", fmtDate(e.at)]), "No events."),
     h("h2", {}, "Delete"),
     deleteForm(t));
 }
