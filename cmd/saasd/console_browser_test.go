@@ -252,6 +252,11 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("inactive tenants after suspend: %v", got)
 	}
 
+	// A plan in use is not deleted: the API's reason is shown.
+	run("delete plan in use", chromedp.Navigate(srv.URL+"/console/#/plans"), heading("Plans"),
+		chromedp.Click(`//button[@aria-label="Delete plan Starter"]`),
+		chromedp.WaitVisible(`//p[contains(@class,"alert")][contains(., "is used by 3 tenant(s)")]`))
+
 	run("webhooks", chromedp.Navigate(srv.URL+"/console/#/webhooks"), heading("Webhooks"))
 	shot("webhooks")
 

@@ -72,7 +72,8 @@ func (s *Service) Overview(ctx context.Context) (Overview, error) {
 		o.Signups[i].Date = first.AddDate(0, 0, i).Format(time.DateOnly)
 	}
 	for _, at := range times {
-		if i := int(at.UTC().Sub(first) / (24 * time.Hour)); i >= 0 && i < SignupDays {
+		// Before first the division would truncate towards day 0.
+		if i := int(at.UTC().Sub(first) / (24 * time.Hour)); !at.Before(first) && i < SignupDays {
 			o.Signups[i].Count++
 		}
 	}
