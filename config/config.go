@@ -25,6 +25,12 @@ type Config struct {
 	Billing   Billing   `mapstructure:"billing"`
 	Webhooks  Webhooks  `mapstructure:"webhooks"`
 	Log       Log       `mapstructure:"log"`
+	Console   Console   `mapstructure:"console"`
+}
+
+// Console configures the web console at /console/.
+type Console struct {
+	SessionTTL time.Duration `mapstructure:"session_ttl"` // how long a sign-in lasts
 }
 
 // HTTP configures the listener.
@@ -131,6 +137,7 @@ var defaults = map[string]any{
 	"webhooks.timeout":                   10 * time.Second,
 	"log.level":                          "info",
 	"log.format":                         "json",
+	"console.session_ttl":                12 * time.Hour,
 }
 
 // Load reads the configuration: defaults, then the YAML file at path (if
@@ -257,6 +264,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhooks.Timeout <= 0 {
 		bad("webhooks.timeout", "must be positive")
+	}
+	if c.Console.SessionTTL < time.Minute || c.Console.SessionTTL > 30*24*time.Hour {
+		bad("console.session_ttl", "must be between 1m and 720h")
 	}
 	if c.Billing.Interval < 0 {
 		bad("billing.interval", "must not be negative")

@@ -199,7 +199,18 @@ type TenantFilter struct {
 	// version; MigrationFailed those whose last migration failed.
 	SchemaVersion   *int64
 	MigrationFailed bool
+	// Search, when set, selects tenants whose company name, subdomain or
+	// email contains it (case-insensitively); Sort orders the page by one of
+	// TenantSorts, "-" first for descending (default: newest first).
+	Search string
+	Sort   string
 }
+
+// TenantSorts are the fields a tenant list can be sorted by.
+var TenantSorts = []string{"id", "company_name", "subdomain", "email", "status", "plan_id", "created_at"}
+
+// MaxSearchLen bounds a tenant search text.
+const MaxSearchLen = 100
 
 // Paging defaults and bounds for tenant lists.
 const (

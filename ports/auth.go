@@ -22,3 +22,19 @@ type TokenStore interface {
 	// TouchToken records that the token was used at the given time.
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 }
+
+// SessionStore keeps console sessions. A session stands for the API token it
+// was made with and is found by the hash of its id; the id itself is never
+// stored.
+type SessionStore interface {
+	// CreateSession stores a session for token tokenID that ends at expires.
+	CreateSession(ctx context.Context, hash []byte, tokenID int64, created, expires time.Time) error
+	// SessionToken returns the token of the session with that hash when the
+	// session has not ended by now and the token is live (not revoked).
+	// Returns core.NotFound.
+	SessionToken(ctx context.Context, hash []byte, now time.Time) (core.APIToken, error)
+	// DeleteSession ends the session with that hash; an unknown one is no error.
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteExpiredSessions removes the sessions that ended before now.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) error
+}

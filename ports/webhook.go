@@ -25,6 +25,12 @@ type WebhookStore interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]core.Delivery, error)
 	// Record stores the outcome of an attempt.
 	Record(ctx context.Context, d core.Delivery) error
+	// Redeliver makes a failed delivery of webhook webhookID pending again,
+	// due at now with its attempts reset, and returns it. Returns
+	// core.NotFound, or core.Conflict when the delivery has not failed.
+	Redeliver(ctx context.Context, webhookID, deliveryID int64, now time.Time) (core.Delivery, error)
+	// Events returns the latest outbox events about a tenant, newest first.
+	Events(ctx context.Context, tenantID int64, limit int) ([]core.Event, error)
 	// Lease takes or renews the named lease (see BillingStore).
 	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }

@@ -104,8 +104,17 @@ func (s *Server) timeout(c *gin.Context) {
 	c.Next()
 }
 
-// authenticate requires a live Bearer token.
+// authenticate requires a live Bearer token, or else a console session
+// (session.go) that stands for one.
 func (s *Server) authenticate(c *gin.Context) {
+	if c.GetHeader("Authorization") == "" {
+		if t, ok := s.authenticateSession(c); ok {
+			c.Set(keyTokenName, t.Name)
+			c.Request = c.Request.WithContext(core.WithActor(c.Request.Context(), t))
+			c.Next()
+		}
+		return
+	}
 	scheme, secret, found := strings.Cut(c.GetHeader("Authorization"), " ")
 	if !found || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(secret) == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="saasd"`)

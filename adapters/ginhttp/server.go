@@ -15,6 +15,7 @@ import (
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/quota"
+	"github.com/saasd/saasd/core/stats"
 	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
@@ -47,6 +48,8 @@ type Deps struct {
 	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
 	Webhooks *webhook.Service            // nil: no webhook endpoints
 	Ready    func(context.Context) error // nil error when the control database answers
+	Console  http.Handler                // nil: no web console; else served at /console/
+	Stats    *stats.Service              // nil: no GET /api/saas/stats
 	Logger   *zap.Logger
 }
 
@@ -60,6 +63,7 @@ type Server struct {
 	limiter  ports.RateLimiter
 	idem     ports.IdempotencyStore
 	webhooks *webhook.Service
+	stats    *stats.Service
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
@@ -77,7 +81,7 @@ type statusJSON struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -92,11 +96,17 @@ func New(cfg Config, d Deps) *Server {
 	})
 	s.handle(root, "GET", "/readyz", doc{Summary: "The control database answers", Tag: "meta", Response: statusJSON{}}, s.readyz)
 
+	// Sign-in comes before authentication; it is rate-limited per client IP.
+	s.handle(root, "POST", "/api/saas/session", doc{Summary: "Exchange a superadmin token for a console session (HttpOnly cookie) and its CSRF token",
+		Tag: "superadmin", Request: signInRequest{}, Response: obj{}, Status: http.StatusCreated},
+		s.limitBody, s.timeout, s.limitByIP("console_signin", s.cfg.LoginsPerMinute, time.Minute), s.signIn)
 	api := e.Group("/api/saas", s.limitBody, s.timeout, s.authenticate, s.rateLimit)
 	saas := func(method, path string, d doc, h ...gin.HandlerFunc) {
 		d.Access, d.Tag = superadmin, "superadmin"
 		s.handle(api, method, path, d, h...)
 	}
+	saas("GET", "/session", doc{Summary: "The console session of this request", Response: obj{}}, s.session)
+	saas("DELETE", "/session", doc{Summary: "Sign out of the console"}, s.signOut)
 	saas("GET", "/tenants", doc{Summary: "List tenants", Response: tenantList{}, Query: []query{
 		{"page", "integer", "from 1"}, {"per_page", "integer", "1 to 100"}, {"status", "string", "active, suspended, …"},
 		{"schema_version", "integer", "tenants whose database is at this schema version"}, {"migration", "string", "failed: tenants whose last migration failed"},
@@ -108,6 +118,7 @@ func New(cfg Config, d Deps) *Server {
 	saas("GET", "/tenants/:id/subscription", doc{Summary: "Get a tenant's subscription", Response: subscriptionJSON{}}, s.getSubscription)
 	saas("PUT", "/tenants/:id/subscription", doc{Summary: "Change a tenant's subscription", Request: updateSubscriptionRequest{}, Response: subscriptionJSON{}}, s.updateSubscription)
 	saas("GET", "/tenants/:id/usage", doc{Summary: "A tenant's usage against its plan's limits", Response: quota.Usage{}}, s.getUsage)
+	saas("GET", "/tenants/:id/provisioning", doc{Summary: "A tenant's provisioning steps log", Response: obj{}}, s.provisioningSteps)
 	saas("GET", "/tenants/:id/invoices", doc{Summary: "A tenant's invoices", Response: invoiceList{}}, s.listInvoices)
 	saas("GET", "/tenants/:id/invoices/:number", doc{Summary: "One invoice", Response: invoiceJSON{}}, s.getInvoice)
 	saas("POST", "/tenants/:id/invoices/:number/pay", doc{Summary: "Mark an invoice paid", Request: payRequest{}, Response: invoiceJSON{}}, s.payInvoice)
@@ -123,9 +134,17 @@ func New(cfg Config, d Deps) *Server {
 		saas("GET", "/webhooks", doc{Summary: "List webhook endpoints", Response: webhookList{}}, s.listWebhooks)
 		saas("DELETE", "/webhooks/:id", doc{Summary: "Delete a webhook endpoint"}, s.deleteWebhook)
 		saas("GET", "/webhooks/:id/deliveries", doc{Summary: "An endpoint's delivery log", Response: deliveryList{}}, s.listDeliveries)
+		saas("POST", "/webhooks/:id/deliveries/:delivery/redeliver", doc{Summary: "Queue a delivery again", Response: deliveryJSON{}}, s.redeliver)
+		saas("GET", "/tenants/:id/events", doc{Summary: "The webhook events about a tenant", Response: eventList{}}, s.tenantEvents)
+	}
+	if d.Stats != nil {
+		saas("GET", "/stats", doc{Summary: "Figures for the console's overview", Response: obj{}}, s.getStats)
 	}
 	if d.Accounts != nil && d.Kernel != nil {
 		s.mountTenantAPI(e, d.Kernel)
+	}
+	if d.Console != nil {
+		s.mountConsole(e, d.Console)
 	}
 	s.serveDocs(e)
 	s.engine = e

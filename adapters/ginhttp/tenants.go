@@ -50,6 +50,8 @@ func (s *Server) listTenants(c *gin.Context) {
 		Status:  core.Status(c.Query("status")),
 		Page:    intQuery(c, "page", 1, errs),
 		PerPage: intQuery(c, "per_page", core.DefaultPerPage, errs),
+		Search:  c.Query("search"),
+		Sort:    c.Query("sort"),
 	}
 	if v := c.Query("schema_version"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
@@ -256,4 +258,21 @@ func (s *Server) getUsage(c *gin.Context) {
 		return
 	}
 	ok(c, http.StatusOK, u, "Usage retrieved successfully")
+}
+
+func (s *Server) provisioningSteps(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	steps, err := s.tenants.Steps(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]gin.H, len(steps))
+	for i, st := range steps {
+		out[i] = gin.H{"step": st.Step, "outcome": st.Outcome, "error": st.Error, "at": timestamp(st.At)}
+	}
+	ok(c, http.StatusOK, gin.H{"steps": out}, "Provisioning steps retrieved successfully")
 }

@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/saasd/saasd/core"
@@ -100,11 +101,69 @@ func (s *Server) listDeliveries(c *gin.Context) {
 	}
 	out := make([]deliveryJSON, len(list))
 	for i, d := range list {
-		out[i] = deliveryJSON{
-			ID: d.ID, EventID: d.Event.ID, Event: d.Event.Type, TenantID: d.Event.TenantID,
-			Status: string(d.Status), Attempts: d.Attempts, ResponseCode: d.ResponseCode, LastError: d.LastError,
-			NextAttempt: timestamp(d.NextAttempt), DeliveredAt: zeroless(d.DeliveredAt, timestamp(d.DeliveredAt)), CreatedAt: timestamp(d.CreatedAt),
-		}
+		out[i] = deliveryOf(d)
 	}
 	ok(c, http.StatusOK, deliveryList{Deliveries: out}, "Deliveries retrieved successfully")
+}
+
+func deliveryOf(d core.Delivery) deliveryJSON {
+	return deliveryJSON{
+		ID: d.ID, EventID: d.Event.ID, Event: d.Event.Type, TenantID: d.Event.TenantID,
+		Status: d.Status, Attempts: d.Attempts, ResponseCode: d.ResponseCode, LastError: d.LastError,
+		NextAttempt: timestamp(d.NextAttempt), DeliveredAt: zeroless(d.DeliveredAt, timestamp(d.DeliveredAt)), CreatedAt: timestamp(d.CreatedAt),
+	}
+}
+
+func (s *Server) redeliver(c *gin.Context) {
+	if !s.bindOptional(c, &struct{}{}) { // it takes no fields
+		return
+	}
+	id, found := idParam(c, "webhook")
+	if !found {
+		return
+	}
+	deliveryID, err := strconv.ParseInt(c.Param("delivery"), 10, 64)
+	if err != nil || deliveryID <= 0 {
+		failStatus(c, http.StatusNotFound, "delivery not found")
+		return
+	}
+	d, err := s.webhooks.Redeliver(c.Request.Context(), id, deliveryID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ok(c, http.StatusOK, deliveryOf(d), "Delivery queued again")
+}
+
+func (s *Server) tenantEvents(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	if _, err := s.tenants.Get(c.Request.Context(), id); err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.webhooks.Events(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	out := make([]eventJSON, len(list))
+	for i, e := range list {
+		out[i] = eventJSON{ID: e.ID, Type: e.Type, TenantID: e.TenantID, Data: e.Data, At: timestamp(e.At)}
+	}
+	ok(c, http.StatusOK, eventList{Events: out}, "Events retrieved successfully")
+}
+
+type eventJSON struct {
+	ID       int64  `json:"id"`
+	Type     string `json:"type"`
+	TenantID int64  `json:"tenant_id"`
+	Data     any    `json:"data"`
+	At       string `json:"at"`
+}
+
+type eventList struct {
+	Events []eventJSON `json:"events"`
 }

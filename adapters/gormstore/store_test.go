@@ -170,3 +170,15 @@ func TestMigrateIsIdempotent(t *testing.T) {
 		}
 	}
 }
+
+func TestSessionStore(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			portstest.TestSessionStore(t, func(t *testing.T) portstest.SessionStores {
+				db := open(t)
+				return portstest.SessionStores{Tokens: gormstore.NewTokenStore(db), Sessions: gormstore.NewSessionStore(db)}
+			})
+		})
+	}
+}

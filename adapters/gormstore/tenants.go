@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -167,12 +169,18 @@ func (s *TenantStore) Tenants(ctx context.Context, f core.TenantFilter) ([]core.
 	if f.MigrationFailed {
 		q = q.Where("migration_error <> ''")
 	}
+	if f.Search != "" {
+		// LIKE is case-insensitive on SQLite (ASCII) and under the _ci
+		// collation of the MySQL tables; '!' escapes the wildcards.
+		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(f.Search) + "%"
+		q = q.Where("(tenants.company_name LIKE ? ESCAPE '!' OR tenants.subdomain LIKE ? ESCAPE '!' OR tenants.email LIKE ? ESCAPE '!')", like, like, like)
+	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	var rows []tenantRow
-	err := withPlan(q.Session(&gorm.Session{})).Order("tenants.id DESC").
+	err := withPlan(q.Session(&gorm.Session{})).Order(tenantOrder(f.Sort)).
 		Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error
 	if err != nil {
 		return nil, 0, err
@@ -182,6 +190,26 @@ func (s *TenantStore) Tenants(ctx context.Context, f core.TenantFilter) ([]core.
 		out[i] = r.toCore()
 	}
 	return out, total, nil
+}
+
+// tenantOrder is the ORDER BY of a sort the core validated: a column from
+// core.TenantSorts, never client text, then the id so that pages are stable.
+func tenantOrder(sort string) string {
+	field, desc := strings.TrimPrefix(sort, "-"), strings.HasPrefix(sort, "-")
+	if field == "" {
+		field, desc = "id", true
+	}
+	if !slices.Contains(core.TenantSorts, field) {
+		field = "id"
+	}
+	dir := " ASC"
+	if desc {
+		dir = " DESC"
+	}
+	if field == "id" {
+		return "tenants.id" + dir
+	}
+	return "tenants." + field + dir + ", tenants.id" + dir
 }
 
 // UpdateTenant applies fn to the tenant inside a transaction that locks its row.

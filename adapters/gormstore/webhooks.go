@@ -208,6 +208,53 @@ func (s *WebhookStore) Record(ctx context.Context, d core.Delivery) error {
 	}).Error
 }
 
+// Redeliver makes a failed delivery pending again.
+func (s *WebhookStore) Redeliver(ctx context.Context, webhookID, deliveryID int64, now time.Time) (core.Delivery, error) {
+	err := s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row deliveryRow
+		if err := s.db.forUpdate(tx).Where("id = ? AND webhook_id = ?", deliveryID, webhookID).Take(&row).Error; err != nil {
+			return translate(err, "delivery")
+		}
+		if row.Status != core.DeliveryFailed {
+			return core.Errorf(core.Conflict, "delivery %d is %s: only a failed delivery is sent again", deliveryID, row.Status)
+		}
+		return tx.Model(&deliveryRow{}).Where("id = ?", deliveryID).Updates(map[string]any{
+			"status": core.DeliveryPending, "attempts": 0, "next_attempt": now.UTC(),
+		}).Error
+	})
+	if err != nil {
+		return core.Delivery{}, err
+	}
+	var row deliveryRow
+	var w webhookRow
+	db := s.db.gorm.WithContext(ctx)
+	if err := db.Take(&row, deliveryID).Error; err != nil {
+		return core.Delivery{}, translate(err, "delivery")
+	}
+	if err := db.Take(&w, webhookID).Error; err != nil {
+		return core.Delivery{}, translate(err, "webhook")
+	}
+	ds, err := s.withEvents(ctx, []deliveryRow{row}, map[int64]webhookRow{w.ID: w})
+	if err != nil {
+		return core.Delivery{}, err
+	}
+	return ds[0], nil
+}
+
+// Events returns the latest outbox events about a tenant.
+func (s *WebhookStore) Events(ctx context.Context, tenantID int64, limit int) ([]core.Event, error) {
+	var rows []outboxRow
+	if err := s.db.gorm.WithContext(ctx).Where("tenant_id = ?", tenantID).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]core.Event, len(rows))
+	for i, r := range rows {
+		out[i] = core.Event{ID: r.ID, Type: r.Type, TenantID: r.TenantID, At: r.At.UTC()}
+		_ = json.Unmarshal([]byte(r.Data), &out[i].Data)
+	}
+	return out, nil
+}
+
 // Lease takes the named lease.
 func (s *WebhookStore) Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {
 	return s.db.lease(ctx, name, holder, ttl)

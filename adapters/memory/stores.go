@@ -1,9 +1,12 @@
 package memory
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,9 +15,10 @@ import (
 )
 
 var (
-	_ ports.TenantStore = (*Stores)(nil)
-	_ ports.PlanStore   = (*Stores)(nil)
-	_ ports.TokenStore  = (*Stores)(nil)
+	_ ports.TenantStore  = (*Stores)(nil)
+	_ ports.PlanStore    = (*Stores)(nil)
+	_ ports.TokenStore   = (*Stores)(nil)
+	_ ports.SessionStore = (*Stores)(nil)
 )
 
 // Stores keeps tenants, plans and tokens in memory, with the same kinds
@@ -26,7 +30,14 @@ type Stores struct {
 	tenants map[int64]core.Tenant
 	plans   map[int64]core.Plan
 	tokens  map[int64]token
-	nextID  int64
+	// sessions maps the hash of a console session id to it.
+	sessions map[string]session
+	nextID   int64
+}
+
+type session struct {
+	tokenID int64
+	expires time.Time
 }
 
 type token struct {
@@ -36,7 +47,7 @@ type token struct {
 
 // NewStores returns empty stores.
 func NewStores() *Stores {
-	return &Stores{tenants: map[int64]core.Tenant{}, plans: map[int64]core.Plan{}, tokens: map[int64]token{}}
+	return &Stores{tenants: map[int64]core.Tenant{}, plans: map[int64]core.Plan{}, tokens: map[int64]token{}, sessions: map[string]session{}}
 }
 
 func (s *Stores) id() int64 { s.nextID++; return s.nextID }
@@ -183,12 +194,13 @@ func (s *Stores) Tenants(_ context.Context, f core.TenantFilter) ([]core.Tenant,
 	var all []core.Tenant
 	for _, t := range s.tenants {
 		switch {
-		case f.SchemaVersion != nil && t.SchemaVersion != *f.SchemaVersion, f.MigrationFailed && t.MigrationError == "":
+		case f.SchemaVersion != nil && t.SchemaVersion != *f.SchemaVersion, f.MigrationFailed && t.MigrationError == "",
+			f.Search != "" && !matches(t, f.Search):
 		case (f.Status == "" && !t.Gone()) || t.Status == f.Status:
 			all = append(all, s.withPlan(t))
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].ID > all[j].ID })
+	sortTenants(all, f.Sort)
 	total := int64(len(all))
 	from := min((f.Page-1)*f.PerPage, len(all))
 	to := min(from+f.PerPage, len(all))
@@ -295,4 +307,95 @@ func (s *Stores) TouchToken(_ context.Context, id int64, at time.Time) error {
 		s.tokens[id] = t
 	}
 	return nil
+}
+
+// CreateSession stores a console session.
+func (s *Stores) CreateSession(_ context.Context, hash []byte, tokenID int64, _, expires time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[string(hash)]; ok {
+		return core.Errorf(core.Conflict, "session already exists")
+	}
+	s.sessions[string(hash)] = session{tokenID: tokenID, expires: expires}
+	return nil
+}
+
+// SessionToken returns the live token of a live session.
+func (s *Stores) SessionToken(_ context.Context, hash []byte, now time.Time) (core.APIToken, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	se, ok := s.sessions[string(hash)]
+	t, live := s.tokens[se.tokenID]
+	if !ok || !now.Before(se.expires) || !live || t.RevokedAt != nil {
+		return core.APIToken{}, core.Errorf(core.NotFound, "session not found")
+	}
+	return t.APIToken, nil
+}
+
+// DeleteSession ends one session.
+func (s *Stores) DeleteSession(_ context.Context, hash []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.sessions, string(hash))
+	return nil
+}
+
+// DeleteExpiredSessions forgets the sessions that ended before now.
+func (s *Stores) DeleteExpiredSessions(_ context.Context, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for h, se := range s.sessions {
+		if !now.Before(se.expires) {
+			delete(s.sessions, h)
+		}
+	}
+	return nil
+}
+
+// matches reports whether t's company name, subdomain or email contains
+// search, ignoring case.
+func matches(t core.Tenant, search string) bool {
+	search = strings.ToLower(search)
+	for _, v := range []string{t.CompanyName, t.Subdomain, t.Email} {
+		if strings.Contains(strings.ToLower(v), search) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortTenants orders tenants as the database stores do: by one field of
+// core.TenantSorts, then by id in the same direction; newest first by default.
+func sortTenants(all []core.Tenant, by string) {
+	field, desc := strings.TrimPrefix(by, "-"), strings.HasPrefix(by, "-")
+	if field == "" {
+		field, desc = "id", true
+	}
+	key := func(t core.Tenant) string {
+		switch field {
+		case "company_name":
+			return strings.ToLower(t.CompanyName)
+		case "subdomain":
+			return t.Subdomain
+		case "email":
+			return strings.ToLower(t.Email)
+		case "status":
+			return string(t.Status)
+		case "plan_id":
+			return fmt.Sprintf("%020d", t.PlanID)
+		case "created_at":
+			return t.CreatedAt.UTC().Format(time.RFC3339Nano)
+		}
+		return ""
+	}
+	slices.SortStableFunc(all, func(a, b core.Tenant) int {
+		c := strings.Compare(key(a), key(b))
+		if c == 0 {
+			c = cmp.Compare(a.ID, b.ID)
+		}
+		if desc {
+			c = -c
+		}
+		return c
+	})
 }

@@ -13,3 +13,10 @@ func TestStores(t *testing.T) {
 		return portstest.Stores{Tenants: s, Plans: s, Tokens: s}
 	})
 }
+
+func TestSessionStore(t *testing.T) {
+	portstest.TestSessionStore(t, func(t *testing.T) portstest.SessionStores {
+		s := memory.NewStores()
+		return portstest.SessionStores{Tokens: s, Sessions: s}
+	})
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
 	"github.com/saasd/saasd/adapters/clock"
+	"github.com/saasd/saasd/adapters/console"
 	"github.com/saasd/saasd/adapters/ginhttp"
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/adapters/manualpay"
@@ -25,6 +26,7 @@ import (
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/stats"
 	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
@@ -233,7 +235,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	a.billingStore = gormstore.NewBillingStore(db)
 	a.billing = subscription.New(plans, tenants, a.billingStore, catalog, clk, terms)
-	a.auth = auth.New(gormstore.NewTokenStore(db), clk)
+	a.auth = auth.New(gormstore.NewTokenStore(db), clk, auth.WithSessions(gormstore.NewSessionStore(db), cfg.Console.SessionTTL))
 	a.tenants = tenant.New(tenants, plans, a.tenantDB, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
 		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(a.steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
@@ -258,6 +260,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clk), Ready: db.Ping, Logger: logger,
 		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
+		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
 	})
 	return nil
 }

@@ -29,11 +29,18 @@ type Service struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time
+
+	sessions   ports.SessionStore // nil: no console sessions
+	sessionTTL time.Duration
 }
 
 // New returns an auth service.
-func New(tokens ports.TokenStore, clock ports.Clock) *Service {
-	return &Service{tokens: tokens, clock: clock, touched: map[int64]time.Time{}}
+func New(tokens ports.TokenStore, clock ports.Clock, opts ...Option) *Service {
+	s := &Service{tokens: tokens, clock: clock, touched: map[int64]time.Time{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Create issues a token named name and returns its secret, which is shown

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -334,10 +335,29 @@ func (s *Service) List(ctx context.Context, f core.TenantFilter) ([]core.Tenant,
 	if f.PerPage < 1 || f.PerPage > core.MaxPerPage {
 		errs["per_page"] = fmt.Sprintf("must be between 1 and %d", core.MaxPerPage)
 	}
+	f.Search = strings.TrimSpace(f.Search)
+	if len(f.Search) > core.MaxSearchLen {
+		errs["search"] = fmt.Sprintf("must be at most %d characters", core.MaxSearchLen)
+	}
+	if f.Sort != "" && !slices.Contains(core.TenantSorts, strings.TrimPrefix(f.Sort, "-")) {
+		errs["sort"] = "must be one of " + strings.Join(core.TenantSorts, ", ") + ", with - first for descending"
+	}
 	if len(errs) > 0 {
 		return nil, 0, core.InvalidFields(errs)
 	}
 	return s.tenants.Tenants(ctx, f)
+}
+
+// Steps returns the recorded provisioning steps of a tenant, oldest first;
+// none when no provisioning log is configured. Returns core.NotFound.
+func (s *Service) Steps(ctx context.Context, id int64) ([]core.ProvisioningStep, error) {
+	if _, err := s.Get(ctx, id); err != nil {
+		return nil, err
+	}
+	if s.log == nil {
+		return nil, nil
+	}
+	return s.log.Steps(ctx, id)
 }
 
 // Update changes a tenant's company name, plan or status (active or

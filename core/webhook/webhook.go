@@ -72,6 +72,19 @@ func (s *Service) Deliveries(ctx context.Context, id int64) ([]core.Delivery, er
 	return s.store.Deliveries(ctx, id, 100)
 }
 
+// Redeliver sends a failed delivery again: it becomes pending with a fresh
+// set of attempts, due at once. Returns core.NotFound, or core.Conflict when
+// the delivery has not failed.
+func (s *Service) Redeliver(ctx context.Context, webhookID, deliveryID int64) (core.Delivery, error) {
+	return s.store.Redeliver(ctx, webhookID, deliveryID, s.clock.Now())
+}
+
+// Events returns the latest events about a tenant, newest first, whether
+// or not a webhook wanted them.
+func (s *Service) Events(ctx context.Context, tenantID int64) ([]core.Event, error) {
+	return s.store.Events(ctx, tenantID, 50)
+}
+
 // Backoff is the wait before attempt n+1 after n failed ones: 10s, 20s,
 // 40s, … capped at an hour.
 func Backoff(n int) time.Duration {

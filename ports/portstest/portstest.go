@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,7 @@ func TestStores(t *testing.T, open func(t *testing.T) Stores) {
 	t.Run("tenants", func(t *testing.T) { t.Parallel(); testTenants(t, open(t)) })
 	t.Run("tokens", func(t *testing.T) { t.Parallel(); testTokens(t, open(t)) })
 	t.Run("schema versions", func(t *testing.T) { t.Parallel(); testSchemaVersions(t, open(t)) })
+	t.Run("search and sort", func(t *testing.T) { t.Parallel(); testSearchSort(t, open(t)) })
 }
 
 // wantWinners checks the outcome of a race: n of errs are nil and every
@@ -264,5 +266,49 @@ func testSchemaVersions(t *testing.T, s Stores) {
 	}
 	if list, total, err := s.Tenants.Tenants(ctx, core.TenantFilter{Page: 1, PerPage: 10, MigrationFailed: true}); err != nil || total != 1 || list[0].ID != ids[2] {
 		t.Fatalf("failed: %d tenants, %v", total, err)
+	}
+}
+
+func testSearchSort(t *testing.T, s Stores) {
+	ctx := context.Background()
+	for _, sub := range []string{"beta", "alpha", "gamma-50", "delta"} {
+		mustTenant(t, s, sub, core.StatusActive)
+	}
+	subs := func(f core.TenantFilter) ([]string, int64) {
+		t.Helper()
+		f.Page = max(f.Page, 1)
+		if f.PerPage == 0 {
+			f.PerPage = 10
+		}
+		list, total, err := s.Tenants.Tenants(ctx, f)
+		if err != nil {
+			t.Fatalf("Tenants(%+v): %v", f, err)
+		}
+		var out []string
+		for _, tn := range list {
+			out = append(out, tn.Subdomain)
+		}
+		return out, total
+	}
+	for _, tc := range []struct {
+		name  string
+		f     core.TenantFilter
+		want  []string
+		total int64
+	}{
+		{"newest first", core.TenantFilter{}, []string{"delta", "gamma-50", "alpha", "beta"}, 4},
+		{"by subdomain", core.TenantFilter{Sort: "subdomain"}, []string{"alpha", "beta", "delta", "gamma-50"}, 4},
+		{"by subdomain descending, paged", core.TenantFilter{Sort: "-subdomain", Page: 2, PerPage: 1}, []string{"delta"}, 4},
+		{"oldest first", core.TenantFilter{Sort: "id"}, []string{"beta", "alpha", "gamma-50", "delta"}, 4},
+		{"search ignores case", core.TenantFilter{Search: "ALP"}, []string{"alpha"}, 1},
+		{"search by email", core.TenantFilter{Search: "delta@"}, []string{"delta"}, 1},
+		{"search wildcards are literal", core.TenantFilter{Search: "%"}, nil, 0},
+		{"search underscore is literal", core.TenantFilter{Search: "a_p"}, nil, 0},
+		{"search digits", core.TenantFilter{Search: "-50", Sort: "company_name"}, []string{"gamma-50"}, 1},
+	} {
+		got, total := subs(tc.f)
+		if !slices.Equal(got, tc.want) || total != tc.total {
+			t.Errorf("%s: %v (total %d), want %v (total %d)", tc.name, got, total, tc.want, tc.total)
+		}
 	}
 }

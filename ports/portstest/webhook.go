@@ -26,6 +26,7 @@ func TestWebhookStore(t *testing.T, open func(t *testing.T) WebhookStores) {
 	t.Run("fanout", func(t *testing.T) { t.Parallel(); testFanout(t, open(t)) })
 	t.Run("due and record", func(t *testing.T) { t.Parallel(); testDueRecord(t, open(t)) })
 	t.Run("tenant events", func(t *testing.T) { t.Parallel(); testTenantEvents(t, open(t)) })
+	t.Run("redeliver", func(t *testing.T) { t.Parallel(); testRedeliver(t, open(t)) })
 	t.Run("lease", func(t *testing.T) { t.Parallel(); testLease(t, open(t).Webhooks.Lease) })
 }
 
@@ -240,5 +241,59 @@ func testTenantEvents(t *testing.T, s WebhookStores) {
 	ds, err := s.Webhooks.Deliveries(ctx, w.ID, 10)
 	if err != nil || len(ds) != 1 || ds[0].Event.TenantID != tn.ID || ds[0].Event.Data["reason"] != "operator" {
 		t.Fatalf("Deliveries = %+v, %v", ds, err)
+	}
+}
+
+// A failed delivery can be sent again; one that has not failed cannot.
+func testRedeliver(t *testing.T, s WebhookStores) {
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	w := mustWebhook(t, s.Webhooks, "https://a.example", "*")
+	other := mustWebhook(t, s.Webhooks, "https://b.example", core.EventQuotaThreshold)
+	err := s.Outbox.Append(ctx,
+		core.NewEvent(core.EventInvoicePaid, 7, now, map[string]any{"number": "INV-1"}),
+		core.NewEvent(core.EventTenantCreated, 7, now.Add(time.Second), nil),
+		core.NewEvent(core.EventTenantCreated, 8, now, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Webhooks.Fanout(ctx, 10, now); err != nil {
+		t.Fatal(err)
+	}
+	due, err := s.Webhooks.Due(ctx, now, 10)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("Due = %v, %v", due, err)
+	}
+	failed, pending := due[0], due[1]
+	failed.Status, failed.Attempts, failed.LastError, failed.NextAttempt = core.DeliveryFailed, core.MaxDeliveryAttempts, "refused", now.Add(time.Hour)
+	if err := s.Webhooks.Record(ctx, failed); err != nil {
+		t.Fatal(err)
+	}
+	later := now.Add(2 * time.Hour)
+	_, err = s.Webhooks.Redeliver(ctx, w.ID, pending.ID, later)
+	wantKind(t, err, core.Conflict)
+	_, err = s.Webhooks.Redeliver(ctx, other.ID, failed.ID, later)
+	wantKind(t, err, core.NotFound)
+	_, err = s.Webhooks.Redeliver(ctx, w.ID, failed.ID+1000, later)
+	wantKind(t, err, core.NotFound)
+
+	d, err := s.Webhooks.Redeliver(ctx, w.ID, failed.ID, later)
+	if err != nil || d.ID != failed.ID || d.Status != core.DeliveryPending || d.Attempts != 0 || !d.NextAttempt.Equal(later) ||
+		d.Event.Type != core.EventInvoicePaid || d.URL != w.URL {
+		t.Fatalf("Redeliver = %+v, %v", d, err)
+	}
+	due, err = s.Webhooks.Due(ctx, later, 10)
+	if err != nil || !slices.ContainsFunc(due, func(x core.Delivery) bool { return x.ID == failed.ID }) {
+		t.Fatalf("the redelivery is not due: %+v, %v", due, err)
+	}
+	_, err = s.Webhooks.Redeliver(ctx, w.ID, failed.ID, later)
+	wantKind(t, err, core.Conflict)
+
+	events, err := s.Webhooks.Events(ctx, 7, 10)
+	if err != nil || len(events) != 2 || events[0].Type != core.EventTenantCreated || events[1].Data["number"] != "INV-1" || events[0].TenantID != 7 {
+		t.Fatalf("Events = %+v, %v", events, err)
+	}
+	if events, err := s.Webhooks.Events(ctx, 7, 1); err != nil || len(events) != 1 {
+		t.Fatalf("Events(limit 1) = %+v, %v", events, err)
 	}
 }
