@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/saasd/saasd/core/egress"
 )
 
 // Config is the whole configuration. Keys are documented in CONTRACT.md.
@@ -78,6 +80,9 @@ type Billing struct {
 type Webhooks struct {
 	Interval time.Duration `mapstructure:"interval"` // how often serve sends due deliveries; 0: never
 	Timeout  time.Duration `mapstructure:"timeout"`  // per delivery attempt
+	// AllowedCIDRs lists internal ranges (loopback, private, ...) that
+	// webhooks may reach anyway, for on-prem receivers; none by default.
+	AllowedCIDRs []string `mapstructure:"allowed_cidrs"`
 }
 
 // Signup configures public registration.
@@ -128,6 +133,7 @@ var defaults = map[string]any{
 	"billing.interval":                   time.Minute,
 	"webhooks.interval":                  5 * time.Second,
 	"webhooks.timeout":                   10 * time.Second,
+	"webhooks.allowed_cidrs":             []string{},
 	"log.level":                          "info",
 	"log.format":                         "json",
 }
@@ -245,6 +251,9 @@ func (c Config) Validate() error {
 	}
 	if c.Webhooks.Timeout <= 0 {
 		bad("webhooks.timeout", "must be positive")
+	}
+	if _, err := egress.ParseCIDRs(c.Webhooks.AllowedCIDRs); err != nil {
+		bad("webhooks.allowed_cidrs", "%v", err)
 	}
 	if c.Billing.Interval < 0 {
 		bad("billing.interval", "must not be negative")

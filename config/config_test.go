@@ -54,6 +54,7 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_TENANTS_BASE_DOMAIN", "Bad Domain", "tenants.base_domain"},
 		{"SAAS_TENANTS_DB_PREFIX", "x;drop", "tenants.db_prefix"},
 		{"SAAS_HTTP_REQUEST_TIMEOUT", "soon", "http.request_timeout"},
+		{"SAAS_WEBHOOKS_ALLOWED_CIDRS", "10.0.0.0/8,not-a-cidr", "webhooks.allowed_cidrs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {
@@ -166,5 +167,16 @@ func TestMySQLSecretKeys(t *testing.T) {
 				tt.check(t, cfg)
 			}
 		})
+	}
+}
+
+func TestWebhookAllowedCIDRsFromEnv(t *testing.T) {
+	t.Setenv("SAAS_WEBHOOKS_ALLOWED_CIDRS", "10.0.0.0/8,192.168.1.5")
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Webhooks.AllowedCIDRs) != 2 || cfg.Webhooks.AllowedCIDRs[1] != "192.168.1.5" {
+		t.Fatalf("allowed_cidrs = %q", cfg.Webhooks.AllowedCIDRs)
 	}
 }
