@@ -32,6 +32,9 @@ type Config struct {
 type HTTP struct {
 	Addr           string        `mapstructure:"addr"`
 	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+	// ReadTimeout bounds reading one request, body included: a client
+	// that sends slower is answered 408.
+	ReadTimeout time.Duration `mapstructure:"read_timeout"`
 }
 
 // Database configures the control database.
@@ -109,6 +112,7 @@ type Log struct {
 var defaults = map[string]any{
 	"http.addr":                          "127.0.0.1:8080",
 	"http.request_timeout":               "30s",
+	"http.read_timeout":                  "30s",
 	"database.driver":                    "sqlite",
 	"database.dsn":                       "data/control.db",
 	"database.max_open_conns":            20,
@@ -182,6 +186,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.RequestTimeout < 0 {
 		bad("http.request_timeout", "must not be negative")
+	}
+	if c.HTTP.ReadTimeout < 0 {
+		bad("http.read_timeout", "must not be negative")
 	}
 	switch c.Database.Driver {
 	case "mysql", "sqlite":

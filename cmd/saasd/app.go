@@ -256,6 +256,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
 		RequestTimeout:    cfg.HTTP.RequestTimeout,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
 		BaseDomain:        cfg.Tenants.BaseDomain,
 
 		TenantRequestsPerHour: cfg.RateLimit.TenantRequestsPerHour,
