@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -64,4 +65,17 @@ func TestSlowBodyIs408(t *testing.T) {
 		t.Fatalf("answered after %v", took)
 	}
 	t.Logf("slow body answered %d after %v", resp.StatusCode, took)
+}
+
+func TestHealthcheckCommand(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sqliteOnly(t))
+	srv := httptest.NewServer(e.app.server.Handler())
+	defer srv.Close()
+	if out, err := run(t, "", "healthcheck", "--url", srv.URL+"/readyz"); err != nil || !strings.Contains(out, "ok") {
+		t.Fatalf("healthcheck: %q, %v", out, err)
+	}
+	if _, err := run(t, "", "healthcheck", "--url", srv.URL+"/nothing"); err == nil {
+		t.Fatal("healthcheck passed on a 404")
+	}
 }
