@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/saasd/saasd/core/egress"
 )
 
 // Config is the whole configuration. Keys are documented in CONTRACT.md.
@@ -37,6 +39,9 @@ type Console struct {
 type HTTP struct {
 	Addr           string        `mapstructure:"addr"`
 	RequestTimeout time.Duration `mapstructure:"request_timeout"`
+	// ReadTimeout bounds reading one request, body included: a client
+	// that sends slower is answered 408.
+	ReadTimeout time.Duration `mapstructure:"read_timeout"`
 }
 
 // Database configures the control database.
@@ -85,6 +90,9 @@ type Billing struct {
 type Webhooks struct {
 	Interval time.Duration `mapstructure:"interval"` // how often serve sends due deliveries; 0: never
 	Timeout  time.Duration `mapstructure:"timeout"`  // per delivery attempt
+	// AllowedCIDRs lists internal ranges (loopback, private, ...) that
+	// webhooks may reach anyway, for on-prem receivers; none by default.
+	AllowedCIDRs []string `mapstructure:"allowed_cidrs"`
 }
 
 // Signup configures public registration.
@@ -111,6 +119,7 @@ type Log struct {
 var defaults = map[string]any{
 	"http.addr":                          "127.0.0.1:8080",
 	"http.request_timeout":               "30s",
+	"http.read_timeout":                  "30s",
 	"database.driver":                    "sqlite",
 	"database.dsn":                       "data/control.db",
 	"database.max_open_conns":            20,
@@ -135,6 +144,7 @@ var defaults = map[string]any{
 	"billing.interval":                   time.Minute,
 	"webhooks.interval":                  5 * time.Second,
 	"webhooks.timeout":                   10 * time.Second,
+	"webhooks.allowed_cidrs":             []string{},
 	"log.level":                          "info",
 	"log.format":                         "json",
 	"console.session_ttl":                12 * time.Hour,
@@ -195,6 +205,9 @@ func (c Config) Validate() error {
 	}
 	if c.HTTP.RequestTimeout < 0 {
 		bad("http.request_timeout", "must not be negative")
+	}
+	if c.HTTP.ReadTimeout < 0 {
+		bad("http.read_timeout", "must not be negative")
 	}
 	switch c.Database.Driver {
 	case "mysql", "sqlite":
@@ -267,6 +280,9 @@ func (c Config) Validate() error {
 	}
 	if c.Console.SessionTTL < time.Minute || c.Console.SessionTTL > 30*24*time.Hour {
 		bad("console.session_ttl", "must be between 1m and 720h")
+	}
+	if _, err := egress.ParseCIDRs(c.Webhooks.AllowedCIDRs); err != nil {
+		bad("webhooks.allowed_cidrs", "%v", err)
 	}
 	if c.Billing.Interval < 0 {
 		bad("billing.interval", "must not be negative")

@@ -18,7 +18,7 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.HTTP.Addr != "127.0.0.1:8080" || cfg.Database.Driver != "sqlite" || cfg.Database.DSN != "data/control.db" ||
 		cfg.Tenants.BaseDomain != "localhost" || cfg.Tenants.DataDir != "data/tenants" || cfg.Tenants.KeyFile != "data/secret.key" ||
 		cfg.RateLimit.RequestsPerMinute != 100 || cfg.Log.Level != "info" || cfg.Log.Format != "json" ||
-		cfg.HTTP.RequestTimeout != 30*time.Second {
+		cfg.HTTP.RequestTimeout != 30*time.Second || cfg.HTTP.ReadTimeout != 30*time.Second || len(cfg.Webhooks.AllowedCIDRs) != 0 {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }
@@ -54,6 +54,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_TENANTS_BASE_DOMAIN", "Bad Domain", "tenants.base_domain"},
 		{"SAAS_TENANTS_DB_PREFIX", "x;drop", "tenants.db_prefix"},
 		{"SAAS_HTTP_REQUEST_TIMEOUT", "soon", "http.request_timeout"},
+		{"SAAS_HTTP_READ_TIMEOUT", "-1s", "http.read_timeout"},
+		{"SAAS_WEBHOOKS_ALLOWED_CIDRS", "10.0.0.0/8,not-a-cidr", "webhooks.allowed_cidrs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {
@@ -183,5 +185,16 @@ func TestMySQLSecretKeys(t *testing.T) {
 				tt.check(t, cfg)
 			}
 		})
+	}
+}
+
+func TestWebhookAllowedCIDRsFromEnv(t *testing.T) {
+	t.Setenv("SAAS_WEBHOOKS_ALLOWED_CIDRS", "10.0.0.0/8,192.168.1.5")
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Webhooks.AllowedCIDRs) != 2 || cfg.Webhooks.AllowedCIDRs[1] != "192.168.1.5" {
+		t.Fatalf("allowed_cidrs = %q", cfg.Webhooks.AllowedCIDRs)
 	}
 }

@@ -22,6 +22,7 @@ const (
 	QuotaExceeded Kind = "quota_exceeded"
 	RateLimited   Kind = "rate_limited"
 	Unavailable   Kind = "unavailable"
+	Timeout       Kind = "timeout" // the client did not send its request in time
 )
 
 // Error is a domain error: a kind, a message safe to show to the caller and,

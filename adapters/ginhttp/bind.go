@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"math/big"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -71,12 +72,16 @@ func decodeJSON(body io.Reader, dst any) error {
 		err = strict.Decode(dst)
 	}
 	var (
-		mbe *http.MaxBytesError
-		ute *json.UnmarshalTypeError
+		mbe    *http.MaxBytesError
+		ute    *json.UnmarshalTypeError
+		netErr net.Error
 	)
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &netErr) && netErr.Timeout():
+		// http.read_timeout passed with the body still arriving.
+		return core.Errorf(core.Timeout, "request body not received in time; send it at once")
 	case errors.As(err, &mbe):
 		return core.Errorf(core.TooLarge, "request body is larger than 1 MiB")
 	case errors.Is(err, io.EOF):

@@ -37,6 +37,8 @@ func statusOf(kind core.Kind) int {
 		return http.StatusTooManyRequests
 	case core.Unavailable:
 		return http.StatusServiceUnavailable
+	case core.Timeout:
+		return http.StatusRequestTimeout
 	}
 	return http.StatusInternalServerError
 }
@@ -76,6 +78,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.logger.Error("request failed", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
 	}
 	c.Header("Cache-Control", "no-store")
+	if status == http.StatusRequestTimeout {
+		c.Header("Connection", "close") // the rest of the body may still be on its way
+	}
 	c.AbortWithStatusJSON(status, newErrorBody(status, core.MessageOf(err), core.FieldsOf(err)))
 }
 

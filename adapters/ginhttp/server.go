@@ -30,6 +30,7 @@ type Config struct {
 	Addr              string
 	RequestsPerMinute int           // per superadmin token
 	RequestTimeout    time.Duration // bounds each request's work; 0 for none
+	ReadTimeout       time.Duration // bounds reading a request, body included; 0 for none
 	BaseDomain        string        // tenant hosts are <subdomain>.<BaseDomain>
 
 	TenantRequestsPerHour int // per tenant session token
@@ -159,7 +160,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.engine,
 		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// A body that trickles in is cut off here and answered 408 (bind),
+		// before it can hold a connection and the request's deadline.
+		ReadTimeout: s.cfg.ReadTimeout,
+		IdleTimeout: 2 * time.Minute,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

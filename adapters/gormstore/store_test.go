@@ -21,7 +21,7 @@ import (
 )
 
 // mustOpen opens and migrates a fresh control database, closed at cleanup.
-func mustOpen(t *testing.T, cfg gormstore.Config) *gormstore.DB {
+func mustOpen(t testing.TB, cfg gormstore.Config) *gormstore.DB {
 	t.Helper()
 	db, err := gormstore.Open(context.Background(), cfg, zap.NewNop())
 	if err != nil {

@@ -46,9 +46,12 @@ type Tenants struct {
 	installation string
 	store        *sqltenant.Store
 
-	mu    sync.Mutex
-	open  map[string]*sql.DB     // by file name; bounded by maxOpen
-	locks map[string]*sync.Mutex // migrations in progress, by file name
+	mu   sync.Mutex
+	open map[string]*file // by file name; bounded by maxOpen
+	tick uint64           // counts uses, for eviction
+	// lingering are evicted files that calls still hold.
+	lingering int
+	locks     map[string]*sync.Mutex // migrations in progress, by file name
 }
 
 // lockOf returns the migration lock of a file.
@@ -75,7 +78,7 @@ func NewTenants(cfg Config) (*Tenants, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create tenant data directory: %w", err)
 	}
-	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, installation: cfg.Installation, open: map[string]*sql.DB{}}
+	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, installation: cfg.Installation, open: map[string]*file{}}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
 }
@@ -256,9 +259,8 @@ func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 		return fmt.Errorf("refusing to drop: %w", err)
 	}
 	p.mu.Lock()
-	if db, ok := p.open[t.Database]; ok {
-		db.Close()
-		delete(p.open, t.Database)
+	if f, ok := p.open[t.Database]; ok {
+		p.retireLocked(t.Database, f)
 	}
 	p.mu.Unlock()
 	if err := removeFiles(filepath.Join(p.dir, t.Database)); err != nil {
@@ -293,41 +295,98 @@ func removeFiles(path string) error {
 	return errors.Join(errs...)
 }
 
-// handle returns an open handle on a tenant file, opening at most maxOpen.
-func (p *Tenants) handle(name string) (*sql.DB, error) {
+// file is an open tenant file, shared by the calls that use it.
+type file struct {
+	db      *sql.DB
+	refs    int    // calls holding it
+	used    uint64 // tick of its last use, for least-recently-used eviction
+	evicted bool   // out of the map: closed when refs reaches 0
+}
+
+// acquire returns an open handle on a tenant file, holding at most maxOpen
+// files in the map; the caller releases it. An evicted file stays open
+// only while calls still hold it and is closed when the last one ends, so
+// open files stay bounded by maxOpen plus the calls in flight.
+func (p *Tenants) acquire(name string) (*file, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if db, ok := p.open[name]; ok {
-		return db, nil
+	p.tick++
+	if f, ok := p.open[name]; ok {
+		f.refs++
+		f.used = p.tick
+		return f, nil
 	}
 	path := filepath.Join(p.dir, name)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("tenant database %s: %w", name, err)
 	}
 	if len(p.open) >= maxOpen {
-		for n, db := range p.open { // evict any one: tenants are cheap to reopen
-			delete(p.open, n)
-			// A request may still be using it: close once it surely is done.
-			time.AfterFunc(time.Minute, func() { db.Close() })
-			break
-		}
+		p.evictLocked()
 	}
 	db, err := sql.Open("sqlite", DSN(path))
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxOpenConns(1)
-	p.open[name] = db
-	return db, nil
+	f := &file{db: db, refs: 1, used: p.tick}
+	p.open[name] = f
+	return f, nil
+}
+
+// evictLocked takes the least recently used file out of the map, an idle
+// one if there is any, closing it now or when its last call ends.
+func (p *Tenants) evictLocked() {
+	var victim string
+	var best *file
+	for n, f := range p.open {
+		switch {
+		case best == nil,
+			f.refs == 0 && best.refs > 0,
+			(f.refs == 0) == (best.refs == 0) && f.used < best.used:
+			victim, best = n, f
+		}
+	}
+	if best != nil {
+		p.retireLocked(victim, best)
+	}
+}
+
+// retireLocked takes f out of the map and closes it once no call holds it.
+func (p *Tenants) retireLocked(name string, f *file) {
+	delete(p.open, name)
+	f.evicted = true
+	if f.refs == 0 {
+		f.db.Close()
+	} else {
+		p.lingering++
+	}
+}
+
+// release ends one call's use of f.
+func (p *Tenants) release(f *file) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f.refs--
+	if f.refs == 0 && f.evicted {
+		f.db.Close()
+		p.lingering--
+	}
+}
+
+// OpenFiles is how many tenant files are open: in the map, and evicted
+// ones that calls still hold.
+func (p *Tenants) OpenFiles() (held, total int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.open), len(p.open) + p.lingering
 }
 
 // Close closes every open tenant file.
 func (p *Tenants) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for n, db := range p.open {
-		db.Close()
-		delete(p.open, n)
+	for n, f := range p.open {
+		p.retireLocked(n, f)
 	}
 	return nil
 }
@@ -339,9 +398,10 @@ func (p *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, er
 	if !p.owns(t.Database) {
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
-	db, err := p.handle(t.Database)
+	f, err := p.acquire(t.Database)
 	if err != nil {
 		return sqltenant.Handle{}, err
 	}
-	return sqltenant.Handle{DB: db, Database: t.Database}, nil
+	var once sync.Once
+	return sqltenant.Handle{DB: f.db, Database: t.Database, Done: func() { once.Do(func() { p.release(f) }) }}, nil
 }

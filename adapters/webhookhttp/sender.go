@@ -5,6 +5,13 @@
 // (unix seconds) and X-Saasd-Signature: "v1=" + hex(HMAC-SHA256(secret,
 // timestamp + "." + body)). Receivers check the signature and reject
 // timestamps that are too old.
+//
+// Every connection is checked against an egress.Policy on the address
+// actually dialled (a net.Dialer Control hook, after DNS), so a host name
+// that resolves inward is refused however it was registered; redirects are
+// not followed and no proxy from the environment is used. Errors name what
+// happened ("refused", "timed out") and never the internal address or the
+// system's message.
 package webhookhttp
 
 import (
@@ -12,14 +19,20 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/egress"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -30,9 +43,38 @@ type Sender struct {
 	client *http.Client
 }
 
-// New returns a sender whose requests give up after timeout.
-func New(timeout time.Duration) *Sender {
-	return &Sender{client: &http.Client{Timeout: timeout}}
+// New returns a sender whose requests give up after timeout and connect
+// only to addresses the policy allows.
+func New(timeout time.Duration, policy egress.Policy) *Sender {
+	dialer := &net.Dialer{
+		Timeout: timeout,
+		// Control runs once per address tried, after resolution and before
+		// the connection is made: the one place DNS rebinding cannot pass.
+		Control: func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return egress.ErrRefused
+			}
+			return policy.CheckAddr(ap.Addr())
+		},
+	}
+	transport := &http.Transport{
+		Proxy:                  nil, // a proxy would be dialled instead of the receiver, and checked instead of it
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    timeout,
+		ResponseHeaderTimeout:  timeout,
+		MaxIdleConnsPerHost:    4,
+		IdleConnTimeout:        90 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return &Sender{client: &http.Client{
+		Timeout:   timeout,
+		Transport: transport,
+		// A redirect would re-send the body and its signature to a host
+		// nobody registered; the 3xx is the receiver's answer.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
 }
 
 // Body is the JSON a receiver gets.
@@ -74,9 +116,39 @@ func (s *Sender) Send(ctx context.Context, d core.Delivery, at time.Time) (int, 
 	req.Header.Set("X-Saasd-Signature", Sign(d.Secret, ts, body))
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, describe(ctx, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, nil
+}
+
+// describe turns a transport error into words fit for the delivery log:
+// what happened, without the address, port or system message, so the log
+// cannot be used to probe the network.
+func describe(ctx context.Context, err error) error {
+	var (
+		dnsErr *net.DNSError
+		netErr net.Error
+		tlsErr *tls.RecordHeaderError
+		cert   *tls.CertificateVerificationError
+	)
+	switch {
+	case errors.Is(err, egress.ErrRefused):
+		return errors.New("refused: the destination address is not allowed")
+	case ctx.Err() == context.Canceled:
+		return errors.New("canceled: the dispatch run was stopped")
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return errors.New("timed out")
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return errors.New("refused: the receiver did not accept the connection")
+	case errors.Is(err, syscall.ECONNRESET):
+		return errors.New("failed: the receiver reset the connection")
+	case errors.As(err, &dnsErr):
+		return errors.New("failed: the host name does not resolve")
+	case errors.As(err, &cert), errors.As(err, &tlsErr):
+		return errors.New("failed: TLS handshake with the receiver")
+	default:
+		return errors.New("failed: could not deliver to the receiver")
+	}
 }

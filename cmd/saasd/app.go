@@ -25,6 +25,7 @@ import (
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
+	"github.com/saasd/saasd/core/egress"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/stats"
 	"github.com/saasd/saasd/core/subscription"
@@ -242,7 +243,13 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
 	a.worker = subscription.NewWorker(a.billingStore, o.gateway, clk, terms, holder)
-	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clk, holder)
+	allowed, err := egress.ParseCIDRs(cfg.Webhooks.AllowedCIDRs)
+	if err != nil {
+		return fmt.Errorf("config webhooks.allowed_cidrs: %w", err)
+	}
+	policy := egress.New(allowed)
+	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout, policy), clk, holder,
+		webhook.WithPolicy(policy), webhook.WithRunBudget(cfg.Webhooks.Timeout))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, data, hasher, clk); err != nil {
 		return err
@@ -251,6 +258,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
 		RequestTimeout:    cfg.HTTP.RequestTimeout,
+		ReadTimeout:       cfg.HTTP.ReadTimeout,
 		BaseDomain:        cfg.Tenants.BaseDomain,
 
 		TenantRequestsPerHour: cfg.RateLimit.TenantRequestsPerHour,

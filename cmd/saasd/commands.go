@@ -210,11 +210,18 @@ func newTenantsCmd() *cobra.Command {
 				for _, id := range rec.Missing {
 					fmt.Fprintf(out, "tenant %d: its database is missing\n", id)
 				}
+				for _, p := range rec.InProgress {
+					fmt.Fprintf(out, "tenant %d: %s, in progress for %s (taken for abandoned after %s; run again then)\n",
+						p.ID, p.Status, p.Age.Round(time.Second), stale)
+				}
 				if err != nil {
 					return err
 				}
-				if rec.Clean() {
+				switch {
+				case rec.Clean() && len(rec.InProgress) == 0:
 					fmt.Fprintln(out, "control database and tenant databases agree")
+				case rec.Clean():
+					fmt.Fprintf(out, "%d tenant(s) in progress; nothing else to repair\n", len(rec.InProgress))
 				}
 				return nil
 			})

@@ -171,7 +171,7 @@ func TestStatsAndTenantDetail(t *testing.T) {
 
 func TestRedeliver(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		e := newEnv(t, b)
+		e := newEnv(t, b, allowLoopback)
 		hook := int64(e.do("POST", "/api/saas/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"*"}}).
 			want(t, http.StatusCreated).data()["id"].(float64))
 		planID := e.createPlan(starter)

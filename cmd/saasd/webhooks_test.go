@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/saasd/saasd/adapters/webhookhttp"
+	"github.com/saasd/saasd/config"
 )
 
 // receiver is a local webhook endpoint that checks signatures and counts
@@ -70,7 +71,7 @@ func (rc *receiver) types() map[string]int {
 func TestWebhooks(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		clock := &fakeClock{now: time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)}
-		e := newEnv(t, b)
+		e := newEnv(t, b, allowLoopback)
 		e.opts = append(e.opts, func(o *appOptions) { o.clock = clock })
 		e.restart()
 		rc := &receiver{t: t, failFirst: true, attempts: map[string]int{}, events: map[string]string{}}
@@ -141,13 +142,17 @@ func TestWebhooks(t *testing.T) {
 	})
 }
 
+// allowLoopback lets webhooks reach the tests' receivers on 127.0.0.1,
+// which saasd refuses by default.
+func allowLoopback(cfg *config.Config) { cfg.Webhooks.AllowedCIDRs = []string{"127.0.0.0/8"} }
+
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 // TestQuotaThresholdEvents: creates that take a tenant to 80% and to 100% of
 // a limit each send one quota.threshold event.
 func TestQuotaThresholdEvents(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		e := newEnv(t, b)
+		e := newEnv(t, b, allowLoopback)
 		rc := &receiver{t: t, attempts: map[string]int{}, events: map[string]string{}}
 		srv := httptest.NewServer(rc)
 		defer srv.Close()

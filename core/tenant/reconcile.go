@@ -19,9 +19,21 @@ type Reconciliation struct {
 	OrphanUsers []string // tenant-looking database logins that belong to no tenant
 	Dropped     []string // orphans (databases and logins) removed (with fix)
 	Missing     []int64  // tenants that should have a database and have none
+	// InProgress are tenants in provisioning, deleting or failed that are
+	// younger than stale: left alone, since another replica may be at work.
+	InProgress []InProgress
 }
 
-// Clean reports whether there was nothing to repair or report.
+// InProgress is a tenant whose provisioning or deletion has not finished.
+type InProgress struct {
+	ID     int64
+	Status core.Status
+	Age    time.Duration // since its last change of state
+}
+
+// Clean reports whether there was nothing to repair or report, tenants in
+// progress aside (the background janitor sees them all the time; the
+// reconcile command lists them).
 func (r Reconciliation) Clean() bool {
 	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing) == 0
 }
@@ -75,6 +87,9 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 			}
 			rec.Deleted = append(rec.Deleted, t.ID)
 		default:
+			if t.Status == core.StatusProvisioning || t.Status == core.StatusFailed || t.Status == core.StatusDeleting {
+				rec.InProgress = append(rec.InProgress, InProgress{ID: t.ID, Status: t.Status, Age: s.clock.Now().Sub(t.UpdatedAt)})
+			}
 			// Alive, or in flight elsewhere: its database is expected.
 			expected[s.provisioner.Name(t)] = true
 			if t.Database != "" {

@@ -8,14 +8,25 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
-	"net/url"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/egress"
 	"github.com/saasd/saasd/ports"
+)
+
+// Defaults of a Service; see the With… options.
+const (
+	DefaultConcurrency = 32               // sends in flight at once, overall
+	DefaultPerEndpoint = 4                // sends in flight at once to one webhook
+	DefaultLeaseTTL    = time.Minute      // the dispatch lease, renewed every third of it
+	DefaultRunBudget   = 30 * time.Second // after this a run starts no new send
 )
 
 // Service manages webhooks and dispatches deliveries.
@@ -24,20 +35,54 @@ type Service struct {
 	sender ports.Sender
 	clock  ports.Clock
 	holder string
+
+	policy                   egress.Policy
+	concurrency, perEndpoint int
+	leaseTTL, runBudget      time.Duration
 }
 
+// Option configures a Service.
+type Option func(*Service)
+
+// WithPolicy sets which destinations may be registered (default: no
+// internal address).
+func WithPolicy(p egress.Policy) Option { return func(s *Service) { s.policy = p } }
+
+// WithConcurrency bounds the sends in flight overall and to one webhook.
+func WithConcurrency(overall, perEndpoint int) Option {
+	return func(s *Service) { s.concurrency, s.perEndpoint = max(overall, 1), max(perEndpoint, 1) }
+}
+
+// WithLease sets the dispatch lease's time to live.
+func WithLease(ttl time.Duration) Option { return func(s *Service) { s.leaseTTL = ttl } }
+
+// WithRunBudget sets how long one Dispatch keeps starting sends; set it to
+// about the sender's timeout, so that a run lasts at most about twice that.
+func WithRunBudget(d time.Duration) Option { return func(s *Service) { s.runBudget = d } }
+
 // New returns a webhook service; holder names this process in the lease.
-func New(store ports.WebhookStore, sender ports.Sender, clock ports.Clock, holder string) *Service {
-	return &Service{store: store, sender: sender, clock: clock, holder: holder}
+func New(store ports.WebhookStore, sender ports.Sender, clock ports.Clock, holder string, opts ...Option) *Service {
+	s := &Service{store: store, sender: sender, clock: clock, holder: holder, policy: egress.New(nil),
+		concurrency: DefaultConcurrency, perEndpoint: DefaultPerEndpoint, leaseTTL: DefaultLeaseTTL, runBudget: DefaultRunBudget}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Register adds a webhook for the given event types ("*" for all) and
-// returns it with its signing secret. Returns core.Invalid.
+// returns it with its signing secret. The URL must be http(s), carry no
+// credentials and not point at an internal address (see egress). Returns
+// core.Invalid.
 func (s *Service) Register(ctx context.Context, rawURL string, events []string) (core.Webhook, error) {
 	errs := map[string]string{}
-	u, err := url.Parse(strings.TrimSpace(rawURL))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2000 {
-		errs["url"] = "must be an absolute http or https URL"
+	dest, err := s.policy.CheckURL("url", rawURL)
+	if err != nil {
+		var e *core.Error
+		if !errors.As(err, &e) {
+			return core.Webhook{}, err
+		}
+		maps.Copy(errs, e.Fields)
 	}
 	if len(events) == 0 {
 		errs["events"] = "must list at least one event: " + strings.Join(core.EventTypes, ", ") + ", or *"
@@ -54,7 +99,7 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 	if _, err := rand.Read(b); err != nil {
 		return core.Webhook{}, err
 	}
-	w := core.Webhook{URL: u.String(), Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
+	w := core.Webhook{URL: dest, Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
 	if err := s.store.CreateWebhook(ctx, &w); err != nil {
 		return core.Webhook{}, err
 	}
@@ -98,15 +143,37 @@ func Backoff(n int) time.Duration {
 // Dispatched is what one Dispatch did.
 type Dispatched struct {
 	Fanned, Sent, Failed int
+	// Deferred were not tried: their webhook had just failed to answer in
+	// this run, so they wait for its next attempt instead.
+	Deferred int
 }
+
+const leaseName = "webhooks"
 
 // Dispatch fans new outbox events out to webhooks and sends what is due,
 // under a lease so that replicas do not send the same delivery twice.
+//
+// Sends run concurrently, at most perEndpoint to one webhook and
+// concurrency overall, so a slow receiver holds up only its own
+// deliveries. A webhook that times out or refuses the connection is not
+// tried again in the same run: its other due deliveries move to its next
+// attempt. After the run budget no new send starts (what is left stays
+// due), and the lease is renewed while sends are in flight; if it cannot
+// be, the run stops, since another replica may take over.
 func (s *Service) Dispatch(ctx context.Context) (Dispatched, error) {
 	var out Dispatched
-	if ok, err := s.store.Lease(ctx, "webhooks", s.holder, time.Minute); err != nil || !ok {
+	if ok, err := s.store.Lease(ctx, leaseName, s.holder, s.leaseTTL); err != nil || !ok {
 		return out, err
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		s.renew(ctx, cancel)
+	}()
+	defer func() { cancel(nil); <-renewed }()
+
 	now := s.clock.Now()
 	n, err := s.store.Fanout(ctx, 500, now)
 	if err != nil {
@@ -117,29 +184,161 @@ func (s *Service) Dispatch(ctx context.Context) (Dispatched, error) {
 	if err != nil {
 		return out, err
 	}
+	var order []int64
+	byHook := map[int64][]core.Delivery{}
 	for _, d := range due {
-		status, err := s.sender.Send(ctx, d, s.clock.Now())
-		d.Attempts++
-		d.ResponseCode = status
-		switch {
-		case err == nil && status >= 200 && status < 300:
-			d.Status, d.DeliveredAt, d.LastError = core.DeliveryDelivered, s.clock.Now(), ""
-			out.Sent++
-		default:
-			if err != nil {
-				d.LastError = err.Error()
-			} else {
-				d.LastError = fmt.Sprintf("receiver answered %d", status)
-			}
-			d.NextAttempt = s.clock.Now().Add(Backoff(d.Attempts))
-			if d.Attempts >= core.MaxDeliveryAttempts {
-				d.Status = core.DeliveryFailed
-			}
-			out.Failed++
+		if _, seen := byHook[d.WebhookID]; !seen {
+			order = append(order, d.WebhookID)
 		}
-		if err := s.store.Record(ctx, d); err != nil {
-			return out, err
+		byHook[d.WebhookID] = append(byHook[d.WebhookID], d)
+	}
+	r := &run{s: s, ctx: ctx, deadline: time.Now().Add(s.runBudget), slots: make(chan struct{}, s.concurrency)}
+	var wg sync.WaitGroup
+	for _, id := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.endpoint(byHook[id])
+		}()
+	}
+	wg.Wait()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out.Sent, out.Failed, out.Deferred = r.out.Sent, r.out.Failed, r.out.Deferred
+	if r.err == nil {
+		if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+			r.err = cause
 		}
 	}
-	return out, nil
+	return out, r.err
+}
+
+// errLeaseLost stops a run whose lease could not be renewed.
+var errLeaseLost = errors.New("webhook dispatch lease lost: stopped sending")
+
+// renew keeps the lease while the run lasts, and stops the run when the
+// lease is gone.
+func (s *Service) renew(ctx context.Context, stop context.CancelCauseFunc) {
+	t := time.NewTicker(s.leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if ok, err := s.store.Lease(ctx, leaseName, s.holder, s.leaseTTL); ctx.Err() == nil && (err != nil || !ok) {
+				stop(errors.Join(errLeaseLost, err))
+				return
+			}
+		}
+	}
+}
+
+// run is one Dispatch's sends.
+type run struct {
+	s        *Service
+	ctx      context.Context
+	deadline time.Time
+	slots    chan struct{} // the overall bound
+
+	mu  sync.Mutex
+	out Dispatched
+	err error
+}
+
+// endpoint sends one webhook's due deliveries, perEndpoint at a time.
+func (r *run) endpoint(list []core.Delivery) {
+	queue := make(chan core.Delivery)
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		failing *core.Delivery // the attempt that found the receiver unreachable
+	)
+	for range min(r.s.perEndpoint, len(list)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range queue {
+				mu.Lock()
+				down := failing
+				mu.Unlock()
+				if down != nil {
+					d.NextAttempt = down.NextAttempt
+					r.record(d, func(o *Dispatched) { o.Deferred++ })
+					continue
+				}
+				if unreachable := r.send(d); unreachable != nil {
+					mu.Lock()
+					if failing == nil {
+						failing = unreachable
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, d := range list {
+		if r.ctx.Err() != nil || time.Now().After(r.deadline) {
+			break // left due for the next run
+		}
+		select {
+		case queue <- d:
+		case <-r.ctx.Done():
+		}
+	}
+	close(queue)
+	wg.Wait()
+}
+
+// send makes one attempt and records it; it returns the delivery when the
+// receiver could not be reached at all (timeout, refused connection).
+func (r *run) send(d core.Delivery) *core.Delivery {
+	select {
+	case r.slots <- struct{}{}:
+	case <-r.ctx.Done():
+		return nil
+	}
+	status, err := r.s.sender.Send(r.ctx, d, r.s.clock.Now())
+	<-r.slots
+	d.Attempts++
+	d.ResponseCode = status
+	ok := err == nil && status >= 200 && status < 300
+	if ok {
+		d.Status, d.DeliveredAt, d.LastError = core.DeliveryDelivered, r.s.clock.Now(), ""
+	} else {
+		if err != nil {
+			d.LastError = err.Error()
+		} else {
+			d.LastError = fmt.Sprintf("receiver answered %d", status)
+		}
+		d.NextAttempt = r.s.clock.Now().Add(Backoff(d.Attempts))
+		if d.Attempts >= core.MaxDeliveryAttempts {
+			d.Status = core.DeliveryFailed
+		}
+	}
+	r.record(d, func(o *Dispatched) {
+		if ok {
+			o.Sent++
+		} else {
+			o.Failed++
+		}
+	})
+	if err != nil {
+		return &d
+	}
+	return nil
+}
+
+// record stores an attempt even when the run is being stopped, so that
+// what was sent is known.
+func (r *run) record(d core.Delivery, count func(*Dispatched)) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), 10*time.Second)
+	defer cancel()
+	err := r.s.store.Record(ctx, d)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	count(&r.out)
+	if err != nil && r.err == nil {
+		r.err = fmt.Errorf("record delivery %d: %w", d.ID, err)
+	}
 }

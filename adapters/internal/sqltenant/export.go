@@ -22,6 +22,7 @@ func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer h.Release()
 	q, args := st.dialect.TablesQuery(t.Database)
 	rows, err := h.DB.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -20,6 +20,17 @@ type Handle struct {
 	Qualifier string // put before table names: "`tenant_42`." on a shared MySQL pool, "" otherwise
 	// Database is the tenant database's name, for catalogue queries.
 	Database string
+	// Done, when set, is called by Release: the adapter may close DB once
+	// no caller holds it (SQLite's evicted files).
+	Done func()
+}
+
+// Release says that the caller is done with the handle; every Handle from
+// Handles.Handle is released once, when its work is over.
+func (h Handle) Release() {
+	if h.Done != nil {
+		h.Done()
+	}
 }
 
 // Dialect is what differs between the SQL databases tenant data lives in.
@@ -41,6 +52,7 @@ type Dialect interface {
 
 // Handles finds the handle of a tenant's database.
 type Handles interface {
+	// Handle returns t's handle; the caller calls its Release when done.
 	Handle(ctx context.Context, t core.Tenant) (Handle, error)
 }
 
@@ -209,6 +221,7 @@ func (st *Store) List(ctx context.Context, t core.Tenant, s *core.Schema, q core
 	if err != nil {
 		return nil, 0, err
 	}
+	defer h.Release()
 	var where []string
 	var args []any
 	if q.Search != "" {
@@ -315,6 +328,7 @@ func (st *Store) Get(ctx context.Context, t core.Tenant, s *core.Schema, id int6
 	if err != nil {
 		return nil, err
 	}
+	defer h.Release()
 	return st.get(ctx, h.DB, h, s, id)
 }
 
@@ -337,6 +351,7 @@ func (st *Store) inTx(ctx context.Context, t core.Tenant, fn func(tx *sql.Tx, h 
 	if err != nil {
 		return err
 	}
+	defer h.Release()
 	tx, err := h.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err

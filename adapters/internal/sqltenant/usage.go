@@ -41,6 +41,7 @@ func (st *Store) Count(ctx context.Context, t core.Tenant) (map[core.Resource]in
 	if err != nil {
 		return nil, err
 	}
+	defer h.Release()
 	rows, err := h.DB.QueryContext(ctx, "SELECT `resource`, `used` FROM "+h.table("usage_counters"))
 	if err != nil {
 		return nil, fmt.Errorf("read usage of %s: %w", t.Database, err)

@@ -15,6 +15,7 @@ func (st *Store) UserByEmail(ctx context.Context, t core.Tenant, email string) (
 	if err != nil {
 		return core.User{}, "", err
 	}
+	defer h.Release()
 	var u core.User
 	var hash string
 	err = h.DB.QueryRowContext(ctx, "SELECT `id`, `name`, `email`, `role`, `password_hash` FROM "+h.table("users")+
@@ -31,6 +32,7 @@ func (st *Store) CreateSession(ctx context.Context, t core.Tenant, userID int64,
 	if err != nil {
 		return err
 	}
+	defer h.Release()
 	_, err = h.DB.ExecContext(ctx, "INSERT INTO "+h.table("sessions")+" (`token_hash`, `user_id`, `created_at`, `expires_at`) VALUES (?, ?, ?, ?)",
 		hash, userID, st.now(), expires.UTC())
 	return err
@@ -42,6 +44,7 @@ func (st *Store) UserBySession(ctx context.Context, t core.Tenant, hash []byte, 
 	if err != nil {
 		return core.User{}, err
 	}
+	defer h.Release()
 	var u core.User
 	var expires any
 	err = h.DB.QueryRowContext(ctx, "SELECT u.`id`, u.`name`, u.`email`, u.`role`, s.`expires_at` FROM "+h.table("sessions")+" s JOIN "+
@@ -70,6 +73,7 @@ func (st *Store) DeleteSession(ctx context.Context, t core.Tenant, hash []byte) 
 	if err != nil {
 		return err
 	}
+	defer h.Release()
 	_, err = h.DB.ExecContext(ctx, "DELETE FROM "+h.table("sessions")+" WHERE `token_hash` = ?", hash)
 	return err
 }
