@@ -1,5 +1,5 @@
-// Package webhook sends the operator's outbox events to the URLs they
-// registered: deliveries are signed (HMAC-SHA256 over the timestamp and the
+// Package webhook sends outbox events to the URLs the operator, or a
+// tenant for its own events (Tenants), registered: deliveries are signed (HMAC-SHA256 over the timestamp and the
 // body, with a secret per webhook), retried with exponential backoff and
 // recorded, so each event reaches each webhook once per delivery ID.
 package webhook
@@ -34,17 +34,30 @@ func New(store ports.WebhookStore, sender ports.Sender, clock ports.Clock, holde
 // Register adds a webhook for the given event types ("*" for all) and
 // returns it with its signing secret. Returns core.Invalid.
 func (s *Service) Register(ctx context.Context, rawURL string, events []string) (core.Webhook, error) {
+	w, err := newWebhook(rawURL, events, core.EventTypes, s.clock.Now())
+	if err != nil {
+		return core.Webhook{}, err
+	}
+	if err := s.store.CreateWebhook(ctx, &w); err != nil {
+		return core.Webhook{}, err
+	}
+	return w, nil
+}
+
+// newWebhook validates a webhook for events of catalog and gives it a
+// signing secret.
+func newWebhook(rawURL string, events, catalog []string, now time.Time) (core.Webhook, error) {
 	errs := map[string]string{}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 2000 {
 		errs["url"] = "must be an absolute http or https URL"
 	}
 	if len(events) == 0 {
-		errs["events"] = "must list at least one event: " + strings.Join(core.EventTypes, ", ") + ", or *"
+		errs["events"] = "must list at least one event: " + strings.Join(catalog, ", ") + ", or *"
 	}
 	for _, e := range events {
-		if e != "*" && !slices.Contains(core.EventTypes, e) {
-			errs["events"] = fmt.Sprintf("unknown event %q; valid: %s, or *", e, strings.Join(core.EventTypes, ", "))
+		if e != "*" && !slices.Contains(catalog, e) {
+			errs["events"] = fmt.Sprintf("unknown event %q; valid: %s, or *", e, strings.Join(catalog, ", "))
 		}
 	}
 	if len(errs) > 0 {
@@ -54,11 +67,7 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 	if _, err := rand.Read(b); err != nil {
 		return core.Webhook{}, err
 	}
-	w := core.Webhook{URL: u.String(), Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
-	if err := s.store.CreateWebhook(ctx, &w); err != nil {
-		return core.Webhook{}, err
-	}
-	return w, nil
+	return core.Webhook{URL: u.String(), Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: now}, nil
 }
 
 // List returns every webhook.
@@ -129,4 +138,56 @@ func (s *Service) Dispatch(ctx context.Context) (Dispatched, error) {
 		}
 	}
 	return out, nil
+}
+
+// MaxTenantWebhooks is how many webhooks one tenant may register.
+const MaxTenantWebhooks = 20
+
+// Tenants manages the webhooks tenants register for their own events
+// (core.ScopeTenant). Their deliveries are fanned out, signed, sent and
+// retried by the same Service.Dispatch as the operator's.
+type Tenants struct {
+	store  ports.TenantWebhookStore
+	clock  ports.Clock
+	events []string
+}
+
+// NewTenants returns the tenant webhook service for the events of catalog
+// (kernel.Events: what the registered modules announce).
+func NewTenants(store ports.TenantWebhookStore, clock ports.Clock, catalog []string) *Tenants {
+	return &Tenants{store: store, clock: clock, events: catalog}
+}
+
+// Events returns the catalog of events a tenant webhook may subscribe to.
+func (s *Tenants) Events() []string { return s.events }
+
+// Register adds a webhook of tenant tenantID and returns it with its signing
+// secret. Returns core.Invalid or core.Conflict (too many webhooks).
+func (s *Tenants) Register(ctx context.Context, tenantID int64, rawURL string, events []string) (core.Webhook, error) {
+	w, err := newWebhook(rawURL, events, s.events, s.clock.Now())
+	if err != nil {
+		return core.Webhook{}, err
+	}
+	have, err := s.store.TenantWebhooks(ctx, tenantID)
+	if err != nil {
+		return core.Webhook{}, err
+	}
+	if len(have) >= MaxTenantWebhooks {
+		return core.Webhook{}, core.Errorf(core.Conflict, "a tenant may register at most %d webhooks; delete one first", MaxTenantWebhooks)
+	}
+	w.TenantID = tenantID
+	if err := s.store.CreateWebhook(ctx, &w); err != nil {
+		return core.Webhook{}, err
+	}
+	return w, nil
+}
+
+// List returns a tenant's webhooks.
+func (s *Tenants) List(ctx context.Context, tenantID int64) ([]core.Webhook, error) {
+	return s.store.TenantWebhooks(ctx, tenantID)
+}
+
+// Delete removes one of a tenant's webhooks. Returns core.NotFound.
+func (s *Tenants) Delete(ctx context.Context, tenantID, id int64) error {
+	return s.store.DeleteTenantWebhook(ctx, tenantID, id)
 }

@@ -44,6 +44,7 @@ func (m *Module) Routes() []kernel.Route {
 	return []kernel.Route{{
 		Method: "POST", Path: "/customers", Charges: m.customers.Schema.Counts, Status: 201,
 		Message: "Customers created successfully", Handle: m.createCustomers,
+		Emits: m.customers.Events.CreatedEvents(),
 	}}
 }
 
@@ -79,7 +80,9 @@ func (m *Module) createCustomers(ctx context.Context, in kernel.Input) (any, err
 	}
 	out := make([]any, len(created))
 	for i, rec := range created {
-		out[i] = crud.Present(m.customers.Schema, rec)
+		presented := crud.Present(m.customers.Schema, rec)
+		m.customers.AnnounceCreated(ctx, presented)
+		out[i] = presented
 	}
 	return map[string]any{"customers": out, "count": len(out)}, nil
 }
