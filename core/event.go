@@ -17,12 +17,21 @@ const (
 var EventTypes = []string{EventTenantCreated, EventTenantDeleted, EventTenantSuspended,
 	EventSubscriptionRenewed, EventInvoiceCreated, EventInvoicePaid, EventQuotaThreshold}
 
+// ScopeTenant marks an event of a tenant's own business (a customer it
+// created, a payment it received): it goes only to webhooks that tenant
+// registered. Events without a scope are the operator's (tenant.created,
+// the operator's invoice.created to a tenant) and go only to the
+// operator's webhooks. The two catalogs may share a name: the scope says
+// which is meant.
+const ScopeTenant = "tenant"
+
 // Event is something that happened, written to the outbox in the same
 // transaction as the change that caused it, and sent to webhooks from there.
 type Event struct {
 	ID       int64
 	Type     string
 	TenantID int64
+	Scope    string // "" (the operator's) or ScopeTenant
 	Data     map[string]any
 	At       time.Time
 }

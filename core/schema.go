@@ -30,10 +30,13 @@ type Field struct {
 	Required bool
 	Max      int      // Text/Email: most characters (default 191)
 	Values   []string // Enum: allowed values, the first is the default
-	Ref      string   // Ref: the table the id must exist in
-	Search   bool     // matched by ?search=
-	Filter   bool     // exact match by ?<name>=
-	Computed bool     // set by the server, never by the client (e.g. totals)
+	// Aliases are other spellings an Enum accepts: alias -> value
+	// ("admin" -> "administrator"); values are stored and answered.
+	Aliases  map[string]string
+	Ref      string // Ref: the table the id must exist in
+	Search   bool   // matched by ?search=
+	Filter   bool   // exact match by ?<name>=
+	Computed bool   // set by the server, never by the client (e.g. totals)
 }
 
 // Schema describes a tenant table the generic record store serves. Table
@@ -54,6 +57,31 @@ type Schema struct {
 	// Inputs are body keys that are not fields but that server-side hooks
 	// read (a password to hash); any other key is refused as unknown.
 	Inputs []string
+	// Number, when set, makes a Computed text field a per-tenant sequence
+	// the store assigns in the insert's transaction (INV-2026-0001).
+	Number *Numbering
+}
+
+// Numbering is a per-tenant, per-year sequence of record numbers: Prefix,
+// the year, "-", the year's counter padded to Width digits. The store takes
+// the counter from a row it locks and updates in the transaction of the
+// insert, so numbers have neither gaps nor duplicates: a create that fails
+// rolls its number back with it (a deleted record leaves its number unused).
+type Numbering struct {
+	Field  string // the Computed text field that holds the number
+	Prefix string // "INV-"
+	// YearOf is the Date field whose year starts the number; the creation
+	// time's year when that field is empty.
+	YearOf string
+	Width  int // digits of the counter at least (4: 0001)
+}
+
+// Sequence names the counter of year: "INV-2026".
+func (n Numbering) Sequence(year int) string { return n.Prefix + strconv.Itoa(year) }
+
+// Format returns the number of the seq-th record of year: "INV-2026-0001".
+func (n Numbering) Format(year int, seq int64) string {
+	return fmt.Sprintf("%s-%0*d", n.Sequence(year), n.Width, seq)
 }
 
 // ItemsSchema is a child table of line items {description, qty, amount}.
@@ -213,6 +241,11 @@ func (f Field) decode(v any) (any, error) {
 		for _, allowed := range f.Values {
 			if strings.EqualFold(s, allowed) {
 				return allowed, nil
+			}
+		}
+		for alias, value := range f.Aliases {
+			if strings.EqualFold(s, alias) {
+				return value, nil
 			}
 		}
 		return nil, fmt.Errorf("must be one of %s", strings.Join(f.Values, ", "))

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -27,11 +28,43 @@ func ActorFrom(ctx context.Context) (APIToken, bool) {
 	return t, ok
 }
 
-// Roles of tenant users.
+// Roles of tenant users, as seed 004 names them. RoleAdmin is what is
+// stored and answered; "admin", its name before, is accepted as an alias
+// (RoleAliases) wherever a role is read.
 const (
-	RoleAdmin = "admin"
+	RoleAdmin = "administrator"
 	RoleStaff = "staff"
 )
+
+// RoleAliases maps other accepted spellings of a role to the stored one.
+var RoleAliases = map[string]string{"admin": RoleAdmin}
+
+// CanonicalRole returns the stored name of role, resolving aliases and case;
+// an unknown role is returned as it is.
+func CanonicalRole(role string) string {
+	r := strings.ToLower(strings.TrimSpace(role))
+	if alias, ok := RoleAliases[r]; ok {
+		return alias
+	}
+	if r == RoleAdmin || r == RoleStaff {
+		return r
+	}
+	return role
+}
+
+// APIKey is a tenant's API key: a long-lived secret used as a Bearer token
+// instead of a session. It acts for the user who made it, with Role at
+// most. Only a hash of its secret is stored.
+type APIKey struct {
+	ID         int64
+	Name       string
+	Hint       string // the secret's first characters, to tell keys apart
+	UserID     int64
+	Role       string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
 
 // User is a person who signs in to a tenant's own API.
 type User struct {

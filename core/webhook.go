@@ -1,6 +1,9 @@
 package core
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Webhook delivery states.
 const (
@@ -12,9 +15,13 @@ const (
 // MaxDeliveryAttempts is how often a delivery is tried before it is given up.
 const MaxDeliveryAttempts = 8
 
-// Webhook is a URL the operator wants events sent to.
+// Webhook is a URL the operator, or one tenant, wants events sent to.
 type Webhook struct {
-	ID        int64
+	ID int64
+	// TenantID is 0 for the operator's webhooks, which receive the
+	// operator's events; else the tenant whose own events (ScopeTenant)
+	// it receives.
+	TenantID  int64
 	URL       string
 	Events    []string
 	Secret    string // signs deliveries; shown once when the webhook is made
@@ -35,4 +42,15 @@ type Delivery struct {
 	CreatedAt    time.Time
 	URL, Secret  string // of the webhook, for sending
 	ResponseBody string
+}
+
+// Receives reports whether w is sent e: the operator's webhooks get the
+// operator's events, a tenant's webhook that tenant's own events (scope
+// ScopeTenant), each when it subscribes to the type or to "*".
+func (w Webhook) Receives(e Event) bool {
+	switch {
+	case e.Scope == ScopeTenant && w.TenantID != e.TenantID, e.Scope != ScopeTenant && w.TenantID != 0:
+		return false
+	}
+	return slices.Contains(w.Events, e.Type) || slices.Contains(w.Events, "*")
 }

@@ -31,3 +31,18 @@ type PasswordHasher interface {
 	// Compare returns core.Unauthorized when password does not match hash.
 	Compare(hash, password string) error
 }
+
+// APIKeyStore keeps a tenant's API keys in the tenant's own database: only
+// the hash of each secret, as for sessions.
+type APIKeyStore interface {
+	// CreateAPIKey stores k with the hash of its secret and sets its ID.
+	CreateAPIKey(ctx context.Context, t core.Tenant, k *core.APIKey, hash []byte) error
+	// APIKeys returns every key, revoked ones too, newest first.
+	APIKeys(ctx context.Context, t core.Tenant) ([]core.APIKey, error)
+	// RevokeAPIKey marks a key revoked at at; revoking it again changes
+	// nothing. Returns core.NotFound.
+	RevokeAPIKey(ctx context.Context, t core.Tenant, id int64, at time.Time) error
+	// UserByAPIKey returns the live (unrevoked) key of hash and the user it
+	// acts for, and notes that it was used at now. Returns core.NotFound.
+	UserByAPIKey(ctx context.Context, t core.Tenant, hash []byte, now time.Time) (core.User, core.APIKey, error)
+}

@@ -34,3 +34,12 @@ type RecordStore interface {
 type Outbox interface {
 	Append(ctx context.Context, events ...core.Event) error
 }
+
+// RecordTotals adds up money in a tenant's records, in the tenant's database.
+type RecordTotals interface {
+	// Sum adds up the Money field over the records of s that match q's
+	// Filters (a []any value matches any of its values) and DateFrom/DateTo
+	// (page, limit and search are ignored), exactly, in minor units.
+	// Returns core.Invalid when the sum leaves the range of Money.
+	Sum(ctx context.Context, t core.Tenant, s *core.Schema, field string, q core.ListQuery) (core.Money, error)
+}

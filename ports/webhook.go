@@ -39,3 +39,16 @@ type WebhookStore interface {
 type Sender interface {
 	Send(ctx context.Context, d core.Delivery, at time.Time) (status int, err error)
 }
+
+// TenantWebhookStore keeps the webhooks tenants register for their own
+// events, beside the operator's in the same store: their deliveries go
+// through the same fan-out, signing and retries (WebhookStore).
+type TenantWebhookStore interface {
+	// CreateWebhook inserts w (w.TenantID set) and sets its ID.
+	CreateWebhook(ctx context.Context, w *core.Webhook) error
+	// TenantWebhooks returns a tenant's webhooks, oldest first.
+	TenantWebhooks(ctx context.Context, tenantID int64) ([]core.Webhook, error)
+	// DeleteTenantWebhook removes one of a tenant's webhooks and its
+	// pending deliveries. Returns core.NotFound, also for another's.
+	DeleteTenantWebhook(ctx context.Context, tenantID, id int64) error
+}

@@ -148,7 +148,8 @@ func TestWebhookStore(t *testing.T) {
 			t.Parallel()
 			portstest.TestWebhookStore(t, func(t *testing.T) portstest.WebhookStores {
 				db := open(t)
-				return portstest.WebhookStores{Stores: storesOf(db), Webhooks: gormstore.NewWebhookStore(db), Outbox: gormstore.NewOutbox(db)}
+				hooks := gormstore.NewWebhookStore(db)
+				return portstest.WebhookStores{Stores: storesOf(db), Webhooks: hooks, TenantHooks: hooks, Outbox: gormstore.NewOutbox(db)}
 			})
 		})
 	}

@@ -318,6 +318,7 @@ type outboxRow struct {
 	ID           int64 `gorm:"primaryKey"`
 	Type         string
 	TenantID     int64
+	Scope        string
 	Data         string
 	At           time.Time
 	DispatchedAt *time.Time
@@ -333,7 +334,7 @@ func writeOutbox(tx *gorm.DB, events []core.Event) error {
 		if err != nil {
 			return err
 		}
-		if err := tx.Create(&outboxRow{Type: e.Type, TenantID: e.TenantID, Data: string(data), At: e.At.UTC()}).Error; err != nil {
+		if err := tx.Create(&outboxRow{Type: e.Type, TenantID: e.TenantID, Scope: e.Scope, Data: string(data), At: e.At.UTC()}).Error; err != nil {
 			return err
 		}
 	}

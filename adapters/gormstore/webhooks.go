@@ -3,7 +3,6 @@ package gormstore
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -21,7 +20,8 @@ type WebhookStore struct{ db *DB }
 func NewWebhookStore(db *DB) *WebhookStore { return &WebhookStore{db: db} }
 
 type webhookRow struct {
-	ID        int64 `gorm:"primaryKey"`
+	ID        int64  `gorm:"primaryKey"`
+	TenantID  *int64 // nil: the operator's
 	URL       string
 	Events    string
 	Secret    string
@@ -32,6 +32,9 @@ func (webhookRow) TableName() string { return "webhooks" }
 
 func (r webhookRow) toWebhook() core.Webhook {
 	w := core.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, CreatedAt: r.CreatedAt.UTC()}
+	if r.TenantID != nil {
+		w.TenantID = *r.TenantID
+	}
 	_ = json.Unmarshal([]byte(r.Events), &w.Events)
 	return w
 }
@@ -58,6 +61,9 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *core.Webhook) error
 		return err
 	}
 	row := webhookRow{URL: w.URL, Events: string(events), Secret: w.Secret, CreatedAt: w.CreatedAt.UTC()}
+	if w.TenantID != 0 {
+		row.TenantID = &w.TenantID
+	}
 	if err := s.db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
 		return err
 	}
@@ -65,10 +71,19 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *core.Webhook) error
 	return nil
 }
 
-// Webhooks returns every webhook.
+// Webhooks returns every webhook of the operator.
 func (s *WebhookStore) Webhooks(ctx context.Context) ([]core.Webhook, error) {
+	return s.webhooks(ctx, s.db.gorm.WithContext(ctx).Where("tenant_id IS NULL"))
+}
+
+// TenantWebhooks returns the webhooks tenant tenantID registered.
+func (s *WebhookStore) TenantWebhooks(ctx context.Context, tenantID int64) ([]core.Webhook, error) {
+	return s.webhooks(ctx, s.db.gorm.WithContext(ctx).Where("tenant_id = ?", tenantID))
+}
+
+func (s *WebhookStore) webhooks(_ context.Context, q *gorm.DB) ([]core.Webhook, error) {
 	var rows []webhookRow
-	if err := s.db.gorm.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+	if err := q.Order("id").Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]core.Webhook, len(rows))
@@ -78,10 +93,20 @@ func (s *WebhookStore) Webhooks(ctx context.Context) ([]core.Webhook, error) {
 	return out, nil
 }
 
-// DeleteWebhook removes a webhook and its pending deliveries.
+// DeleteWebhook removes a webhook of the operator and its pending deliveries.
 func (s *WebhookStore) DeleteWebhook(ctx context.Context, id int64) error {
+	return s.deleteWebhook(ctx, id, "tenant_id IS NULL")
+}
+
+// DeleteTenantWebhook removes a webhook of tenant tenantID and its pending
+// deliveries.
+func (s *WebhookStore) DeleteTenantWebhook(ctx context.Context, tenantID, id int64) error {
+	return s.deleteWebhook(ctx, id, "tenant_id = ?", tenantID)
+}
+
+func (s *WebhookStore) deleteWebhook(ctx context.Context, id int64, owner string, args ...any) error {
 	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Delete(&webhookRow{}, id)
+		res := tx.Where(owner, args...).Delete(&webhookRow{}, id)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -95,7 +120,7 @@ func (s *WebhookStore) DeleteWebhook(ctx context.Context, id int64) error {
 // Deliveries returns a webhook's latest deliveries with their events.
 func (s *WebhookStore) Deliveries(ctx context.Context, webhookID int64, limit int) ([]core.Delivery, error) {
 	var w webhookRow
-	if err := s.db.gorm.WithContext(ctx).Take(&w, webhookID).Error; err != nil {
+	if err := s.db.gorm.WithContext(ctx).Where("tenant_id IS NULL").Take(&w, webhookID).Error; err != nil {
 		return nil, translate(err, "webhook")
 	}
 	var rows []deliveryRow
@@ -127,7 +152,7 @@ func (s *WebhookStore) withEvents(ctx context.Context, rows []deliveryRow, hooks
 		d := core.Delivery{
 			ID: r.ID, WebhookID: r.WebhookID, Status: r.Status, Attempts: r.Attempts, ResponseCode: r.ResponseCode,
 			NextAttempt: r.NextAttempt.UTC(), DeliveredAt: timeOf(r.DeliveredAt), CreatedAt: r.CreatedAt.UTC(),
-			Event: core.Event{ID: e.ID, Type: e.Type, TenantID: e.TenantID, At: e.At.UTC()},
+			Event: core.Event{ID: e.ID, Type: e.Type, TenantID: e.TenantID, Scope: e.Scope, At: e.At.UTC()},
 			URL:   hooks[r.WebhookID].URL, Secret: hooks[r.WebhookID].Secret,
 		}
 		if r.LastError != nil {
@@ -159,7 +184,7 @@ func (s *WebhookStore) Fanout(ctx context.Context, limit int, now time.Time) (in
 			ids[i] = e.ID
 			for _, h := range hooks {
 				w := h.toWebhook()
-				if !slices.Contains(w.Events, e.Type) && !slices.Contains(w.Events, "*") {
+				if !w.Receives(core.Event{Type: e.Type, TenantID: e.TenantID, Scope: e.Scope}) {
 					continue
 				}
 				d := deliveryRow{WebhookID: h.ID, EventID: e.ID, Status: core.DeliveryPending, NextAttempt: now.UTC(), CreatedAt: now.UTC()}

@@ -31,6 +31,7 @@ import (
 	"github.com/saasd/saasd/core/subscription"
 	"github.com/saasd/saasd/core/tenant"
 	"github.com/saasd/saasd/core/webhook"
+	"github.com/saasd/saasd/modules/apikeys"
 	"github.com/saasd/saasd/modules/batch"
 	"github.com/saasd/saasd/modules/contacts"
 	"github.com/saasd/saasd/modules/contracts"
@@ -41,10 +42,12 @@ import (
 	"github.com/saasd/saasd/modules/products"
 	"github.com/saasd/saasd/modules/projects"
 	"github.com/saasd/saasd/modules/quotes"
+	"github.com/saasd/saasd/modules/reports"
 	"github.com/saasd/saasd/modules/tasks"
 	"github.com/saasd/saasd/modules/tickets"
 	"github.com/saasd/saasd/modules/transactions"
 	"github.com/saasd/saasd/modules/users"
+	"github.com/saasd/saasd/modules/webhooks"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -84,6 +87,8 @@ type tenantData interface {
 	ports.UsageCounter
 	ports.UsageRecounter
 	ports.Exporter
+	ports.APIKeyStore
+	ports.RecordTotals
 }
 
 // registerModules is the one list of tenant-side modules. Adding a feature
@@ -104,6 +109,18 @@ func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.Pas
 	k.Register(tickets.New(store))
 	k.Register(transactions.New(store))
 	k.Register(batch.New(cust.Endpoints()))
+}
+
+// registerServiceModules adds the modules that serve the kernel's own
+// services rather than tables of their own: reports over the other
+// modules' tables, API keys (core/account) and tenant webhooks
+// (core/webhook). They count no resource and bring no migrations, so they
+// are registered once those services exist, which need the catalog of
+// the modules above.
+func registerServiceModules(k *kernel.Kernel, totals ports.RecordTotals, keys apikeys.Keys, hooks webhooks.Hooks) {
+	k.Register(reports.New(totals, reports.Sources{Transactions: transactions.Schema, Invoices: invoices.Schema}))
+	k.Register(apikeys.New(keys))
+	k.Register(webhooks.New(hooks))
 }
 
 // appOptions are what tests add to an app: modules of their own, tenant
@@ -248,12 +265,14 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return fmt.Errorf("config webhooks.allowed_cidrs: %w", err)
 	}
 	policy := egress.New(allowed)
-	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout, policy), clk, holder,
+	hooks := gormstore.NewWebhookStore(db)
+	a.webhooks = webhook.New(hooks, webhookhttp.New(cfg.Webhooks.Timeout, policy), clk, holder,
 		webhook.WithPolicy(policy), webhook.WithRunBudget(cfg.Webhooks.Timeout))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
-		a.tenants, tenants, plans, data, hasher, clk); err != nil {
+		a.tenants, tenants, plans, data, data, hasher, clk); err != nil {
 		return err
 	}
+	registerServiceModules(a.kernel, data, a.account, webhook.NewTenants(hooks, clk, a.kernel.Events(), policy))
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,

@@ -62,7 +62,7 @@ func TestSignupLoginLogout(t *testing.T) {
 
 		login := e.asTenant(sub, "", "POST", "/api/login", map[string]any{"email": "JANE@acme.example.com", "password": "s3cret-pass"}).want(t, http.StatusOK)
 		second := login.data()["token"].(string)
-		if second == token || login.data()["user"].(map[string]any)["role"] != "admin" {
+		if second == token || login.data()["user"].(map[string]any)["role"] != "administrator" {
 			t.Fatalf("login = %s", login.raw)
 		}
 		for name, body := range map[string]any{

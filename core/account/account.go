@@ -21,6 +21,13 @@ import (
 // TokenPrefix starts every tenant session token.
 const TokenPrefix = "saasd_t_"
 
+// KeyPrefix starts every tenant API key, so that a Bearer token says which
+// of the two it is.
+const KeyPrefix = "saasd_k_"
+
+// MaxAPIKeys is how many live API keys a tenant may have.
+const MaxAPIKeys = 50
+
 // Config configures the service.
 type Config struct {
 	DefaultPlanID int64         // signup plan when the request names none; 0: the first plan with a trial
@@ -34,6 +41,7 @@ type Service struct {
 	store    ports.TenantStore
 	plans    ports.PlanStore
 	accounts ports.UserStore
+	keys     ports.APIKeyStore
 	hasher   ports.PasswordHasher
 	clock    ports.Clock
 	// dummy is compared against when an email is unknown, so that a login
@@ -42,7 +50,7 @@ type Service struct {
 }
 
 // New returns an account service.
-func New(cfg Config, tenants *tenant.Service, store ports.TenantStore, plans ports.PlanStore, accounts ports.UserStore, hasher ports.PasswordHasher, clock ports.Clock) (*Service, error) {
+func New(cfg Config, tenants *tenant.Service, store ports.TenantStore, plans ports.PlanStore, accounts ports.UserStore, keys ports.APIKeyStore, hasher ports.PasswordHasher, clock ports.Clock) (*Service, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 30 * 24 * time.Hour
 	}
@@ -50,7 +58,7 @@ func New(cfg Config, tenants *tenant.Service, store ports.TenantStore, plans por
 	if err != nil {
 		return nil, err
 	}
-	return &Service{cfg: cfg, tenants: tenants, store: store, plans: plans, accounts: accounts, hasher: hasher, clock: clock, dummy: dummy}, nil
+	return &Service{cfg: cfg, tenants: tenants, store: store, plans: plans, accounts: accounts, keys: keys, hasher: hasher, clock: clock, dummy: dummy}, nil
 }
 
 // Signup is a public registration (seed 003's fields).
@@ -255,18 +263,93 @@ func (s *Service) startSession(ctx context.Context, t core.Tenant, userID int64)
 	return token, nil
 }
 
-// Authenticate returns the user of a session token of tenant t. A token of
-// another tenant is not in t's database, so it fails here.
-// Returns core.Unauthorized.
+// Authenticate returns the user of a session token or an API key of
+// tenant t. A token of another tenant is not in t's database, so it fails
+// here; so does a revoked key, at once. A key acts for its user, as staff
+// when it was made for staff. Returns core.Unauthorized.
 func (s *Service) Authenticate(ctx context.Context, t core.Tenant, token string) (core.User, error) {
-	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 200 {
-		return core.User{}, core.Errorf(core.Unauthorized, "invalid or expired token")
+	invalid := core.Errorf(core.Unauthorized, "invalid or expired token")
+	if len(token) > 200 {
+		return core.User{}, invalid
 	}
-	u, err := s.accounts.UserBySession(ctx, t, hash(token), s.clock.Now())
+	var u core.User
+	var err error
+	switch {
+	case strings.HasPrefix(token, TokenPrefix):
+		u, err = s.accounts.UserBySession(ctx, t, hash(token), s.clock.Now())
+	case strings.HasPrefix(token, KeyPrefix):
+		var k core.APIKey
+		u, k, err = s.keys.UserByAPIKey(ctx, t, hash(token), s.clock.Now())
+		if core.CanonicalRole(k.Role) == core.RoleStaff {
+			u.Role = core.RoleStaff
+		}
+	default:
+		return core.User{}, invalid
+	}
 	if core.KindOf(err) == core.NotFound {
-		return core.User{}, core.Errorf(core.Unauthorized, "invalid or expired token")
+		return core.User{}, invalid
 	}
+	u.Role = core.CanonicalRole(u.Role)
 	return u, err
+}
+
+// CreateKey makes an API key named name for user u of tenant t, acting with
+// role (u's own when empty; staff or administrator, never more than u's),
+// and returns its secret, which is not stored and cannot be shown again.
+// Returns core.Invalid or core.Conflict (too many live keys).
+func (s *Service) CreateKey(ctx context.Context, t core.Tenant, u core.User, name, role string) (string, core.APIKey, error) {
+	errs := map[string]string{}
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 100 {
+		errs["name"] = "is required, at most 100 characters"
+	}
+	own := core.CanonicalRole(u.Role)
+	if role == "" {
+		role = own
+	}
+	switch role = core.CanonicalRole(role); {
+	case role != core.RoleAdmin && role != core.RoleStaff:
+		errs["role"] = "must be " + core.RoleAdmin + " (or admin) or " + core.RoleStaff
+	case role == core.RoleAdmin && own != core.RoleAdmin:
+		errs["role"] = "cannot be more than your own role"
+	}
+	if len(errs) > 0 {
+		return "", core.APIKey{}, core.InvalidFields(errs)
+	}
+	keys, err := s.keys.APIKeys(ctx, t)
+	if err != nil {
+		return "", core.APIKey{}, err
+	}
+	live := 0
+	for _, k := range keys {
+		if k.RevokedAt == nil {
+			live++
+		}
+	}
+	if live >= MaxAPIKeys {
+		return "", core.APIKey{}, core.Errorf(core.Conflict, "a tenant may have at most %d live API keys; revoke one first", MaxAPIKeys)
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", core.APIKey{}, err
+	}
+	secret := KeyPrefix + base64.RawURLEncoding.EncodeToString(b)
+	k := core.APIKey{Name: name, Hint: secret[:len(KeyPrefix)+4], UserID: u.ID, Role: role, CreatedAt: s.clock.Now().UTC()}
+	if err := s.keys.CreateAPIKey(ctx, t, &k, hash(secret)); err != nil {
+		return "", core.APIKey{}, err
+	}
+	return secret, k, nil
+}
+
+// Keys returns the tenant's API keys, revoked ones too, newest first.
+func (s *Service) Keys(ctx context.Context, t core.Tenant) ([]core.APIKey, error) {
+	return s.keys.APIKeys(ctx, t)
+}
+
+// RevokeKey revokes an API key: the next request with it is refused.
+// Returns core.NotFound.
+func (s *Service) RevokeKey(ctx context.Context, t core.Tenant, id int64) error {
+	return s.keys.RevokeAPIKey(ctx, t, id, s.clock.Now())
 }
 
 // Logout ends the session of token.

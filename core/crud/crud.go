@@ -5,6 +5,7 @@ package crud
 import (
 	"context"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,54 @@ type Endpoints struct {
 	// says which write it is.
 	BeforeWrite func(ctx context.Context, raw map[string]any, rec core.Record, create bool) error
 	AdminOnly   bool // every route needs the admin role
+	// Events are the tenant events the writes announce to the tenant's
+	// webhooks, with the record as answered for data.
+	Events Events
+}
+
+// Events names the tenant events of a module's writes; "" announces nothing.
+type Events struct {
+	Created, Updated, Deleted string
+	// CreatedBy, when set, names an enum field whose value picks the event
+	// of a create instead of Created, through CreatedAs (value -> event):
+	// a transaction is a "payment.received" only when it is "Income".
+	CreatedBy string
+	CreatedAs map[string]string
+}
+
+// CreatedEvents lists every event a create may announce.
+func (ev Events) CreatedEvents() []string {
+	var out []string
+	if ev.CreatedBy == "" && ev.Created != "" {
+		out = append(out, ev.Created)
+	}
+	for _, e := range ev.CreatedAs {
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func one(name string) []string {
+	if name == "" {
+		return nil
+	}
+	return []string{name}
+}
+
+// AnnounceCreated announces the create of rec (as presented), from a route
+// whose Emits are CreatedEvents.
+func (r *Endpoints) AnnounceCreated(ctx context.Context, rec map[string]any) {
+	name := r.Events.Created
+	if r.Events.CreatedBy != "" {
+		v, _ := rec[r.Events.CreatedBy].(string)
+		name = r.Events.CreatedAs[v]
+	}
+	if name != "" {
+		kernel.Emit(ctx, name, rec)
+	}
 }
 
 // Routes returns the five CRUD routes.
@@ -39,13 +88,13 @@ func (r *Endpoints) Routes() []kernel.Route {
 		{Method: "GET", Path: "", Handle: r.list, AdminOnly: r.AdminOnly, Message: r.Label + " list retrieved successfully",
 			Doc: kernel.Doc{Summary: "List " + r.Label + " records", Record: r.Schema, List: true}},
 		{Method: "POST", Path: "", Handle: r.create, Charges: r.Schema.Counts, AdminOnly: r.AdminOnly, Status: 201, Message: r.Label + " created successfully",
-			Doc: kernel.Doc{Summary: "Create a " + r.Label + " record", Record: r.Schema}},
+			Emits: r.Events.CreatedEvents(), Doc: kernel.Doc{Summary: "Create a " + r.Label + " record", Record: r.Schema}},
 		{Method: "GET", Path: "/:id", Handle: r.get, AdminOnly: r.AdminOnly, Message: r.Label + " retrieved successfully",
 			Doc: kernel.Doc{Summary: "Get a " + r.Label + " record", Record: r.Schema}},
 		{Method: "PUT", Path: "/:id", Handle: r.update, AdminOnly: r.AdminOnly, Message: r.Label + " updated successfully",
-			Doc: kernel.Doc{Summary: "Update a " + r.Label + " record (fields sent are changed)", Record: r.Schema}},
+			Emits: one(r.Events.Updated), Doc: kernel.Doc{Summary: "Update a " + r.Label + " record (fields sent are changed)", Record: r.Schema}},
 		{Method: "DELETE", Path: "/:id", Handle: r.delete, AdminOnly: r.AdminOnly, Message: r.Label + " deleted successfully",
-			Doc: kernel.Doc{Summary: "Delete a " + r.Label + " record"}},
+			Emits: one(r.Events.Deleted), Doc: kernel.Doc{Summary: "Delete a " + r.Label + " record"}},
 	}
 }
 
@@ -178,7 +227,9 @@ func (r *Endpoints) create(ctx context.Context, in kernel.Input) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Present(r.Schema, out[0]), nil
+	created := Present(r.Schema, out[0])
+	r.AnnounceCreated(ctx, created)
+	return created, nil
 }
 
 func (r *Endpoints) update(ctx context.Context, in kernel.Input) (any, error) {
@@ -198,7 +249,11 @@ func (r *Endpoints) update(ctx context.Context, in kernel.Input) (any, error) {
 	if err != nil {
 		return nil, r.translate(err)
 	}
-	return Present(r.Schema, out), nil
+	updated := Present(r.Schema, out)
+	if r.Events.Updated != "" {
+		kernel.Emit(ctx, r.Events.Updated, updated)
+	}
+	return updated, nil
 }
 
 func (r *Endpoints) delete(ctx context.Context, in kernel.Input) (any, error) {
@@ -208,6 +263,9 @@ func (r *Endpoints) delete(ctx context.Context, in kernel.Input) (any, error) {
 	}
 	if err := r.Store.Delete(ctx, tenantOf(ctx), r.Schema, id); err != nil {
 		return nil, r.translate(err)
+	}
+	if r.Events.Deleted != "" {
+		kernel.Emit(ctx, r.Events.Deleted, map[string]any{"id": id})
 	}
 	return nil, nil
 }

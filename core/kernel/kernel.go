@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/quota"
@@ -49,6 +50,10 @@ type Route struct {
 	Status int
 	// Message is the success message of the envelope.
 	Message string
+	// Emits lists the tenant events the handler may announce with Emit
+	// ("customer.created"); they make the catalog tenant webhooks
+	// subscribe to (Kernel.Events).
+	Emits []string
 	Handle  func(ctx context.Context, in Input) (any, error)
 	// Doc describes the route in the API document.
 	Doc Doc
@@ -183,6 +188,44 @@ func (k *Kernel) Tables() map[core.Resource]string {
 	return out
 }
 
+// Events is the catalog of tenant events: every event a registered
+// module's route may announce, sorted.
+func (k *Kernel) Events() []string {
+	var out []string
+	for _, m := range k.modules {
+		for _, r := range m.Routes() {
+			for _, e := range r.Emits {
+				if !slices.Contains(out, e) {
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+type emitterKey struct{}
+
+// emitter gathers the events of one request until its handler succeeded.
+type emitter struct {
+	allowed []string
+	events  []core.Event
+}
+
+// Emit announces a tenant event from a route handler: once the handler
+// returns without error, the kernel writes it to the outbox with the
+// tenant's ID, and the tenant's webhooks that subscribe to typ receive it.
+// typ must be one of the route's Emits; anything else is a wiring mistake
+// and panics, like Register.
+func Emit(ctx context.Context, typ string, data map[string]any) {
+	em, _ := ctx.Value(emitterKey{}).(*emitter)
+	if em == nil || !slices.Contains(em.allowed, typ) {
+		panic(fmt.Sprintf("kernel: Emit(%q) from a route that does not list it in Emits", typ))
+	}
+	em.events = append(em.events, core.Event{Type: typ, Scope: core.ScopeTenant, Data: data})
+}
+
 // Endpoint is a module route as the HTTP edge mounts it: Path is below
 // /api/v2 ("/customers/:id"), and Serve applies the kernel's policy before
 // the module's handler. Serve needs a context that carries the resolved
@@ -232,7 +275,7 @@ func (k *Kernel) serve(r Route) func(context.Context, Input) (any, error) {
 		if !ok {
 			return nil, core.Errorf(core.Unauthorized, "sign in first")
 		}
-		if r.AdminOnly && u.Role != core.RoleAdmin {
+		if r.AdminOnly && core.CanonicalRole(u.Role) != core.RoleAdmin {
 			return nil, core.Errorf(core.Forbidden, "only admins may do this")
 		}
 		if r.Charges != "" {
@@ -244,7 +287,32 @@ func (k *Kernel) serve(r Route) func(context.Context, Input) (any, error) {
 			q.Counted = k.thresholds(ctx, t, q)
 			ctx = quota.With(ctx, q)
 		}
-		return r.Handle(ctx, in)
+		if len(r.Emits) == 0 {
+			return r.Handle(ctx, in)
+		}
+		em := &emitter{allowed: r.Emits}
+		out, err := r.Handle(context.WithValue(ctx, emitterKey{}, em), in)
+		if err == nil {
+			k.announce(ctx, t, em.events)
+		}
+		return out, err
+	}
+}
+
+// announce writes a request's tenant events to the outbox. Like
+// thresholds, they are written just after the change committed in the
+// tenant's database, outside its transaction: an outbox that cannot be
+// written is reported and does not fail a request that did its work.
+func (k *Kernel) announce(ctx context.Context, t core.Tenant, events []core.Event) {
+	if k.deps.Outbox == nil || len(events) == 0 {
+		return
+	}
+	now := k.deps.Clock.Now()
+	for i := range events {
+		events[i].TenantID, events[i].At = t.ID, now
+	}
+	if err := k.deps.Outbox.Append(context.WithoutCancel(ctx), events...); err != nil && k.deps.Report != nil {
+		k.deps.Report(ctx, fmt.Errorf("tenant events: %w", err))
 	}
 }
 

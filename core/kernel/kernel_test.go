@@ -218,3 +218,67 @@ func TestWiringMistakesPanic(t *testing.T) {
 		})
 	}
 }
+
+// pings announces tenant events: "ping.sent" on success; its failing route
+// emits, then fails; its wrong route emits an event it does not declare.
+type pings struct{}
+
+func (pings) Name() string               { return "pings" }
+func (pings) Resources() []core.Resource { return nil }
+func (pings) Migrations() fs.FS          { return nil }
+func (pings) Routes() []kernel.Route {
+	return []kernel.Route{
+		{Method: "POST", Path: "", Emits: []string{"ping.sent", "ping.echoed"}, Handle: func(ctx context.Context, _ kernel.Input) (any, error) {
+			kernel.Emit(ctx, "ping.sent", map[string]any{"n": 1})
+			return "ok", nil
+		}},
+		{Method: "PUT", Path: "/:id", Emits: []string{"ping.sent"}, Handle: func(ctx context.Context, _ kernel.Input) (any, error) {
+			kernel.Emit(ctx, "ping.sent", nil)
+			return nil, core.Errorf(core.Invalid, "refused")
+		}},
+		{Method: "DELETE", Path: "/:id", Handle: func(ctx context.Context, _ kernel.Input) (any, error) {
+			kernel.Emit(ctx, "ping.sent", nil)
+			return nil, nil
+		}},
+	}
+}
+
+func TestTenantEvents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 10)
+	f.k.Register(pings{})
+	if got := f.k.Events(); !slices.Equal(got, []string{"ping.echoed", "ping.sent"}) {
+		t.Fatalf("Events = %v", got)
+	}
+	if _, err := f.endpoint(t, "POST", "/pings").Serve(f.as(core.RoleStaff, nil), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(f.outbox.events) != 1 {
+		t.Fatalf("events = %+v", f.outbox.events)
+	}
+	if e := f.outbox.events[0]; e.Type != "ping.sent" || e.Scope != core.ScopeTenant || e.TenantID != 7 || !e.At.Equal(now) || e.Data["n"] != 1 {
+		t.Fatalf("event = %+v", e)
+	}
+	if _, err := f.endpoint(t, "PUT", "/pings/:id").Serve(f.as(core.RoleStaff, nil), nil); core.KindOf(err) != core.Invalid || len(f.outbox.events) != 1 {
+		t.Fatalf("a failed handler announced: %v, %+v", err, f.outbox.events)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an undeclared event did not panic")
+		}
+	}()
+	f.endpoint(t, "DELETE", "/pings/:id").Serve(f.as(core.RoleStaff, nil), nil)
+}
+
+func TestAdminAlias(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 10)
+	if _, err := f.endpoint(t, "DELETE", "/notes/:id").Serve(f.as("admin", nil), nil); err != nil {
+		t.Fatalf("the admin alias: %v", err)
+	}
+	for in, want := range map[string]string{"admin": core.RoleAdmin, "ADMINISTRATOR": core.RoleAdmin, " Staff ": core.RoleStaff, "root": "root"} {
+		if got := core.CanonicalRole(in); got != want {
+			t.Errorf("CanonicalRole(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

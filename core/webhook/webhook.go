@@ -1,5 +1,5 @@
-// Package webhook sends the operator's outbox events to the URLs they
-// registered: deliveries are signed (HMAC-SHA256 over the timestamp and the
+// Package webhook sends outbox events to the URLs the operator, or a
+// tenant for its own events (Tenants), registered: deliveries are signed (HMAC-SHA256 over the timestamp and the
 // body, with a secret per webhook), retried with exponential backoff and
 // recorded, so each event reaches each webhook once per delivery ID.
 package webhook
@@ -75,8 +75,21 @@ func New(store ports.WebhookStore, sender ports.Sender, clock ports.Clock, holde
 // credentials and not point at an internal address (see egress). Returns
 // core.Invalid.
 func (s *Service) Register(ctx context.Context, rawURL string, events []string) (core.Webhook, error) {
+	w, err := newWebhook(s.policy, rawURL, events, core.EventTypes, s.clock.Now())
+	if err != nil {
+		return core.Webhook{}, err
+	}
+	if err := s.store.CreateWebhook(ctx, &w); err != nil {
+		return core.Webhook{}, err
+	}
+	return w, nil
+}
+
+// newWebhook validates a webhook for events of catalog and gives it a
+// signing secret.
+func newWebhook(policy egress.Policy, rawURL string, events, catalog []string, now time.Time) (core.Webhook, error) {
 	errs := map[string]string{}
-	dest, err := s.policy.CheckURL("url", rawURL)
+	dest, err := policy.CheckURL("url", rawURL)
 	if err != nil {
 		var e *core.Error
 		if !errors.As(err, &e) {
@@ -85,11 +98,11 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 		maps.Copy(errs, e.Fields)
 	}
 	if len(events) == 0 {
-		errs["events"] = "must list at least one event: " + strings.Join(core.EventTypes, ", ") + ", or *"
+		errs["events"] = "must list at least one event: " + strings.Join(catalog, ", ") + ", or *"
 	}
 	for _, e := range events {
-		if e != "*" && !slices.Contains(core.EventTypes, e) {
-			errs["events"] = fmt.Sprintf("unknown event %q; valid: %s, or *", e, strings.Join(core.EventTypes, ", "))
+		if e != "*" && !slices.Contains(catalog, e) {
+			errs["events"] = fmt.Sprintf("unknown event %q; valid: %s, or *", e, strings.Join(catalog, ", "))
 		}
 	}
 	if len(errs) > 0 {
@@ -99,11 +112,7 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 	if _, err := rand.Read(b); err != nil {
 		return core.Webhook{}, err
 	}
-	w := core.Webhook{URL: dest, Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
-	if err := s.store.CreateWebhook(ctx, &w); err != nil {
-		return core.Webhook{}, err
-	}
-	return w, nil
+	return core.Webhook{URL: dest, Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: now}, nil
 }
 
 // List returns every webhook.
@@ -341,4 +350,58 @@ func (r *run) record(d core.Delivery, count func(*Dispatched)) {
 	if err != nil && r.err == nil {
 		r.err = fmt.Errorf("record delivery %d: %w", d.ID, err)
 	}
+}
+
+// MaxTenantWebhooks is how many webhooks one tenant may register.
+const MaxTenantWebhooks = 20
+
+// Tenants manages the webhooks tenants register for their own events
+// (core.ScopeTenant). Their deliveries are fanned out, signed, sent and
+// retried by the same Service.Dispatch as the operator's.
+type Tenants struct {
+	store  ports.TenantWebhookStore
+	clock  ports.Clock
+	events []string
+	policy egress.Policy
+}
+
+// NewTenants returns the tenant webhook service for the events of catalog
+// (kernel.Events: what the registered modules announce); destinations are
+// checked by policy, as the operator's are.
+func NewTenants(store ports.TenantWebhookStore, clock ports.Clock, catalog []string, policy egress.Policy) *Tenants {
+	return &Tenants{store: store, clock: clock, events: catalog, policy: policy}
+}
+
+// Events returns the catalog of events a tenant webhook may subscribe to.
+func (s *Tenants) Events() []string { return s.events }
+
+// Register adds a webhook of tenant tenantID and returns it with its signing
+// secret. Returns core.Invalid or core.Conflict (too many webhooks).
+func (s *Tenants) Register(ctx context.Context, tenantID int64, rawURL string, events []string) (core.Webhook, error) {
+	w, err := newWebhook(s.policy, rawURL, events, s.events, s.clock.Now())
+	if err != nil {
+		return core.Webhook{}, err
+	}
+	have, err := s.store.TenantWebhooks(ctx, tenantID)
+	if err != nil {
+		return core.Webhook{}, err
+	}
+	if len(have) >= MaxTenantWebhooks {
+		return core.Webhook{}, core.Errorf(core.Conflict, "a tenant may register at most %d webhooks; delete one first", MaxTenantWebhooks)
+	}
+	w.TenantID = tenantID
+	if err := s.store.CreateWebhook(ctx, &w); err != nil {
+		return core.Webhook{}, err
+	}
+	return w, nil
+}
+
+// List returns a tenant's webhooks.
+func (s *Tenants) List(ctx context.Context, tenantID int64) ([]core.Webhook, error) {
+	return s.store.TenantWebhooks(ctx, tenantID)
+}
+
+// Delete removes one of a tenant's webhooks. Returns core.NotFound.
+func (s *Tenants) Delete(ctx context.Context, tenantID, id int64) error {
+	return s.store.DeleteTenantWebhook(ctx, tenantID, id)
 }

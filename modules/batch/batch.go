@@ -44,7 +44,8 @@ func (m *Module) Routes() []kernel.Route {
 	return []kernel.Route{{
 		Method: "POST", Path: "/customers", Charges: m.customers.Schema.Counts, Status: 201,
 		Message: "Customers created successfully", Handle: m.createCustomers,
-		Doc: kernel.Doc{Summary: "Create 1 to 100 customers, all or none", Request: batchRequest{}, Response: batchResult{}},
+		Doc:   kernel.Doc{Summary: "Create 1 to 100 customers, all or none", Request: batchRequest{}, Response: batchResult{}},
+		Emits: m.customers.Events.CreatedEvents(),
 	}}
 }
 
@@ -89,7 +90,9 @@ func (m *Module) createCustomers(ctx context.Context, in kernel.Input) (any, err
 	}
 	out := make([]any, len(created))
 	for i, rec := range created {
-		out[i] = crud.Present(m.customers.Schema, rec)
+		presented := crud.Present(m.customers.Schema, rec)
+		m.customers.AnnounceCreated(ctx, presented)
+		out[i] = presented
 	}
 	return batchResult{Customers: out, Count: len(out)}, nil
 }

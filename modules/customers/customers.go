@@ -35,5 +35,6 @@ var Schema = &core.Schema{
 func New(store ports.RecordStore) *crud.Module {
 	return crud.NewModule("customers", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Customer",
+		Events: crud.Events{Created: "customer.created", Updated: "customer.updated", Deleted: "customer.deleted"},
 	})
 }

@@ -5,9 +5,7 @@ package invoices
 
 import (
 	"context"
-	"crypto/rand"
 	"embed"
-	"encoding/hex"
 	"time"
 
 	"github.com/saasd/saasd/core"
@@ -26,7 +24,7 @@ var Schema = &core.Schema{
 	Table:  "invoices",
 	Counts: Resource,
 	Fields: []core.Field{
-		{Name: "invoice_number", Type: core.TextField, Max: 50, Search: true},
+		{Name: "invoice_number", Type: core.TextField, Max: 50, Search: true, Computed: true},
 		{Name: "customer_id", Type: core.RefField, Ref: "customers", Required: true, Filter: true},
 		{Name: "date", Type: core.DateField},
 		{Name: "due_date", Type: core.DateField},
@@ -37,17 +35,21 @@ var Schema = &core.Schema{
 	DateFilter: "date",
 	Items:      &core.ItemsSchema{Table: "invoice_items", FK: "invoice_id"},
 	Total:      "amount",
+	// INV-2026-0001, … per tenant, by the year of the invoice's date.
+	Number: &core.Numbering{Field: "invoice_number", Prefix: "INV-", YearOf: "date", Width: 4},
 }
 
 // New returns the module, storing through store.
 func New(store ports.RecordStore) *crud.Module {
 	return crud.NewModule("invoices", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Invoice",
+		Events:      crud.Events{Created: "invoice.created", Updated: "invoice.updated", Deleted: "invoice.deleted"},
 		BeforeWrite: defaults,
 	})
 }
 
-// defaults numbers and dates a new invoice the client left unnumbered or undated.
+// defaults dates a new invoice the client left undated; its number comes
+// from the store (Schema.Number).
 func defaults(_ context.Context, _ map[string]any, rec core.Record, create bool) error {
 	if !create {
 		return nil
@@ -55,11 +57,6 @@ func defaults(_ context.Context, _ map[string]any, rec core.Record, create bool)
 	now := time.Now().UTC()
 	if rec["date"] == nil {
 		rec["date"] = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	}
-	if rec["invoice_number"] == "" || rec["invoice_number"] == nil {
-		b := make([]byte, 4)
-		_, _ = rand.Read(b)
-		rec["invoice_number"] = "INV-" + now.Format("2006") + "-" + hex.EncodeToString(b)
 	}
 	return nil
 }

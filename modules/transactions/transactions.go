@@ -30,5 +30,6 @@ var Schema = &core.Schema{
 func New(store ports.RecordStore) *crud.Module {
 	return crud.NewModule("transactions", crud.Sub(migrations), &crud.Endpoints{
 		Schema: Schema, Store: store, Label: "Transaction",
+		Events: crud.Events{CreatedBy: "type", CreatedAs: map[string]string{"Income": "payment.received", "Expense": "expense.recorded"}},
 	})
 }

@@ -21,7 +21,8 @@ var Schema = &core.Schema{
 	Fields: []core.Field{
 		{Name: "name", Type: core.TextField, Required: true, Search: true},
 		{Name: "email", Type: core.EmailField, Required: true, Search: true},
-		{Name: "role", Type: core.EnumField, Values: []string{core.RoleStaff, core.RoleAdmin}, Filter: true},
+		// "administrator" as seed 004 names it; "admin" is accepted for it.
+		{Name: "role", Type: core.EnumField, Values: []string{core.RoleStaff, core.RoleAdmin}, Aliases: core.RoleAliases, Filter: true},
 	},
 	Hidden: []string{"password_hash"},
 	Inputs: []string{"password"},

@@ -15,8 +15,9 @@ import (
 // the stores it shares its database with.
 type WebhookStores struct {
 	Stores
-	Webhooks ports.WebhookStore
-	Outbox   ports.Outbox
+	Webhooks    ports.WebhookStore
+	TenantHooks ports.TenantWebhookStore // the same store's tenant side
+	Outbox      ports.Outbox
 }
 
 // TestWebhookStore runs the webhook contract against stores built by open,
@@ -27,6 +28,7 @@ func TestWebhookStore(t *testing.T, open func(t *testing.T) WebhookStores) {
 	t.Run("due and record", func(t *testing.T) { t.Parallel(); testDueRecord(t, open(t)) })
 	t.Run("tenant events", func(t *testing.T) { t.Parallel(); testTenantEvents(t, open(t)) })
 	t.Run("redeliver", func(t *testing.T) { t.Parallel(); testRedeliver(t, open(t)) })
+	t.Run("tenant webhooks", func(t *testing.T) { t.Parallel(); testTenantWebhooks(t, open(t)) })
 	t.Run("lease", func(t *testing.T) { t.Parallel(); testLease(t, open(t).Webhooks.Lease) })
 }
 
@@ -295,5 +297,63 @@ func testRedeliver(t *testing.T, s WebhookStores) {
 	}
 	if events, err := s.Webhooks.Events(ctx, 7, 1); err != nil || len(events) != 1 {
 		t.Fatalf("Events(limit 1) = %+v, %v", events, err)
+	}
+}
+
+// A tenant's webhooks receive that tenant's own events only; the
+// operator's receive none of them, and each side lists and deletes its own.
+func testTenantWebhooks(t *testing.T, s WebhookStores) {
+	ctx := context.Background()
+	now := time.Now().UTC()
+	op := mustWebhook(t, s.Webhooks, "https://op.example", "*")
+	mine := core.Webhook{TenantID: 1, URL: "https://one.example", Events: []string{"customer.created"}, Secret: "whsec_1", CreatedAt: now}
+	all := core.Webhook{TenantID: 2, URL: "https://two.example", Events: []string{"*"}, Secret: "whsec_2", CreatedAt: now}
+	for _, w := range []*core.Webhook{&mine, &all} {
+		if err := s.TenantHooks.CreateWebhook(ctx, w); err != nil || w.ID == 0 {
+			t.Fatalf("CreateWebhook: %v", err)
+		}
+	}
+	if list, err := s.Webhooks.Webhooks(ctx); err != nil || len(list) != 1 || list[0].ID != op.ID {
+		t.Fatalf("operator's Webhooks = %+v, %v", list, err)
+	}
+	if list, err := s.TenantHooks.TenantWebhooks(ctx, 1); err != nil || len(list) != 1 || list[0].ID != mine.ID || list[0].TenantID != 1 || list[0].Secret != "whsec_1" {
+		t.Fatalf("TenantWebhooks(1) = %+v, %v", list, err)
+	}
+	tenantEvent := func(typ string, tenant int64) core.Event {
+		e := core.NewEvent(typ, tenant, now, map[string]any{"id": 1})
+		e.Scope = core.ScopeTenant
+		return e
+	}
+	err := s.Outbox.Append(ctx, tenantEvent("customer.created", 1), tenantEvent("invoice.created", 1), tenantEvent("customer.created", 2),
+		core.NewEvent(core.EventInvoiceCreated, 1, now, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Webhooks.Fanout(ctx, 10, now); err != nil || n != 3 {
+		t.Fatalf("Fanout = %d, %v; want 3 deliveries", n, err)
+	}
+	due, err := s.Webhooks.Due(ctx, now, 100)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("Due = %+v, %v", due, err)
+	}
+	for _, d := range due {
+		switch {
+		case d.WebhookID == op.ID && d.Event.Scope == "" && d.Event.Type == core.EventInvoiceCreated:
+		case d.WebhookID == mine.ID && d.Event.Scope == core.ScopeTenant && d.Event.TenantID == 1 && d.Event.Type == "customer.created" && d.Secret == "whsec_1":
+		case d.WebhookID == all.ID && d.Event.Scope == core.ScopeTenant && d.Event.TenantID == 2:
+		default:
+			t.Fatalf("delivery %+v", d)
+		}
+	}
+	wantKind(t, s.Webhooks.DeleteWebhook(ctx, mine.ID), core.NotFound)
+	wantKind(t, s.TenantHooks.DeleteTenantWebhook(ctx, 2, mine.ID), core.NotFound)
+	wantKind(t, s.TenantHooks.DeleteTenantWebhook(ctx, 1, op.ID), core.NotFound)
+	_, err = s.Webhooks.Deliveries(ctx, mine.ID, 10)
+	wantKind(t, err, core.NotFound)
+	if err := s.TenantHooks.DeleteTenantWebhook(ctx, 1, mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := s.TenantHooks.TenantWebhooks(ctx, 1); err != nil || len(list) != 0 {
+		t.Fatalf("after delete: %+v, %v", list, err)
 	}
 }

@@ -367,6 +367,22 @@ func (st *Store) inTx(ctx context.Context, t core.Tenant, fn func(tx *sql.Tx, h 
 func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs []core.Record, q quota.Quota) ([]core.Record, error) {
 	var out []core.Record
 	var before int64 = -1
+	now := st.now()
+	var years []int
+	if s.Number != nil {
+		years = sequenceYears(s.Number, recs, now)
+		h, err := st.handles.Handle(ctx, t)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, y := range years {
+			names = append(names, s.Number.Sequence(y))
+		}
+		if err := st.ensureSequences(ctx, h, names); err != nil {
+			return nil, err
+		}
+	}
 	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
 		if s.Counts != "" {
 			// Serialise creates of this resource on its counter row; the
@@ -385,10 +401,16 @@ func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs
 		} else if q.Limited() {
 			return fmt.Errorf("table %s counts no resource but is charged to %s", s.Table, q.Resource)
 		}
-		now := st.now()
-		for _, rec := range recs {
+		for i, rec := range recs {
 			if err := checkRefs(ctx, tx, h, s, rec); err != nil {
 				return err
+			}
+			if s.Number != nil {
+				seq, err := st.nextInSequence(ctx, tx, h, s.Number.Sequence(years[i]))
+				if err != nil {
+					return err
+				}
+				rec[s.Number.Field] = s.Number.Format(years[i], seq)
 			}
 			cols, marks, args := []string{}, []string{}, []any{}
 			for _, f := range s.Fields {
