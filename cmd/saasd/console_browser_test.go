@@ -185,7 +185,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	if strings.Contains(stored, e.token) || strings.Contains(stored, "saasds_") {
 		t.Fatalf("the token or session is readable by the page: %s", stored)
 	}
-	shot("overview")
 
 	// A plan with a customer limit, through the plan form.
 	run("plans", chromedp.Navigate(srv.URL+"/console/#/plans"), heading("Plans"), chromedp.WaitVisible(chromedp.CSS("#plan-form")))
@@ -256,6 +255,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	run("delete plan in use", chromedp.Navigate(srv.URL+"/console/#/plans"), heading("Plans"),
 		chromedp.Click(`//button[@aria-label="Delete plan Starter"]`),
 		chromedp.WaitVisible(`//p[contains(@class,"alert")][contains(., "is used by 3 tenant(s)")]`))
+
+	// The overview, now that there is something to show.
+	run("overview", chromedp.Navigate(srv.URL+"/console/#/overview"), heading("Overview"),
+		chromedp.WaitVisible(`//li[span[normalize-space()="inactive"]][contains(., "1")]`))
+	shot("overview")
 
 	run("webhooks", chromedp.Navigate(srv.URL+"/console/#/webhooks"), heading("Webhooks"))
 	shot("webhooks")
