@@ -34,6 +34,9 @@ func TestConsoleSession(t *testing.T) {
 		if r := e.doAs("", "POST", "/api/saas/session", map[string]any{}).want(t, http.StatusUnprocessableEntity); r.field("token") == "" {
 			t.Fatalf("no reason for token: %s", r.raw)
 		}
+		// A form or text post (what another site can send unasked) is refused.
+		e.request("POST", "/api/saas/session", "token="+e.token, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}).want(t, http.StatusUnsupportedMediaType)
+		e.request("POST", "/api/saas/session", `{"token":"`+e.token+`"}`, map[string]string{"Content-Type": "text/plain"}).want(t, http.StatusUnsupportedMediaType)
 		cookie, csrf := e.signIn()
 		as := func(method, path string, body any, headers map[string]string) response {
 			h := map[string]string{"Cookie": cookie}
