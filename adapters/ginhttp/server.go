@@ -94,6 +94,7 @@ func New(cfg Config, d Deps) *Server {
 	api.DELETE("/tenants/:id", s.deleteTenant)
 	api.GET("/tenants/:id/subscription", s.getSubscription)
 	api.PUT("/tenants/:id/subscription", s.updateSubscription)
+	api.GET("/tenants/:id/subscription/preview", s.previewSubscription)
 	api.GET("/tenants/:id/usage", s.getUsage)
 	api.GET("/tenants/:id/provisioning", s.provisioningSteps)
 	api.GET("/tenants/:id/invoices", s.listInvoices)
