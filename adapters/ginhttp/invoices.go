@@ -2,6 +2,7 @@ package ginhttp
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -143,4 +144,26 @@ func (s *Server) cancelSubscription(c *gin.Context) {
 		return
 	}
 	ok(c, http.StatusOK, subscriptionOf(sub), "Subscription canceled")
+}
+
+func (s *Server) previewSubscription(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	planID, err := strconv.ParseInt(c.Query("plan_id"), 10, 64)
+	if err != nil || planID <= 0 {
+		failFields(c, map[string]string{"plan_id": "is required: a plan id"})
+		return
+	}
+	p, err := s.billing.PreviewPlanChange(c.Request.Context(), id, planID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lines := make([]invoiceLineJSON, len(p.Lines))
+	for i, l := range p.Lines {
+		lines[i] = invoiceLineJSON{Description: l.Description, Quantity: l.Quantity, UnitAmount: l.UnitAmount, Amount: l.Amount()}
+	}
+	ok(c, http.StatusOK, gin.H{"plan_id": p.PlanID, "lines": lines, "total": p.Total}, "Plan change previewed; nothing was changed")
 }

@@ -118,6 +118,8 @@ func New(cfg Config, d Deps) *Server {
 	saas("DELETE", "/tenants/:id", doc{Summary: "Delete a tenant and its database"}, s.deleteTenant)
 	saas("GET", "/tenants/:id/subscription", doc{Summary: "Get a tenant's subscription", Response: subscriptionJSON{}}, s.getSubscription)
 	saas("PUT", "/tenants/:id/subscription", doc{Summary: "Change a tenant's subscription", Request: updateSubscriptionRequest{}, Response: subscriptionJSON{}}, s.updateSubscription)
+	saas("GET", "/tenants/:id/subscription/preview", doc{Summary: "The proration a plan change would apply (query plan_id), changing nothing", Response: obj{},
+		Query: []query{{"plan_id", "integer", "the plan to change to"}}}, s.previewSubscription)
 	saas("GET", "/tenants/:id/usage", doc{Summary: "A tenant's usage against its plan's limits", Response: quota.Usage{}}, s.getUsage)
 	saas("GET", "/tenants/:id/provisioning", doc{Summary: "A tenant's provisioning steps log", Response: obj{}}, s.provisioningSteps)
 	saas("GET", "/tenants/:id/invoices", doc{Summary: "A tenant's invoices", Response: invoiceList{}}, s.listInvoices)

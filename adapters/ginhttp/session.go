@@ -1,6 +1,7 @@
 package ginhttp
 
 import (
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -32,6 +33,13 @@ type signInRequest struct {
 // signIn answers POST /api/saas/session: {"token": "saasd_…"} becomes a
 // session cookie, and the answer names the CSRF token.
 func (s *Server) signIn(c *gin.Context) {
+	// Only a JSON body: a page of another site can post a form or text
+	// without asking, but JSON only after a CORS preflight this API never
+	// grants, so nobody can sign a browser in to someone else's session.
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt != "application/json" {
+		failStatus(c, http.StatusUnsupportedMediaType, "sign-in takes a JSON body: Content-Type: application/json")
+		return
+	}
 	var req signInRequest
 	if !s.bind(c, &req) {
 		return

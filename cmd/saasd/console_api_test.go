@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // signIn exchanges the test token for a console session and returns the
@@ -34,6 +35,9 @@ func TestConsoleSession(t *testing.T) {
 		if r := e.doAs("", "POST", "/api/saas/session", map[string]any{}).want(t, http.StatusUnprocessableEntity); r.field("token") == "" {
 			t.Fatalf("no reason for token: %s", r.raw)
 		}
+		// A form or text post (what another site can send unasked) is refused.
+		e.request("POST", "/api/saas/session", "token="+e.token, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}).want(t, http.StatusUnsupportedMediaType)
+		e.request("POST", "/api/saas/session", `{"token":"`+e.token+`"}`, map[string]string{"Content-Type": "text/plain"}).want(t, http.StatusUnsupportedMediaType)
 		cookie, csrf := e.signIn()
 		as := func(method, path string, body any, headers map[string]string) response {
 			h := map[string]string{"Cookie": cookie}
@@ -198,5 +202,41 @@ func TestRedeliver(t *testing.T) {
 		e.do("POST", path, nil).want(t, http.StatusConflict)
 		e.do("POST", fmt.Sprintf("/api/saas/webhooks/%d/deliveries/%d/redeliver", hook, id+100), nil).want(t, http.StatusNotFound)
 		e.do("POST", fmt.Sprintf("/api/saas/webhooks/%d/deliveries/x/redeliver", hook), nil).want(t, http.StatusNotFound)
+	})
+}
+
+// TestPlanChangePreview: the preview shows the proration the change then
+// applies ($10 → $49 halfway through April: -5.00 and +24.50) and changes
+// nothing by itself.
+func TestPlanChangePreview(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+		e, clock, id := billingEnv(t, b, start, map[string]any{"name": "Small", "price_monthly": "10.00"})
+		big := e.createPlan(map[string]any{"name": "Big", "price_monthly": "49.00"})
+		e.runBilling()
+		first := e.invoices(id)[0]["number"].(string)
+		e.do("POST", fmt.Sprintf("/api/saas/tenants/%d/invoices/%s/pay", id, first), map[string]any{"payment_ref": "p1"}).want(t, http.StatusOK)
+		clock.Add(15 * 24 * time.Hour)
+
+		preview := fmt.Sprintf("/api/saas/tenants/%d/subscription/preview?plan_id=%d", id, big)
+		r := e.do("GET", preview, nil).want(t, http.StatusOK)
+		if !strings.Contains(r.raw, `"amount":-5.00`) || !strings.Contains(r.raw, `"amount":24.50`) || !strings.Contains(r.raw, `"total":19.50`) {
+			t.Fatalf("preview: %s", r.raw)
+		}
+		if again := e.do("GET", preview, nil).want(t, http.StatusOK).raw; again != r.raw {
+			t.Fatalf("a preview changed something: %s then %s", r.raw, again)
+		}
+		if got := e.subscription(id)["plan_id"]; got == float64(big) || len(e.invoices(id)) != 1 {
+			t.Fatalf("the preview changed the subscription: plan %v, %d invoices", got, len(e.invoices(id)))
+		}
+		e.do("GET", fmt.Sprintf("/api/saas/tenants/%d/subscription/preview?plan_id=999", id), nil).want(t, http.StatusUnprocessableEntity)
+		e.do("GET", fmt.Sprintf("/api/saas/tenants/%d/subscription/preview", id), nil).want(t, http.StatusUnprocessableEntity)
+		e.do("GET", fmt.Sprintf("/api/saas/tenants/999/subscription/preview?plan_id=%d", big), nil).want(t, http.StatusNotFound)
+
+		e.do("PUT", fmt.Sprintf("/api/saas/tenants/%d/subscription", id), map[string]any{"plan_id": big}).want(t, http.StatusOK)
+		raw := e.do("GET", fmt.Sprintf("/api/saas/tenants/%d/invoices", id), nil).raw
+		if !strings.Contains(raw, `"amount":-5.00`) || !strings.Contains(raw, `"amount":24.50`) {
+			t.Fatalf("the change did not apply what the preview showed: %s", raw)
+		}
 	})
 }

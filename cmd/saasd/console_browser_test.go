@@ -185,7 +185,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	if strings.Contains(stored, e.token) || strings.Contains(stored, "saasds_") {
 		t.Fatalf("the token or session is readable by the page: %s", stored)
 	}
-	shot("overview")
 
 	// A plan with a customer limit, through the plan form.
 	run("plans", chromedp.Navigate(srv.URL+"/console/#/plans"), heading("Plans"), chromedp.WaitVisible(chromedp.CSS("#plan-form")))
@@ -236,6 +235,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	}
 	shot("tenants")
 
+	pro := e.createPlan(map[string]any{"name": "Pro", "price_monthly": "49.00"})
+
 	// Its page shows a usage bar per resource, 80% and 100% marked.
 	run("open tenant", chromedp.Click(`//td/a[normalize-space()="Acme Corp"]`), heading("Acme Corp"), chromedp.WaitVisible(chromedp.CSS("#usage .bar")))
 	bars := eval("bars", `String(document.querySelectorAll("#usage [role=meter]").length) + "/" + document.querySelectorAll("#usage .mark").length`)
@@ -244,6 +245,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("usage bars/marks = %s, want 7/2", bars)
 	}
 	shot("tenant")
+
+	// Choosing another plan previews the proration (none while trialing)
+	// and changes nothing until "Change plan".
+	setValue(byLabel("New plan"), fmt.Sprint(pro))
+	run("preview", chromedp.WaitVisible(`//div[@id="change-plan-preview"]/p[starts-with(normalize-space(), "No proration")]`))
+	if got := e.do("GET", "/api/saas/tenants?search=acme%20corp", nil).want(t, http.StatusOK).data()["tenants"].([]any)[0].(map[string]any)["plan_id"]; got != float64(planID) {
+		t.Fatalf("the preview changed the plan: %v", got)
+	}
 
 	// Suspend it.
 	run("suspend", chromedp.Click(`//dl/following-sibling::div//button[normalize-space()="Suspend"]`),
@@ -256,6 +265,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	run("delete plan in use", chromedp.Navigate(srv.URL+"/console/#/plans"), heading("Plans"),
 		chromedp.Click(`//button[@aria-label="Delete plan Starter"]`),
 		chromedp.WaitVisible(`//p[contains(@class,"alert")][contains(., "is used by 3 tenant(s)")]`))
+
+	// The overview, now that there is something to show.
+	run("overview", chromedp.Navigate(srv.URL+"/console/#/overview"), heading("Overview"),
+		chromedp.WaitVisible(`//li[span[normalize-space()="inactive"]][contains(., "1")]`))
+	shot("overview")
 
 	run("webhooks", chromedp.Navigate(srv.URL+"/console/#/webhooks"), heading("Webhooks"))
 	shot("webhooks")

@@ -53,8 +53,8 @@ type Route struct {
 	// Emits lists the tenant events the handler may announce with Emit
 	// ("customer.created"); they make the catalog tenant webhooks
 	// subscribe to (Kernel.Events).
-	Emits []string
-	Handle  func(ctx context.Context, in Input) (any, error)
+	Emits  []string
+	Handle func(ctx context.Context, in Input) (any, error)
 	// Doc describes the route in the API document.
 	Doc Doc
 }

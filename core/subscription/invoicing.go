@@ -192,3 +192,50 @@ func (s *Service) state(ctx context.Context, tenantID int64) (string, error) {
 	})
 	return state, err
 }
+
+// Preview is what a plan change would bill now: the bill's lines and its
+// total, none while trialing or when the plan is the current one.
+type Preview struct {
+	PlanID int64
+	Lines  []billing.Line
+	Total  core.Money
+}
+
+// PreviewPlanChange works out, without saving anything, the proration that
+// UpdateSubscription would apply if the tenant moved to planID now. Returns
+// core.NotFound, core.Invalid (no such plan) or core.Conflict as
+// UpdateSubscription does.
+func (s *Service) PreviewPlanChange(ctx context.Context, tenantID, planID int64) (Preview, error) {
+	plan, err := s.plans.Plan(ctx, planID)
+	if core.KindOf(err) == core.NotFound {
+		return Preview{}, core.InvalidFields(map[string]string{"plan_id": "no such plan"})
+	} else if err != nil {
+		return Preview{}, err
+	}
+	out := Preview{PlanID: planID}
+	now := s.clock.Now()
+	err = s.store.InTx(ctx, func(tx ports.BillingTx) error {
+		t, err := tx.Tenant(tenantID)
+		if err != nil {
+			return err
+		}
+		if t.Gone() || t.Status == core.StatusProvisioning {
+			return core.Errorf(core.NotFound, "tenant not found")
+		}
+		l, _, err := tx.Lifecycle(tenantID)
+		if err != nil || l == nil {
+			return err // not started yet: the change bills nothing
+		}
+		// l is this transaction's copy; it is changed here and never saved.
+		l.Advance(now)
+		bills := len(l.Bills)
+		if _, err := l.ChangePlan(plan, now); err != nil {
+			return err
+		}
+		if b, ok := l.Bill(len(l.Bills)); ok && len(l.Bills) > bills {
+			out.Lines, out.Total = b.Lines, b.Total
+		}
+		return nil
+	})
+	return out, err
+}

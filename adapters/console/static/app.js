@@ -363,10 +363,26 @@ function simpleTable(headers, rows, empty) {
 function changePlanForm(t, plansList, before, reload) {
   const id = "change-plan";
   const out = h("div", { "aria-live": "polite" });
+  const preview = h("div", { id: id + "-preview", "aria-live": "polite" });
   const form = h("form", { id },
     field(id, "plan_id", "New plan", { options: plansList.map((p) => h("option", { value: p.id, selected: p.id === t.plan_id }, `${p.name} — ${money(p.price_monthly)}/month`)) }),
-    h("p", { class: "muted" }, "The change is prorated for the rest of the period; the lines billing applied are shown below."),
+    preview,
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Change plan")), out);
+  const select = form.querySelector("select");
+  // Show what billing will apply before anything changes.
+  select.addEventListener("change", async () => {
+    const planID = Number(select.value);
+    if (planID === t.plan_id) { preview.replaceChildren(); return; }
+    try {
+      const p = (await api("GET", `/tenants/${t.id}/subscription/preview?plan_id=${planID}`)).data;
+      preview.replaceChildren(p.lines.length === 0
+        ? h("p", { class: "note" }, "No proration: the change bills nothing now (trial, or the subscription has not started).")
+        : [h("p", { class: "note" }, `Billing will apply now (total ${money(p.total)}):`),
+          simpleTable(["Line", "Amount"], p.lines.map((l) => [l.description, money(l.amount)]), "")]);
+    } catch (e) {
+      preview.replaceChildren(h("p", { class: "alert", role: "alert" }, e.message));
+    }
+  });
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const planID = Number(new FormData(form).get("plan_id"));
