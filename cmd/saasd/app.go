@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -12,12 +13,14 @@ import (
 
 	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
+	"github.com/saasd/saasd/adapters/cache"
 	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/adapters/ginhttp"
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
+	"github.com/saasd/saasd/adapters/redis"
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
@@ -65,7 +68,11 @@ type app struct {
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
 	server       *ginhttp.Server
-	closers      []func() error
+	// redis is shared by the replicas (limits, cache invalidation); nil
+	// without ratelimit.redis_url.
+	redis   *redis.Client
+	cache   *cache.Cache
+	closers []func() error
 }
 
 // legacyPrefix is what tenant databases were named with before each
@@ -110,6 +117,9 @@ type appOptions struct {
 	tenant  []tenant.Option
 	clock   ports.Clock
 	gateway ports.Gateway
+	// redisPrefix starts every Redis key and channel; tests give each
+	// test its own.
+	redisPrefix string
 }
 
 // appOption changes appOptions.
@@ -118,7 +128,7 @@ type appOption func(*appOptions)
 // openApp opens the control database, applies its migrations and builds the
 // services and the HTTP edge on top of it.
 func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ...appOption) (*app, error) {
-	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}}
+	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}, redisPrefix: "saasd:"}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -154,7 +164,12 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	tenants, plans, outbox := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db), gormstore.NewOutbox(db)
+	if err := a.openShared(o.redisPrefix); err != nil {
+		return err
+	}
+	// What every request reads is cached per replica; writes through these
+	// decorators invalidate it on every replica.
+	tenants, plans, outbox := a.cache.Tenants(gormstore.NewTenantStore(db)), a.cache.Plans(gormstore.NewPlanStore(db)), gormstore.NewOutbox(db)
 	inst, err := db.Installation(ctx, legacyPrefix)
 	if err != nil {
 		return err
@@ -232,18 +247,29 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	a.billingStore = gormstore.NewBillingStore(db)
-	a.billing = subscription.New(plans, tenants, a.billingStore, catalog, clk, terms)
-	a.auth = auth.New(gormstore.NewTokenStore(db), clk)
+	billingStore := a.cache.Billing(a.billingStore)
+	a.billing = subscription.New(plans, tenants, billingStore, catalog, clk, terms)
+	a.auth = auth.New(a.cache.Tokens(gormstore.NewTokenStore(db)), clk)
 	a.tenants = tenant.New(tenants, plans, a.tenantDB, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
 		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(a.steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
-	a.worker = subscription.NewWorker(a.billingStore, o.gateway, clk, terms, holder)
+	a.worker = subscription.NewWorker(billingStore, o.gateway, clk, terms, holder)
 	a.webhooks = webhook.New(gormstore.NewWebhookStore(db), webhookhttp.New(cfg.Webhooks.Timeout), clk, holder)
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
 		a.tenants, tenants, plans, data, hasher, clk); err != nil {
 		return err
+	}
+	var limiter ports.RateLimiter = memory.NewRateLimiter(clk)
+	var checks []ginhttp.ReadyCheck
+	if a.redis != nil {
+		limiter = a.redis
+		ch := ginhttp.ReadyCheck{Name: "redis", Check: a.redis.Ping}
+		if a.redis.FailOpen() {
+			ch.Degraded = "rate limits are not enforced (ratelimit.redis_fail=open) and caches expire within 1s"
+		}
+		checks = append(checks, ch)
 	}
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
@@ -254,11 +280,41 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		TenantRequestsPerHour: cfg.RateLimit.TenantRequestsPerHour,
 		SignupsPerHour:        cfg.RateLimit.SignupsPerHour,
 		LoginsPerMinute:       cfg.RateLimit.LoginsPerMinute,
+		TrustedProxies:        cfg.HTTP.TrustedProxies,
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
-		Limiter: memory.NewRateLimiter(clk), Ready: db.Ping, Logger: logger,
+		Limiter: limiter, Checks: checks, Ready: db.Ping, Logger: logger,
 		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
 	})
+	return nil
+}
+
+// openShared connects to what the replicas share (Redis, when configured)
+// and builds the cache, listening for other replicas' invalidations until
+// the app closes. Without Redis, cached entries live 1s: that is how long
+// another replica may serve a revoked token or a suspended tenant.
+func (a *app) openShared(prefix string) error {
+	url := a.cfg.RateLimit.RedisURL
+	if url == "" {
+		a.cache = cache.New(cache.Config{ShortTTL: time.Second}, nil, nil, a.logger)
+		return nil
+	}
+	r, err := redis.New(redis.Config{URL: url, Prefix: prefix, FailOpen: a.cfg.RateLimit.RedisFail != "closed"}, a.logger)
+	if err != nil {
+		return fmt.Errorf("config ratelimit.redis_url: %w", err)
+	}
+	// While the subscription stands, other replicas' writes reach this
+	// one at once and entries may live longer; when it drops, 1s again.
+	var live atomic.Bool
+	a.redis = r
+	a.cache = cache.New(cache.Config{TTL: 30 * time.Second, ShortTTL: time.Second}, r, live.Load, a.logger)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	a.closers = append(a.closers, r.Close, func() error { cancel(); <-done; return nil })
+	go func() {
+		defer close(done)
+		r.Subscribe(ctx, a.cache.Drop, &live)
+	}()
 	return nil
 }
 
