@@ -291,12 +291,12 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 
 // openShared connects to what the replicas share (Redis, when configured)
 // and builds the cache, listening for other replicas' invalidations until
-// the app closes. Without Redis, cached entries live 1s: that is how long
+// the app closes. Without Redis, cached entries live 750ms: under a second is how long
 // another replica may serve a revoked token or a suspended tenant.
 func (a *app) openShared(prefix string) error {
 	url := a.cfg.RateLimit.RedisURL
 	if url == "" {
-		a.cache = cache.New(cache.Config{ShortTTL: time.Second}, nil, nil, a.logger)
+		a.cache = cache.New(cache.Config{ShortTTL: 750 * time.Millisecond}, nil, nil, a.logger)
 		return nil
 	}
 	r, err := redis.New(redis.Config{URL: url, Prefix: prefix, FailOpen: a.cfg.RateLimit.RedisFail != "closed"}, a.logger)
@@ -307,7 +307,7 @@ func (a *app) openShared(prefix string) error {
 	// one at once and entries may live longer; when it drops, 1s again.
 	var live atomic.Bool
 	a.redis = r
-	a.cache = cache.New(cache.Config{TTL: 30 * time.Second, ShortTTL: time.Second}, r, live.Load, a.logger)
+	a.cache = cache.New(cache.Config{TTL: 30 * time.Second, ShortTTL: 750 * time.Millisecond}, r, live.Load, a.logger)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	a.closers = append(a.closers, r.Close, func() error { cancel(); <-done; return nil })
