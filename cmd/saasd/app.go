@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"sync/atomic"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
+	"github.com/saasd/saasd/adapters/prometheus"
 	"github.com/saasd/saasd/adapters/redis"
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/webhookhttp"
@@ -72,6 +74,7 @@ type app struct {
 	// without ratelimit.redis_url.
 	redis   *redis.Client
 	cache   *cache.Cache
+	metrics *prometheus.Metrics // nil without metrics.addr
 	closers []func() error
 }
 
@@ -169,7 +172,8 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	}
 	// What every request reads is cached per replica; writes through these
 	// decorators invalidate it on every replica.
-	tenants, plans, outbox := a.cache.Tenants(gormstore.NewTenantStore(db)), a.cache.Plans(gormstore.NewPlanStore(db)), gormstore.NewOutbox(db)
+	rawTenants := gormstore.NewTenantStore(db)
+	tenants, plans, outbox := a.cache.Tenants(rawTenants), a.cache.Plans(gormstore.NewPlanStore(db)), gormstore.NewOutbox(db)
 	inst, err := db.Installation(ctx, legacyPrefix)
 	if err != nil {
 		return err
@@ -236,6 +240,16 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	a.steps = gormstore.NewStepLog(db)
+	provisioner, steps := a.tenantDB, ports.ProvisioningLog(a.steps)
+	if cfg.Metrics.Addr != "" {
+		a.metrics = prometheus.New(logger)
+		provisioner, steps = a.metrics.Provisioner(provisioner), a.metrics.ProvisioningLog(steps)
+		a.metrics.Pool("control", db.SQL())
+		a.metrics.Tenants(rawTenants.CountByStatus)
+		if mysqlDBs != nil {
+			a.metrics.Conns("tenant_logins", mysqlDBs.TenantConns)
+		}
+	}
 	if mysqlDBs != nil {
 		if !cfg.Tenants.DBUsers {
 			logger.Warn("per-tenant database logins are off (tenants.db_users=false): tenant schemas are reached with the control login only")
@@ -250,8 +264,8 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	billingStore := a.cache.Billing(a.billingStore)
 	a.billing = subscription.New(plans, tenants, billingStore, catalog, clk, terms)
 	a.auth = auth.New(a.cache.Tokens(gormstore.NewTokenStore(db)), clk)
-	a.tenants = tenant.New(tenants, plans, a.tenantDB, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
-		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(a.steps),
+	a.tenants = tenant.New(tenants, plans, provisioner, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
+		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
@@ -263,6 +277,10 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	}
 	var limiter ports.RateLimiter = memory.NewRateLimiter(clk)
 	var checks []ginhttp.ReadyCheck
+	var observer ports.EdgeObserver
+	if a.metrics != nil {
+		observer = a.metrics
+	}
 	if a.redis != nil {
 		limiter = a.redis
 		ch := ginhttp.ReadyCheck{Name: "redis", Check: a.redis.Ping}
@@ -283,7 +301,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		TrustedProxies:        cfg.HTTP.TrustedProxies,
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
-		Limiter: limiter, Checks: checks, Ready: db.Ping, Logger: logger,
+		Limiter: limiter, Checks: checks, Observer: observer, Ready: db.Ping, Logger: logger,
 		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
 	})
 	return nil
@@ -314,6 +332,25 @@ func (a *app) openShared(prefix string) error {
 	go func() {
 		defer close(done)
 		r.Subscribe(ctx, a.cache.Drop, &live)
+	}()
+	return nil
+}
+
+// serveMetrics starts GET /metrics on metrics.addr, a listener of its own
+// so that it stays off the public port, until ctx ends.
+func (a *app) serveMetrics(ctx context.Context) error {
+	if a.metrics == nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.Metrics.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on metrics.addr %s: %w", a.cfg.Metrics.Addr, err)
+	}
+	a.logger.Info("serving metrics", zap.String("addr", ln.Addr().String()))
+	go func() {
+		if err := a.metrics.Serve(ctx, ln); err != nil {
+			a.logger.Error("metrics listener", zap.Error(err))
+		}
 	}()
 	return nil
 }
@@ -399,6 +436,9 @@ func every(ctx context.Context, interval time.Duration, now bool, fn func(contex
 func (a *app) background(ctx context.Context) {
 	go every(ctx, a.cfg.Billing.Interval, true, func(ctx context.Context) {
 		run, err := a.worker.RunOnce(ctx)
+		if a.metrics != nil && ctx.Err() == nil {
+			a.metrics.BillingRun(run.Leased, run.Invoices, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.logger.Error("billing run", zap.Error(err))
@@ -407,7 +447,11 @@ func (a *app) background(ctx context.Context) {
 		}
 	})
 	go every(ctx, a.cfg.Webhooks.Interval, true, func(ctx context.Context) {
-		if d, err := a.webhooks.Dispatch(ctx); err != nil && ctx.Err() == nil {
+		d, err := a.webhooks.Dispatch(ctx)
+		if a.metrics != nil {
+			a.metrics.WebhookDeliveries(d.Sent, d.Failed)
+		}
+		if err != nil && ctx.Err() == nil {
 			a.logger.Error("webhook dispatch", zap.Error(err))
 		} else if d.Failed > 0 {
 			a.logger.Warn("webhook deliveries failed", zap.Int("sent", d.Sent), zap.Int("failed", d.Failed))
@@ -430,6 +474,9 @@ func (a *app) background(ctx context.Context) {
 	// request for a tenant not reached yet migrates that tenant first.
 	go func() {
 		run, ran, err := a.tenants.MigrateFleetLeased(ctx, tenant.MigrateOptions{Concurrency: 4})
+		if a.metrics != nil && ran {
+			a.metrics.FleetMigration(len(run.Migrated), len(run.Failed), len(run.Pending)-len(run.Migrated))
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.logger.Error("tenant migration", zap.Error(err))
