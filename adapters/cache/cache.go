@@ -54,7 +54,8 @@ type Cache struct {
 	mu      sync.Mutex
 	gen     map[string]uint64 // per topic, bumped by each drop
 	tokens  map[string]entry[core.APIToken]
-	tenants map[string]entry[core.Tenant]
+	tenants map[string]entry[core.Tenant] // by subdomain
+	byID    map[int64]entry[core.Tenant]
 	plans   map[int64]entry[core.Plan]
 }
 
@@ -74,7 +75,7 @@ func New(cfg Config, bus ports.Invalidator, live func() bool, logger *zap.Logger
 		cfg.TTL = cfg.ShortTTL
 	}
 	return &Cache{cfg: cfg, bus: bus, live: live, logger: logger, gen: map[string]uint64{},
-		tokens: map[string]entry[core.APIToken]{}, tenants: map[string]entry[core.Tenant]{}, plans: map[int64]entry[core.Plan]{}}
+		tokens: map[string]entry[core.APIToken]{}, tenants: map[string]entry[core.Tenant]{}, byID: map[int64]entry[core.Tenant]{}, plans: map[int64]entry[core.Plan]{}}
 }
 
 func (c *Cache) ttl() time.Duration {
@@ -96,6 +97,7 @@ func (c *Cache) Drop(topic string) {
 	if topic == "" || topic == Tenants {
 		c.gen[Tenants]++
 		clear(c.tenants)
+		clear(c.byID)
 		clear(c.plans)
 	}
 }
@@ -163,9 +165,10 @@ func (s tokens) RevokeToken(ctx context.Context, name string, at time.Time) erro
 	return err
 }
 
-// Tenants decorates a tenant store: TenantBySubdomain (tenant resolution)
-// is cached, every write invalidates. Tenant by id is not: the superadmin
-// API and the sagas read it fresh.
+// Tenants decorates a tenant store: a tenant by subdomain (tenant
+// resolution) and by id (the superadmin API) is cached, every write
+// invalidates. Lists are not cached, and UpdateTenant reads the row afresh
+// in its transaction, so no decision is taken on a cached copy.
 func (c *Cache) Tenants(next ports.TenantStore) ports.TenantStore { return tenants{next, c} }
 
 type tenants struct {
@@ -176,6 +179,12 @@ type tenants struct {
 func (s tenants) TenantBySubdomain(ctx context.Context, subdomain string) (core.Tenant, error) {
 	t, err := get(s.c, s.c.tenants, Tenants, subdomain, func() (core.Tenant, error) { return s.TenantStore.TenantBySubdomain(ctx, subdomain) })
 	t.Limits = maps.Clone(t.Limits) // callers own what they get
+	return t, err
+}
+
+func (s tenants) Tenant(ctx context.Context, id int64) (core.Tenant, error) {
+	t, err := get(s.c, s.c.byID, Tenants, id, func() (core.Tenant, error) { return s.TenantStore.Tenant(ctx, id) })
+	t.Limits = maps.Clone(t.Limits)
 	return t, err
 }
 

@@ -145,8 +145,10 @@ func (c *Client) Subscribe(ctx context.Context, fn func(topic string), live *ato
 		switch m := msg.(type) {
 		case *goredis.Subscription:
 			if m.Kind == "subscribe" {
-				fn("")
+				// Live first, then drop: whatever is loaded after the drop
+				// is fresh, and later changes arrive as messages.
 				live.Store(true)
+				fn("")
 			}
 		case *goredis.Message:
 			fn(m.Payload)
