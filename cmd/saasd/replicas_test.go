@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,5 +182,34 @@ func TestTrustedProxies(t *testing.T) {
 	}
 	if got := signup("198.51.100.7", "203.0.113.100"); got != http.StatusTooManyRequests {
 		t.Fatalf("untrusted peer with another X-Forwarded-For: %d, want 429", got)
+	}
+}
+
+// Redis down: open lets requests through and /readyz says degraded;
+// closed answers 503 and /readyz fails.
+func TestRedisDownPolicy(t *testing.T) {
+	t.Parallel()
+	for _, policy := range []string{"open", "closed"} {
+		t.Run(policy, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, backends(t)[0], func(c *config.Config) {
+				c.RateLimit.RedisURL = "redis://127.0.0.1:1/0" // nothing listens there
+				c.RateLimit.RedisFail = policy
+			})
+			ready := e.doAs("", "GET", "/readyz", nil)
+			if policy == "open" {
+				ready.want(t, http.StatusOK)
+				checks, _ := ready.data()["checks"].(map[string]any)
+				if ready.data()["status"] != "degraded" || !strings.HasPrefix(fmt.Sprint(checks["redis"]), "unavailable") {
+					t.Fatalf("readyz: %s", ready.raw)
+				}
+				e.do("GET", "/api/saas/plans", nil).want(t, http.StatusOK)
+				return
+			}
+			if r := ready.want(t, http.StatusServiceUnavailable); !strings.Contains(r.raw, "redis") {
+				t.Fatalf("readyz: %s", r.raw)
+			}
+			e.do("GET", "/api/saas/plans", nil).want(t, http.StatusServiceUnavailable)
+		})
 	}
 }
