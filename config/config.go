@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -28,11 +29,26 @@ type Config struct {
 	Webhooks  Webhooks  `mapstructure:"webhooks"`
 	Log       Log       `mapstructure:"log"`
 	Console   Console   `mapstructure:"console"`
+	Metrics   Metrics   `mapstructure:"metrics"`
+	Tracing   Tracing   `mapstructure:"tracing"`
 }
 
 // Console configures the web console at /console/.
 type Console struct {
 	SessionTTL time.Duration `mapstructure:"session_ttl"` // how long a sign-in lasts
+}
+
+// Metrics configures the Prometheus endpoint.
+type Metrics struct {
+	// Addr is where GET /metrics answers, a listener of its own so that it
+	// stays off the public port; empty: no metrics.
+	Addr string `mapstructure:"addr"`
+}
+
+// Tracing configures OpenTelemetry tracing.
+type Tracing struct {
+	// Endpoint is the OTLP/HTTP collector (host:port or URL); empty: off.
+	Endpoint string `mapstructure:"endpoint"`
 }
 
 // HTTP configures the listener.
@@ -42,6 +58,10 @@ type HTTP struct {
 	// ReadTimeout bounds reading one request, body included: a client
 	// that sends slower is answered 408.
 	ReadTimeout time.Duration `mapstructure:"read_timeout"`
+	// TrustedProxies are the CIDRs (or addresses) of the reverse proxies
+	// whose X-Forwarded-For / X-Real-IP name the client; none by default,
+	// so the peer address is the client.
+	TrustedProxies []string `mapstructure:"trusted_proxies"`
 }
 
 // Database configures the control database.
@@ -106,6 +126,12 @@ type RateLimit struct {
 	TenantRequestsPerHour int `mapstructure:"tenant_requests_per_hour"` // per tenant session token
 	SignupsPerHour        int `mapstructure:"signups_per_hour"`         // per client IP
 	LoginsPerMinute       int `mapstructure:"logins_per_minute"`        // per client IP
+	// RedisURL makes every limit shared by the replicas using it (and
+	// carries cache invalidations between them); empty: in-process.
+	RedisURL string `mapstructure:"redis_url"`
+	// RedisFail is what limits do while Redis is down: open (let requests
+	// through, logged) or closed (answer 503).
+	RedisFail string `mapstructure:"redis_fail"`
 }
 
 // Log configures the logger.
@@ -120,6 +146,7 @@ var defaults = map[string]any{
 	"http.addr":                          "127.0.0.1:8080",
 	"http.request_timeout":               "30s",
 	"http.read_timeout":                  "30s",
+	"http.trusted_proxies":               []string{},
 	"database.driver":                    "sqlite",
 	"database.dsn":                       "data/control.db",
 	"database.max_open_conns":            20,
@@ -138,6 +165,10 @@ var defaults = map[string]any{
 	"ratelimit.tenant_requests_per_hour": 1000,
 	"ratelimit.signups_per_hour":         20,
 	"ratelimit.logins_per_minute":        30,
+	"ratelimit.redis_url":                "",
+	"ratelimit.redis_fail":               "open",
+	"metrics.addr":                       "",
+	"tracing.endpoint":                   "",
 	"signup.default_plan_id":             0,
 	"billing.grace_days":                 7,
 	"billing.suspend_days":               14,
@@ -194,6 +225,15 @@ var (
 	hostnameRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
+// redact hides the password of a URL in error messages.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable)"
+	}
+	return u.Redacted()
+}
+
 // Validate reports every invalid key at once, each naming the key.
 func (c Config) Validate() error {
 	var errs []error
@@ -202,6 +242,33 @@ func (c Config) Validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		bad("http.addr", "%q is not host:port", c.HTTP.Addr)
+	}
+	for _, p := range c.HTTP.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("http.trusted_proxies", "%q is not a CIDR (10.0.0.0/8) or an IP address", p)
+		}
+	}
+	if c.RateLimit.RedisURL != "" {
+		if u, err := url.Parse(c.RateLimit.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix") || (u.Scheme != "unix" && u.Host == "") {
+			bad("ratelimit.redis_url", "%q is not redis://host:port[/db], rediss://... or unix:///path", redact(c.RateLimit.RedisURL))
+		}
+	}
+	switch c.RateLimit.RedisFail {
+	case "open", "closed":
+	default:
+		bad("ratelimit.redis_fail", "%q is not one of open, closed", c.RateLimit.RedisFail)
+	}
+	if c.Metrics.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Addr); err != nil {
+			bad("metrics.addr", "%q is not host:port", c.Metrics.Addr)
+		}
+	}
+	if e := c.Tracing.Endpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			if _, _, err := net.SplitHostPort(e); err != nil {
+				bad("tracing.endpoint", "%q is not host:port or an http(s) URL", e)
+			}
+		}
 	}
 	if c.HTTP.RequestTimeout < 0 {
 		bad("http.request_timeout", "must not be negative")

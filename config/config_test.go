@@ -21,6 +21,26 @@ func TestLoadDefaults(t *testing.T) {
 		cfg.HTTP.RequestTimeout != 30*time.Second || cfg.HTTP.ReadTimeout != 30*time.Second || len(cfg.Webhooks.AllowedCIDRs) != 0 {
 		t.Fatalf("defaults: %+v", cfg)
 	}
+	if cfg.RateLimit.RedisURL != "" || cfg.RateLimit.RedisFail != "open" || len(cfg.HTTP.TrustedProxies) != 0 ||
+		cfg.Metrics.Addr != "" || cfg.Tracing.Endpoint != "" {
+		t.Fatalf("replica defaults: %+v", cfg)
+	}
+}
+
+func TestLoadReplicaKeys(t *testing.T) {
+	t.Setenv("SAAS_HTTP_TRUSTED_PROXIES", "10.0.0.0/8,127.0.0.1")
+	t.Setenv("SAAS_RATELIMIT_REDIS_URL", "redis://:secret@127.0.0.1:6379/2")
+	t.Setenv("SAAS_RATELIMIT_REDIS_FAIL", "closed")
+	t.Setenv("SAAS_METRICS_ADDR", "127.0.0.1:9090")
+	t.Setenv("SAAS_TRACING_ENDPOINT", "127.0.0.1:4318")
+	cfg, err := config.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(cfg.HTTP.TrustedProxies, " ") != "10.0.0.0/8 127.0.0.1" || cfg.RateLimit.RedisFail != "closed" ||
+		cfg.RateLimit.RedisURL == "" || cfg.Metrics.Addr != "127.0.0.1:9090" || cfg.Tracing.Endpoint != "127.0.0.1:4318" {
+		t.Fatalf("got %+v", cfg)
+	}
 }
 
 func TestLoadFileAndEnv(t *testing.T) {
@@ -56,6 +76,11 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_HTTP_REQUEST_TIMEOUT", "soon", "http.request_timeout"},
 		{"SAAS_HTTP_READ_TIMEOUT", "-1s", "http.read_timeout"},
 		{"SAAS_WEBHOOKS_ALLOWED_CIDRS", "10.0.0.0/8,not-a-cidr", "webhooks.allowed_cidrs"},
+		{"SAAS_HTTP_TRUSTED_PROXIES", "10.0.0.0/8,proxy.local", "http.trusted_proxies"},
+		{"SAAS_RATELIMIT_REDIS_URL", "http://127.0.0.1:6379", "ratelimit.redis_url"},
+		{"SAAS_RATELIMIT_REDIS_FAIL", "maybe", "ratelimit.redis_fail"},
+		{"SAAS_METRICS_ADDR", "9090", "metrics.addr"},
+		{"SAAS_TRACING_ENDPOINT", "not a url", "tracing.endpoint"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {

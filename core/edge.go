@@ -8,6 +8,9 @@ type RateDecision struct {
 	Limit     int
 	Remaining int
 	Reset     time.Time // when the limit is whole again
+	// RetryAfter is how long a refused request should wait before the next
+	// one is let through; 0 when allowed.
+	RetryAfter time.Duration
 }
 
 // StoredResponse is an answer kept for an idempotent retry.

@@ -9,10 +9,15 @@ import (
 	"github.com/saasd/saasd/core"
 )
 
-// RateLimiter counts requests per key in fixed windows. A shared
-// implementation (Redis) lets several replicas enforce one limit.
+// RateLimiter enforces a budget of limit requests per window for each key,
+// smoothly (GCRA: the whole budget may be spent at once, after which it
+// refills at limit/window, so no window edge lets twice the limit through).
+// A shared implementation (Redis) lets several replicas enforce one limit.
+// The contract suite is portstest.TestRateLimiter.
 type RateLimiter interface {
 	// Allow records one request for key and says whether it is within limit.
+	// A refused request is not counted. An error means the limiter could not
+	// decide (its store is unreachable).
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (core.RateDecision, error)
 }
 
@@ -28,4 +33,15 @@ type IdempotencyStore interface {
 	Complete(ctx context.Context, scope, key string, r core.StoredResponse) error
 	// Release frees a key whose request failed in a way worth retrying.
 	Release(ctx context.Context, scope, key string) error
+}
+
+// EdgeObserver hears what the HTTP edge does, for metrics; the edge works
+// the same without one.
+type EdgeObserver interface {
+	// Request is called once per answered request; route is the pattern
+	// ("/api/saas/tenants/:id"), "unmatched" when none matched.
+	Request(route, method string, status int, took time.Duration)
+	// RateLimited is called for each request refused by the named limit
+	// (saas, tenant, register, login).
+	RateLimited(limit string)
 }

@@ -43,13 +43,16 @@ func requestID(c *gin.Context) string { return c.GetString(keyRequestID) }
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	ce := s.logger.Check(zap.InfoLevel, "request")
-	if ce == nil {
-		return
-	}
 	route := c.FullPath()
 	if route == "" {
 		route = "unmatched"
+	}
+	if s.observer != nil {
+		s.observer.Request(route, c.Request.Method, c.Writer.Status(), time.Since(start))
+	}
+	ce := s.logger.Check(zap.InfoLevel, "request")
+	if ce == nil {
+		return
 	}
 	fields := []zap.Field{
 		zap.String("request_id", requestID(c)),
@@ -153,9 +156,17 @@ func (s *Server) limit(c *gin.Context, key string, n int, window time.Duration) 
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(d.Remaining))
 	h.Set("X-RateLimit-Reset", strconv.FormatInt(d.Reset.Unix(), 10))
 	if !d.Allowed {
-		wait := int(time.Until(d.Reset).Seconds() + 0.999)
+		retry := d.RetryAfter
+		if retry <= 0 {
+			retry = time.Until(d.Reset)
+		}
+		wait := int(retry.Seconds() + 0.999)
 		if wait < 1 {
 			wait = 1
+		}
+		if s.observer != nil {
+			name, _, _ := strings.Cut(key, ":")
+			s.observer.RateLimited(name)
 		}
 		h.Set("Retry-After", strconv.Itoa(wait))
 		s.fail(c, core.Errorf(core.RateLimited, "rate limit of %d requests per %s exceeded; retry after %d seconds", d.Limit, window, wait))

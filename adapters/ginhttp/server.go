@@ -3,6 +3,7 @@ package ginhttp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -36,6 +37,20 @@ type Config struct {
 	TenantRequestsPerHour int // per tenant session token
 	SignupsPerHour        int // per client IP
 	LoginsPerMinute       int // per client IP
+
+	// TrustedProxies are the CIDRs whose X-Forwarded-For / X-Real-IP are
+	// believed for the client IP; none: the peer is the client.
+	TrustedProxies []string
+}
+
+// ReadyCheck is one dependency /readyz reports on.
+type ReadyCheck struct {
+	Name  string                      // e.g. "redis"
+	Check func(context.Context) error // nil when it answers
+	// Degraded is what /readyz says when Check fails but the replica
+	// still serves (a fail-open rate limiter); empty: it makes the replica
+	// not ready (503).
+	Degraded string
 }
 
 // Deps are the services and ports the edge calls.
@@ -51,6 +66,8 @@ type Deps struct {
 	Ready    func(context.Context) error // nil error when the control database answers
 	Console  http.Handler                // nil: no web console; else served at /console/
 	Stats    *stats.Service              // nil: no GET /api/saas/stats
+	Checks   []ReadyCheck                // more dependencies for /readyz
+	Observer ports.EdgeObserver          // nil: no metrics
 	Logger   *zap.Logger
 }
 
@@ -66,6 +83,8 @@ type Server struct {
 	webhooks *webhook.Service
 	stats    *stats.Service
 	ready    func(context.Context) error
+	checks   []ReadyCheck
+	observer ports.EdgeObserver
 	logger   *zap.Logger
 	engine   *gin.Engine
 
@@ -76,24 +95,29 @@ type Server struct {
 
 // statusJSON is the answer of the health checks.
 type statusJSON struct {
-	Status string `json:"status"`
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"` // readyz: each dependency's state
 }
 
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, ready: d.Ready, checks: d.Checks, observer: d.Observer, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	_ = e.SetTrustedProxies(nil) // X-Forwarded-For is not believed unless configured
+	// X-Forwarded-For is believed only from configured proxies; config
+	// validated the list, so an error here is a bug worth a panic.
+	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		panic(fmt.Sprintf("ginhttp: trusted proxies: %v", err))
+	}
 	e.Use(s.requestID, s.logRequests, s.recover)
 	e.NoRoute(func(c *gin.Context) { failStatus(c, http.StatusNotFound, "route not found") })
 	e.NoMethod(func(c *gin.Context) { failStatus(c, http.StatusMethodNotAllowed, "method not allowed") })
 
 	root := &e.RouterGroup
 	s.handle(root, "GET", "/healthz", doc{Summary: "The process is up", Tag: "meta", Response: statusJSON{}}, func(c *gin.Context) {
-		ok(c, http.StatusOK, statusJSON{"ok"}, "up")
+		ok(c, http.StatusOK, statusJSON{Status: "ok"}, "up")
 	})
 	s.handle(root, "GET", "/readyz", doc{Summary: "The control database answers", Tag: "meta", Response: statusJSON{}}, s.readyz)
 
@@ -185,6 +209,10 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// readyz answers 200 while the control database and every other required
+// dependency answer; a failing dependency the replica can serve without
+// (Redis with ratelimit.redis_fail=open) is named in checks, with status
+// "degraded".
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
@@ -193,5 +221,20 @@ func (s *Server) readyz(c *gin.Context) {
 		failStatus(c, http.StatusServiceUnavailable, "control database unavailable")
 		return
 	}
-	ok(c, http.StatusOK, statusJSON{"ready"}, "ready")
+	checks, status := map[string]string{"control_database": "ok"}, "ready"
+	for _, ch := range s.checks {
+		err := ch.Check(ctx)
+		switch {
+		case err == nil:
+			checks[ch.Name] = "ok"
+		case ch.Degraded == "":
+			s.logger.Warn("not ready", zap.String("check", ch.Name), zap.Error(err))
+			failStatus(c, http.StatusServiceUnavailable, ch.Name+" unavailable")
+			return
+		default:
+			s.logger.Warn("degraded", zap.String("check", ch.Name), zap.Error(err))
+			checks[ch.Name], status = "unavailable: "+ch.Degraded, "degraded"
+		}
+	}
+	ok(c, http.StatusOK, statusJSON{Status: status, Checks: checks}, status)
 }

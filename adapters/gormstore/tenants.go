@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -153,6 +154,22 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 		r.DeletedAt = &deleted.Time
 	}
 	return r.toCore(), nil
+}
+
+// CountByStatus returns how many tenants are in each status (metrics).
+func (s *TenantStore) CountByStatus(ctx context.Context) (map[string]int64, error) {
+	var rows []struct {
+		Status string
+		N      int64
+	}
+	if err := s.db.gorm.WithContext(ctx).Model(&tenantRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count tenants: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.Status] = r.N
+	}
+	return out, nil
 }
 
 // Tenants returns a page of tenants, newest first.

@@ -14,50 +14,54 @@ import (
 
 var _ ports.RateLimiter = (*RateLimiter)(nil)
 
-// RateLimiter counts requests per key in fixed windows aligned to the clock
-// (a 1-minute window resets on the minute), which is what X-RateLimit-Reset
-// can state exactly.
+// RateLimiter is a GCRA limiter (the algorithm redis_rate runs in Redis, so
+// one replica without Redis behaves as a fleet with it): each key keeps the
+// theoretical arrival time of its next request; a budget of limit per
+// window may be spent at once and then refills one request every
+// window/limit. Unlike a fixed window, nothing lets twice the limit through
+// around a window's edge.
 type RateLimiter struct {
 	clock ports.Clock
 
-	mu      sync.Mutex
-	windows map[string]*window
-	sweep   time.Time
-}
-
-type window struct {
-	end   time.Time
-	count int
+	mu    sync.Mutex
+	tats  map[string]time.Time // per key: when its budget is whole again
+	sweep time.Time
 }
 
 // NewRateLimiter returns an empty limiter.
 func NewRateLimiter(clock ports.Clock) *RateLimiter {
-	return &RateLimiter{clock: clock, windows: map[string]*window{}}
+	return &RateLimiter{clock: clock, tats: map[string]time.Time{}}
 }
 
-// Allow counts one request for key.
-func (l *RateLimiter) Allow(_ context.Context, key string, limit int, size time.Duration) (core.RateDecision, error) {
+// Allow counts one request for key against limit per window.
+func (l *RateLimiter) Allow(_ context.Context, key string, limit int, window time.Duration) (core.RateDecision, error) {
+	if limit < 1 || window <= 0 {
+		return core.RateDecision{}, core.Errorf(core.Invalid, "rate limit %d per %s is not positive", limit, window)
+	}
 	now := l.clock.Now()
+	interval := window / time.Duration(limit) // one request's share of the window
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.After(l.sweep) { // forget ended windows now and then, so keys do not pile up
-		for k, w := range l.windows {
-			if !now.Before(w.end) {
-				delete(l.windows, k)
+	if now.After(l.sweep) { // forget keys whose budget is whole, so they do not pile up
+		for k, tat := range l.tats {
+			if !tat.After(now) {
+				delete(l.tats, k)
 			}
 		}
-		l.sweep = now.Add(size)
+		l.sweep = now.Add(time.Minute)
 	}
-	w, ok := l.windows[key]
-	if !ok || !now.Before(w.end) {
-		w = &window{end: now.Truncate(size).Add(size)}
-		l.windows[key] = w
+	tat := l.tats[key]
+	if tat.Before(now) {
+		tat = now
 	}
-	d := core.RateDecision{Limit: limit, Reset: w.end}
-	if w.count >= limit {
+	next := tat.Add(interval)
+	d := core.RateDecision{Limit: limit}
+	if allowAt := next.Add(-window); now.Before(allowAt) {
+		d.Reset, d.RetryAfter = tat, allowAt.Sub(now)
 		return d, nil
 	}
-	w.count++
-	d.Allowed, d.Remaining = true, limit-w.count
+	l.tats[key] = next
+	d.Allowed, d.Reset = true, next
+	d.Remaining = int((window - next.Sub(now)) / interval)
 	return d, nil
 }

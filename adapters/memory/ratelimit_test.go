@@ -7,30 +7,46 @@ import (
 
 	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/adapters/memory"
+	"github.com/saasd/saasd/ports"
+	"github.com/saasd/saasd/ports/portstest"
 )
 
-func TestRateLimiter(t *testing.T) {
+func TestRateLimiterContract(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
+	portstest.TestRateLimiter(t, func(*testing.T) ports.RateLimiter { return memory.NewRateLimiter(clock.System{}) })
+}
+
+// A fixed window let 2×limit through around its edge; GCRA does not.
+func TestRateLimiterWindowEdge(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 10, 0, 59, 900_000_000, time.UTC)
 	l := memory.NewRateLimiter(clock.Func(func() time.Time { return now }))
 	ctx := context.Background()
-	for i := 1; i <= 3; i++ {
-		d, _ := l.Allow(ctx, "a", 3, time.Minute)
-		if !d.Allowed || d.Remaining != 3-i {
-			t.Fatalf("request %d: %+v", i, d)
+	allowed := func(n int) int {
+		got := 0
+		for range n {
+			if d, _ := l.Allow(ctx, "a", 100, time.Minute); d.Allowed {
+				got++
+			}
 		}
-		if want := time.Date(2026, 1, 1, 10, 1, 0, 0, time.UTC); !d.Reset.Equal(want) {
-			t.Fatalf("reset = %v, want %v", d.Reset, want)
-		}
+		return got
 	}
-	if d, _ := l.Allow(ctx, "a", 3, time.Minute); d.Allowed || d.Remaining != 0 {
-		t.Fatalf("4th request allowed: %+v", d)
+	if got := allowed(150); got != 100 {
+		t.Fatalf("first burst: %d allowed, want 100", got)
 	}
-	if d, _ := l.Allow(ctx, "b", 3, time.Minute); !d.Allowed {
-		t.Fatal("another key is limited too")
+	now = now.Add(200 * time.Millisecond) // past the minute
+	if got := allowed(150); got != 0 {
+		t.Fatalf("just past the minute: %d allowed, want 0", got)
 	}
-	now = now.Add(30 * time.Second)
-	if d, _ := l.Allow(ctx, "a", 3, time.Minute); !d.Allowed || d.Remaining != 2 {
-		t.Fatalf("new window: %+v", d)
+	now = now.Add(6 * time.Second) // ten requests' share
+	if got := allowed(150); got != 10 {
+		t.Fatalf("after 6s: %d allowed, want 10", got)
+	}
+	d, _ := l.Allow(ctx, "a", 100, time.Minute)
+	if d.Allowed || d.RetryAfter != 400*time.Millisecond {
+		t.Fatalf("refused request: %+v, want retry after 400ms", d)
+	}
+	if want := time.Date(2026, 1, 1, 10, 2, 5, 900_000_000, time.UTC); !d.Reset.Equal(want) {
+		t.Fatalf("reset = %v, want %v (when the budget is whole)", d.Reset, want)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/bcrypt"
+	"github.com/saasd/saasd/adapters/cache"
 	"github.com/saasd/saasd/adapters/clock"
 	"github.com/saasd/saasd/adapters/console"
 	"github.com/saasd/saasd/adapters/ginhttp"
@@ -19,6 +22,8 @@ import (
 	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
+	"github.com/saasd/saasd/adapters/prometheus"
+	"github.com/saasd/saasd/adapters/redis"
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
@@ -71,7 +76,12 @@ type app struct {
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
 	server       *ginhttp.Server
-	closers      []func() error
+	// redis is shared by the replicas (limits, cache invalidation); nil
+	// without ratelimit.redis_url.
+	redis   *redis.Client
+	cache   *cache.Cache
+	metrics *prometheus.Metrics // nil without metrics.addr
+	closers []func() error
 }
 
 // legacyPrefix is what tenant databases were named with before each
@@ -130,6 +140,9 @@ type appOptions struct {
 	tenant  []tenant.Option
 	clock   ports.Clock
 	gateway ports.Gateway
+	// redisPrefix starts every Redis key and channel; tests give each
+	// test its own.
+	redisPrefix string
 }
 
 // appOption changes appOptions.
@@ -138,7 +151,7 @@ type appOption func(*appOptions)
 // openApp opens the control database, applies its migrations and builds the
 // services and the HTTP edge on top of it.
 func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ...appOption) (*app, error) {
-	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}}
+	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}, redisPrefix: "saasd:"}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -174,7 +187,13 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	tenants, plans, outbox := gormstore.NewTenantStore(db), gormstore.NewPlanStore(db), gormstore.NewOutbox(db)
+	if err := a.openShared(o.redisPrefix); err != nil {
+		return err
+	}
+	// What every request reads is cached per replica; writes through these
+	// decorators invalidate it on every replica.
+	rawTenants := gormstore.NewTenantStore(db)
+	tenants, plans, outbox := a.cache.Tenants(rawTenants), a.cache.Plans(gormstore.NewPlanStore(db)), gormstore.NewOutbox(db)
 	inst, err := db.Installation(ctx, legacyPrefix)
 	if err != nil {
 		return err
@@ -241,6 +260,16 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	a.steps = gormstore.NewStepLog(db)
+	provisioner, steps := a.tenantDB, ports.ProvisioningLog(a.steps)
+	if cfg.Metrics.Addr != "" {
+		a.metrics = prometheus.New(logger)
+		provisioner, steps = a.metrics.Provisioner(provisioner), a.metrics.ProvisioningLog(steps)
+		a.metrics.Pool("control", db.SQL())
+		a.metrics.Tenants(rawTenants.CountByStatus)
+		if mysqlDBs != nil {
+			a.metrics.Conns("tenant_logins", mysqlDBs.TenantConns)
+		}
+	}
 	if mysqlDBs != nil {
 		if !cfg.Tenants.DBUsers {
 			logger.Warn("per-tenant database logins are off (tenants.db_users=false): tenant schemas are reached with the control login only")
@@ -252,14 +281,15 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	a.billingStore = gormstore.NewBillingStore(db)
-	a.billing = subscription.New(plans, tenants, a.billingStore, catalog, clk, terms)
-	a.auth = auth.New(gormstore.NewTokenStore(db), clk, auth.WithSessions(gormstore.NewSessionStore(db), cfg.Console.SessionTTL))
-	a.tenants = tenant.New(tenants, plans, a.tenantDB, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
-		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(a.steps),
+	billingStore := a.cache.Billing(a.billingStore)
+	a.billing = subscription.New(plans, tenants, billingStore, catalog, clk, terms)
+	a.auth = auth.New(a.cache.Tokens(gormstore.NewTokenStore(db)), clk, auth.WithSessions(gormstore.NewSessionStore(db), cfg.Console.SessionTTL))
+	a.tenants = tenant.New(tenants, plans, provisioner, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
+		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
-	a.worker = subscription.NewWorker(a.billingStore, o.gateway, clk, terms, holder)
+	a.worker = subscription.NewWorker(billingStore, o.gateway, clk, terms, holder)
 	allowed, err := egress.ParseCIDRs(cfg.Webhooks.AllowedCIDRs)
 	if err != nil {
 		return fmt.Errorf("config webhooks.allowed_cidrs: %w", err)
@@ -273,6 +303,20 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	registerServiceModules(a.kernel, data, a.account, webhook.NewTenants(hooks, clk, a.kernel.Events(), policy))
+	var limiter ports.RateLimiter = memory.NewRateLimiter(clk)
+	var checks []ginhttp.ReadyCheck
+	var observer ports.EdgeObserver
+	if a.metrics != nil {
+		observer = a.metrics
+	}
+	if a.redis != nil {
+		limiter = a.redis
+		ch := ginhttp.ReadyCheck{Name: "redis", Check: a.redis.Ping}
+		if a.redis.FailOpen() {
+			ch.Degraded = "rate limits are not enforced (ratelimit.redis_fail=open) and caches expire within 1s"
+		}
+		checks = append(checks, ch)
+	}
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
@@ -283,12 +327,61 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		TenantRequestsPerHour: cfg.RateLimit.TenantRequestsPerHour,
 		SignupsPerHour:        cfg.RateLimit.SignupsPerHour,
 		LoginsPerMinute:       cfg.RateLimit.LoginsPerMinute,
+		TrustedProxies:        cfg.HTTP.TrustedProxies,
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
-		Limiter: memory.NewRateLimiter(clk), Ready: db.Ping, Logger: logger,
+		Limiter: limiter, Checks: checks, Observer: observer, Ready: db.Ping, Logger: logger,
 		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
 	})
+	return nil
+}
+
+// openShared connects to what the replicas share (Redis, when configured)
+// and builds the cache, listening for other replicas' invalidations until
+// the app closes. Without Redis, cached entries live 750ms: under a second is how long
+// another replica may serve a revoked token or a suspended tenant.
+func (a *app) openShared(prefix string) error {
+	url := a.cfg.RateLimit.RedisURL
+	if url == "" {
+		a.cache = cache.New(cache.Config{ShortTTL: 750 * time.Millisecond}, nil, nil, a.logger)
+		return nil
+	}
+	r, err := redis.New(redis.Config{URL: url, Prefix: prefix, FailOpen: a.cfg.RateLimit.RedisFail != "closed"}, a.logger)
+	if err != nil {
+		return fmt.Errorf("config ratelimit.redis_url: %w", err)
+	}
+	// While the subscription stands, other replicas' writes reach this
+	// one at once and entries may live longer; when it drops, 1s again.
+	var live atomic.Bool
+	a.redis = r
+	a.cache = cache.New(cache.Config{TTL: 30 * time.Second, ShortTTL: 750 * time.Millisecond}, r, live.Load, a.logger)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	a.closers = append(a.closers, r.Close, func() error { cancel(); <-done; return nil })
+	go func() {
+		defer close(done)
+		r.Subscribe(ctx, a.cache.Drop, &live)
+	}()
+	return nil
+}
+
+// serveMetrics starts GET /metrics on metrics.addr, a listener of its own
+// so that it stays off the public port, until ctx ends.
+func (a *app) serveMetrics(ctx context.Context) error {
+	if a.metrics == nil {
+		return nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.Metrics.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on metrics.addr %s: %w", a.cfg.Metrics.Addr, err)
+	}
+	a.logger.Info("serving metrics", zap.String("addr", ln.Addr().String()))
+	go func() {
+		if err := a.metrics.Serve(ctx, ln); err != nil {
+			a.logger.Error("metrics listener", zap.Error(err))
+		}
+	}()
 	return nil
 }
 
@@ -373,6 +466,9 @@ func every(ctx context.Context, interval time.Duration, now bool, fn func(contex
 func (a *app) background(ctx context.Context) {
 	go every(ctx, a.cfg.Billing.Interval, true, func(ctx context.Context) {
 		run, err := a.worker.RunOnce(ctx)
+		if a.metrics != nil && ctx.Err() == nil {
+			a.metrics.BillingRun(run.Leased, run.Invoices, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.logger.Error("billing run", zap.Error(err))
@@ -381,7 +477,11 @@ func (a *app) background(ctx context.Context) {
 		}
 	})
 	go every(ctx, a.cfg.Webhooks.Interval, true, func(ctx context.Context) {
-		if d, err := a.webhooks.Dispatch(ctx); err != nil && ctx.Err() == nil {
+		d, err := a.webhooks.Dispatch(ctx)
+		if a.metrics != nil {
+			a.metrics.WebhookDeliveries(d.Sent, d.Failed)
+		}
+		if err != nil && ctx.Err() == nil {
 			a.logger.Error("webhook dispatch", zap.Error(err))
 		} else if d.Failed > 0 {
 			a.logger.Warn("webhook deliveries failed", zap.Int("sent", d.Sent), zap.Int("failed", d.Failed))
@@ -404,6 +504,9 @@ func (a *app) background(ctx context.Context) {
 	// request for a tenant not reached yet migrates that tenant first.
 	go func() {
 		run, ran, err := a.tenants.MigrateFleetLeased(ctx, tenant.MigrateOptions{Concurrency: 4})
+		if a.metrics != nil && ran {
+			a.metrics.FleetMigration(len(run.Migrated), len(run.Failed), len(run.Pending)-len(run.Migrated))
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.logger.Error("tenant migration", zap.Error(err))

@@ -33,6 +33,10 @@ func newServeCmd() *cobra.Command {
 				// The first pass of the janitor reconciles before requests
 				// arrive: what a crashed process left half-done is finished.
 				a.background(cmd.Context())
+				if err := a.serveMetrics(cmd.Context()); err != nil {
+					ln.Close()
+					return err
+				}
 				a.logger.Info("serving", zap.String("addr", ln.Addr().String()), zap.String("database_driver", a.cfg.Database.Driver))
 				err = a.server.Serve(cmd.Context(), ln)
 				a.logger.Info("stopped")

@@ -179,7 +179,9 @@ func newEnvWith(t testing.TB, b backend, extra []func(ports.RecordStore) kernel.
 	for _, o := range opts {
 		o(&cfg)
 	}
-	e := &env{t: t, cfg: cfg, opts: []appOption{func(o *appOptions) { o.modules = extra }}}
+	// Redis keys of a test of its own, shared by its replicas and restarts.
+	prefix := "test_" + randomHex(6) + ":"
+	e := &env{t: t, cfg: cfg, opts: []appOption{func(o *appOptions) { o.modules, o.redisPrefix = extra, prefix }}}
 	e.open()
 	t.Cleanup(func() { e.app.Close() })
 	secret, _, err := e.app.auth.Create(context.Background(), "test")
@@ -258,8 +260,12 @@ func (e *env) request(method, path string, body any, headers map[string]string) 
 	req := httptest.NewRequest(method, path, r)
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range headers {
-		if k == "Host" {
+		switch k {
+		case "Host":
 			req.Host = v
+		case "RemoteAddr": // the peer, as the listener would see it
+			req.RemoteAddr = v
+			continue
 		}
 		req.Header.Set(k, v)
 	}

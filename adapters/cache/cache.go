@@ -1,0 +1,283 @@
+// Package cache decorates control-database ports with a per-replica cache
+// of what every request reads (a superadmin token by its hash, a tenant by
+// its subdomain with its status and plan limits, a plan by id), so that a
+// request pays no round trip for them. Writes through the decorators drop
+// the cache here at once and tell the other replicas through a
+// ports.Invalidator (Redis pub/sub); entries also expire, after a short TTL
+// where no invalidator is live (no Redis, or Redis down), which bounds how
+// long another replica can serve a revoked token or a suspended tenant.
+package cache
+
+import (
+	"context"
+	"maps"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
+)
+
+// Topics of invalidation.
+const (
+	// Tokens: superadmin API tokens.
+	Tokens = "tokens"
+	// Tenants: tenants and plans together, since a tenant carries its
+	// plan's limits.
+	Tenants = "tenants"
+)
+
+// maxEntries bounds each map; past it the map starts over, which costs a
+// round trip per entry rather than memory without bound.
+const maxEntries = 50_000
+
+// Config says how long entries live.
+type Config struct {
+	// TTL bounds an entry while the invalidator is live: other replicas'
+	// writes reach this one through it, so the TTL only covers what it
+	// might have missed.
+	TTL time.Duration
+	// ShortTTL bounds an entry otherwise; it is how stale a replica may be
+	// (at most 1s).
+	ShortTTL time.Duration
+}
+
+// Cache holds what the decorators cache, for one replica.
+type Cache struct {
+	cfg    Config
+	bus    ports.Invalidator // nil: nobody else to tell
+	live   func() bool       // whether other replicas' invalidations reach us; nil: never
+	logger *zap.Logger
+
+	mu      sync.Mutex
+	gen     map[string]uint64 // per topic, bumped by each drop
+	tokens  map[string]entry[core.APIToken]
+	tenants map[string]entry[core.Tenant] // by subdomain
+	byID    map[int64]entry[core.Tenant]
+	plans   map[int64]entry[core.Plan]
+}
+
+type entry[V any] struct {
+	v     V
+	until time.Time
+}
+
+// New returns an empty cache. bus may be nil (a single replica, or every
+// replica relying on ShortTTL); live says whether invalidations from other
+// replicas currently arrive (nil: never).
+func New(cfg Config, bus ports.Invalidator, live func() bool, logger *zap.Logger) *Cache {
+	if cfg.ShortTTL <= 0 || cfg.ShortTTL > time.Second {
+		cfg.ShortTTL = time.Second
+	}
+	if cfg.TTL < cfg.ShortTTL {
+		cfg.TTL = cfg.ShortTTL
+	}
+	return &Cache{cfg: cfg, bus: bus, live: live, logger: logger, gen: map[string]uint64{},
+		tokens: map[string]entry[core.APIToken]{}, tenants: map[string]entry[core.Tenant]{}, byID: map[int64]entry[core.Tenant]{}, plans: map[int64]entry[core.Plan]{}}
+}
+
+func (c *Cache) ttl() time.Duration {
+	if c.live != nil && c.live() {
+		return c.cfg.TTL
+	}
+	return c.cfg.ShortTTL
+}
+
+// Drop forgets everything cached under topic ("" for every topic). It is
+// what an invalidation from another replica calls.
+func (c *Cache) Drop(topic string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if topic == "" || topic == Tokens {
+		c.gen[Tokens]++
+		clear(c.tokens)
+	}
+	if topic == "" || topic == Tenants {
+		c.gen[Tenants]++
+		clear(c.tenants)
+		clear(c.byID)
+		clear(c.plans)
+	}
+}
+
+// invalidate drops topic here and tells the other replicas. Failing to
+// tell them is logged, not returned: the write happened, and their short
+// TTL takes over once they notice the invalidator is gone.
+func (c *Cache) invalidate(ctx context.Context, topic string) {
+	c.Drop(topic)
+	if c.bus == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := c.bus.Invalidate(ctx, topic); err != nil {
+		c.logger.Warn("cache invalidation not sent to other replicas", zap.String("topic", topic), zap.Error(err))
+	}
+}
+
+// get answers k from m or loads it. Errors are not cached (so unknown
+// tokens cannot fill the cache), nor is a value loaded while a drop of
+// its topic happened, which could be older than the drop.
+func get[K comparable, V any](c *Cache, m map[K]entry[V], topic string, k K, load func() (V, error)) (V, error) {
+	now := time.Now()
+	c.mu.Lock()
+	if e, ok := m[k]; ok && now.Before(e.until) {
+		c.mu.Unlock()
+		return e.v, nil
+	}
+	gen := c.gen[topic]
+	c.mu.Unlock()
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.gen[topic] == gen {
+		if len(m) >= maxEntries {
+			clear(m)
+		}
+		m[k] = entry[V]{v: v, until: now.Add(c.ttl())}
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// Tokens decorates a token store: TokenByHash is cached, revocation
+// invalidates.
+func (c *Cache) Tokens(next ports.TokenStore) ports.TokenStore { return tokens{next, c} }
+
+type tokens struct {
+	ports.TokenStore
+	c *Cache
+}
+
+func (s tokens) TokenByHash(ctx context.Context, hash []byte) (core.APIToken, error) {
+	return get(s.c, s.c.tokens, Tokens, string(hash), func() (core.APIToken, error) { return s.TokenStore.TokenByHash(ctx, hash) })
+}
+
+func (s tokens) RevokeToken(ctx context.Context, name string, at time.Time) error {
+	err := s.TokenStore.RevokeToken(ctx, name, at)
+	if err == nil {
+		s.c.invalidate(ctx, Tokens)
+	}
+	return err
+}
+
+// Tenants decorates a tenant store: a tenant by subdomain (tenant
+// resolution) and by id (the superadmin API) is cached, every write
+// invalidates. Lists are not cached, and UpdateTenant reads the row afresh
+// in its transaction, so no decision is taken on a cached copy.
+func (c *Cache) Tenants(next ports.TenantStore) ports.TenantStore { return tenants{next, c} }
+
+type tenants struct {
+	ports.TenantStore
+	c *Cache
+}
+
+func (s tenants) TenantBySubdomain(ctx context.Context, subdomain string) (core.Tenant, error) {
+	t, err := get(s.c, s.c.tenants, Tenants, subdomain, func() (core.Tenant, error) { return s.TenantStore.TenantBySubdomain(ctx, subdomain) })
+	t.Limits = maps.Clone(t.Limits) // callers own what they get
+	return t, err
+}
+
+func (s tenants) Tenant(ctx context.Context, id int64) (core.Tenant, error) {
+	t, err := get(s.c, s.c.byID, Tenants, id, func() (core.Tenant, error) { return s.TenantStore.Tenant(ctx, id) })
+	t.Limits = maps.Clone(t.Limits)
+	return t, err
+}
+
+func (s tenants) CreateTenant(ctx context.Context, t *core.Tenant) error {
+	err := s.TenantStore.CreateTenant(ctx, t)
+	if err == nil {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return err
+}
+
+func (s tenants) UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error) {
+	t, err := s.TenantStore.UpdateTenant(ctx, id, fn)
+	if err == nil {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return t, err
+}
+
+func (s tenants) DeleteTenant(ctx context.Context, id int64) error {
+	err := s.TenantStore.DeleteTenant(ctx, id)
+	if err == nil {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return err
+}
+
+// Plans decorates a plan store: Plan by id (the quota check's limits) is
+// cached, every write invalidates plans and tenants.
+func (c *Cache) Plans(next ports.PlanStore) ports.PlanStore { return plans{next, c} }
+
+type plans struct {
+	ports.PlanStore
+	c *Cache
+}
+
+func (s plans) Plan(ctx context.Context, id int64) (core.Plan, error) {
+	p, err := get(s.c, s.c.plans, Tenants, id, func() (core.Plan, error) { return s.PlanStore.Plan(ctx, id) })
+	p.Limits = maps.Clone(p.Limits)
+	return p, err
+}
+
+func (s plans) CreatePlan(ctx context.Context, p *core.Plan) error {
+	err := s.PlanStore.CreatePlan(ctx, p)
+	if err == nil {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return err
+}
+
+func (s plans) UpdatePlan(ctx context.Context, id int64, fn func(*core.Plan) error) (core.Plan, error) {
+	p, err := s.PlanStore.UpdatePlan(ctx, id, fn)
+	if err == nil {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return p, err
+}
+
+func (s plans) DeletePlan(ctx context.Context, id int64) error {
+	err := s.PlanStore.DeletePlan(ctx, id)
+	if err == nil {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return err
+}
+
+// Billing decorates a billing store: a transaction that saved a tenant
+// (status, plan, dates) invalidates tenants once it commits.
+func (c *Cache) Billing(next ports.BillingStore) ports.BillingStore { return billingStore{next, c} }
+
+type billingStore struct {
+	ports.BillingStore
+	c *Cache
+}
+
+type billingTx struct {
+	ports.BillingTx
+	saved bool
+}
+
+func (tx *billingTx) SaveTenant(t core.Tenant) error {
+	tx.saved = true
+	return tx.BillingTx.SaveTenant(t)
+}
+
+func (s billingStore) InTx(ctx context.Context, fn func(ports.BillingTx) error) error {
+	var w *billingTx
+	err := s.BillingStore.InTx(ctx, func(tx ports.BillingTx) error {
+		w = &billingTx{BillingTx: tx}
+		return fn(w)
+	})
+	if err == nil && w != nil && w.saved {
+		s.c.invalidate(ctx, Tenants)
+	}
+	return err
+}
