@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -276,7 +277,7 @@ func DecodeItems(v any) ([]Item, error) {
 			qty = n
 		}
 		amount, err := ParseMoney(numberText(m["amount"]))
-		if err != nil || amount < 0 || amount > 1_000_000_000_00 {
+		if err != nil || amount < 0 || amount > MaxPrice {
 			return nil, fmt.Errorf("item %d: amount must be a non-negative amount with at most two decimals", i+1)
 		}
 		items = append(items, Item{Description: desc, Qty: qty, Amount: amount})
@@ -284,11 +285,20 @@ func DecodeItems(v any) ([]Item, error) {
 	return items, nil
 }
 
-// TotalOf adds up items exactly, in minor units.
-func TotalOf(items []Item) Money {
+// TotalOf adds up items exactly, in minor units. Items that passed
+// DecodeItems are bounded (500 × 1,000,000 × MaxPrice) but their total can
+// still leave int64 cents: that is core.Invalid naming "items", never a
+// wrapped total.
+func TotalOf(items []Item) (Money, error) {
 	var total Money
 	for _, it := range items {
-		total += Money(it.Qty) * it.Amount
+		line, err := it.Amount.Mul(it.Qty)
+		if err == nil {
+			total, err = total.Add(line)
+		}
+		if err != nil {
+			return 0, InvalidFields(map[string]string{"items": "the total is too large (at most " + Money(math.MaxInt64).String() + ")"})
+		}
 	}
-	return total
+	return total, nil
 }

@@ -201,10 +201,13 @@ type TenantFilter struct {
 	MigrationFailed bool
 }
 
-// Paging defaults and bounds for tenant lists.
+// Paging defaults and bounds for tenant lists. MaxPage bounds every paged
+// list (tenant-side ones too): a page past it is refused with 422 rather
+// than clamped, so that page × per_page never overflows into another page.
 const (
 	DefaultPerPage = 25
 	MaxPerPage     = 100
+	MaxPage        = 1_000_000
 )
 
 // ValidatePassword requires 8 to 72 bytes (bcrypt's limit) with at least one

@@ -328,8 +328,8 @@ func (s *Service) List(ctx context.Context, f core.TenantFilter) ([]core.Tenant,
 		return nil, 0, core.InvalidFields(map[string]string{"status": "must be active, inactive or trial"})
 	}
 	errs := map[string]string{}
-	if f.Page < 1 {
-		errs["page"] = "must be at least 1"
+	if f.Page < 1 || f.Page > core.MaxPage {
+		errs["page"] = fmt.Sprintf("must be between 1 and %d", core.MaxPage)
 	}
 	if f.PerPage < 1 || f.PerPage > core.MaxPerPage {
 		errs["per_page"] = fmt.Sprintf("must be between 1 and %d", core.MaxPerPage)
