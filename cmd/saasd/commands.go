@@ -242,7 +242,7 @@ func newTenantsCmd() *cobra.Command {
 		},
 	}
 	export := &cobra.Command{
-		Use:   "export ID [--out FILE]",
+		Use:   "export ID [--out FILE] [--include-secrets]",
 		Short: "Write a tenant's data as JSON lines ({\"table\":…,\"row\":{…}}) to FILE or stdout",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -251,15 +251,16 @@ func newTenantsCmd() *cobra.Command {
 				return fmt.Errorf("tenant id %q is not a number", args[0])
 			}
 			path, _ := cmd.Flags().GetString("out")
+			secrets, _ := cmd.Flags().GetBool("include-secrets")
 			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
 				if path == "" {
-					return a.tenants.Export(cmd.Context(), id, cmd.OutOrStdout())
+					return a.tenants.Export(cmd.Context(), id, cmd.OutOrStdout(), secrets)
 				}
 				f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 				if err != nil {
 					return err
 				}
-				if err := a.tenants.Export(cmd.Context(), id, f); err != nil {
+				if err := a.tenants.Export(cmd.Context(), id, f, secrets); err != nil {
 					f.Close()
 					os.Remove(path)
 					return err
@@ -269,6 +270,7 @@ func newTenantsCmd() *cobra.Command {
 		},
 	}
 	export.Flags().String("out", "", "file to write (must not exist); stdout when empty")
+	export.Flags().Bool("include-secrets", false, "include password hashes and sessions (a full backup; keep the file safe)")
 	tenants.AddCommand(reconcile, restore, export, newTenantsMigrateCmd(), newTenantsListCmd())
 	return tenants
 }

@@ -465,8 +465,9 @@ func (s *Service) Restore(ctx context.Context, id int64) (core.Tenant, error) {
 
 // Export writes everything in the tenant's own database to w (JSON lines:
 // one object per row with its table). Works for deleted tenants within the
-// retention too. Returns core.NotFound.
-func (s *Service) Export(ctx context.Context, id int64, w io.Writer) error {
+// retention too. Password hashes, session tokens and other secrets are left
+// out unless secrets is set. Returns core.NotFound.
+func (s *Service) Export(ctx context.Context, id int64, w io.Writer, secrets bool) error {
 	if s.exporter == nil {
 		return fmt.Errorf("export is not configured")
 	}
@@ -477,7 +478,7 @@ func (s *Service) Export(ctx context.Context, id int64, w io.Writer) error {
 	if t.Database == "" || t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning {
 		return core.Errorf(core.NotFound, "tenant %d has no database to export", id)
 	}
-	return s.exporter.Export(ctx, t, w)
+	return s.exporter.Export(ctx, t, w, secrets)
 }
 
 // Usage counts the tenant's records in its own database against its plan's

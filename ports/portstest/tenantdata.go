@@ -431,8 +431,38 @@ func testExport(t *testing.T, d TenantData) {
 	if err := d.Users.CreateSession(ctx, d.Tenant, u.ID, sessionHash("s"), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	rows := exported(t, d, false)
+	var accounts []string
+	for _, r := range rows[d.Schema.Table] {
+		accounts = append(accounts, fmt.Sprint(r["account"]))
+	}
+	slices.Sort(accounts)
+	if !slices.Equal(accounts, []string{"Acme", "Globex"}) {
+		t.Fatalf("exported %s = %v (all: %v)", d.Schema.Table, accounts, rows)
+	}
+	if users := rows[d.UserSchema.Table]; len(users) != 1 || users[0]["email"] != "ann@example.com" {
+		t.Fatalf("exported %s = %v", d.UserSchema.Table, users)
+	} else if _, has := users[0]["password_hash"]; has {
+		t.Fatalf("password hash exported without secrets: %v", users[0])
+	}
+	if len(rows["sessions"]) != 0 {
+		t.Fatalf("sessions exported: %v", rows["sessions"])
+	}
+	// With secrets, hashes and sessions come along (a full backup).
+	rows = exported(t, d, true)
+	if users := rows[d.UserSchema.Table]; len(users) != 1 || users[0]["password_hash"] != "hash" {
+		t.Fatalf("exported %s with secrets = %v", d.UserSchema.Table, users)
+	}
+	if len(rows["sessions"]) != 1 {
+		t.Fatalf("sessions with secrets: %v", rows["sessions"])
+	}
+}
+
+// exported runs Export and reads its lines back, by table.
+func exported(t *testing.T, d TenantData, secrets bool) map[string][]map[string]any {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := d.Exporter.Export(ctx, d.Tenant, &buf); err != nil {
+	if err := d.Exporter.Export(context.Background(), d.Tenant, &buf, secrets); err != nil {
 		t.Fatal(err)
 	}
 	rows := map[string][]map[string]any{}
@@ -451,20 +481,7 @@ func testExport(t *testing.T, d TenantData) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	var accounts []string
-	for _, r := range rows[d.Schema.Table] {
-		accounts = append(accounts, fmt.Sprint(r["account"]))
-	}
-	slices.Sort(accounts)
-	if !slices.Equal(accounts, []string{"Acme", "Globex"}) {
-		t.Fatalf("exported %s = %v (all: %v)", d.Schema.Table, accounts, rows)
-	}
-	if len(rows[d.UserSchema.Table]) != 1 || rows[d.UserSchema.Table][0]["email"] != "ann@example.com" {
-		t.Fatalf("exported %s = %v", d.UserSchema.Table, rows[d.UserSchema.Table])
-	}
-	if len(rows["sessions"]) != 0 {
-		t.Fatalf("sessions exported: %v", rows["sessions"])
-	}
+	return rows
 }
 
 // DataStores are the tenant-side ports that one adapter value implements.
