@@ -51,6 +51,22 @@ type Schema struct {
 	// Hidden columns are written by server-side hooks (a password hash) and
 	// never read back into a record.
 	Hidden []string
+	// Credential is the hidden column holding a row's password hash, for
+	// the users table: an update that sets it ends the row's login sessions
+	// in the same transaction, all but the one making the request
+	// (core.SessionFrom, when the user changes their own), so that a changed password
+	// locks out whoever knew the old one.
+	Credential string
+	// Keep, when set, is a value that at least one row must keep: an update
+	// or delete that would leave no row with it is refused with
+	// core.Conflict, checked under lock in the change's own transaction.
+	Keep *Keep
+}
+
+// Keep says that some row of a table must always have Field = Value, such
+// as a tenant's last admin (role = admin). Message is the error's.
+type Keep struct {
+	Field, Value, Message string
 }
 
 // ItemsSchema is a child table of line items {description, qty, amount}.

@@ -23,7 +23,10 @@ var Schema = &core.Schema{
 		{Name: "email", Type: core.EmailField, Required: true, Search: true},
 		{Name: "role", Type: core.EnumField, Values: []string{core.RoleStaff, core.RoleAdmin}, Filter: true},
 	},
-	Hidden: []string{"password_hash"},
+	Hidden:     []string{"password_hash"},
+	Credential: "password_hash",
+	// Without an admin nobody could manage the tenant's users any more.
+	Keep: &core.Keep{Field: "role", Value: core.RoleAdmin, Message: "a tenant keeps at least one admin: make another user admin first"},
 }
 
 // New returns the module. The users table belongs to the kernel's own
@@ -37,7 +40,8 @@ func New(store ports.RecordStore, hasher ports.PasswordHasher) *crud.Module {
 				return nil
 			}
 			s, _ := pw.(string)
-			if err := core.ValidatePassword(s); err != nil {
+			email, _ := rec["email"].(string)
+			if err := core.ValidatePassword(s, email); err != nil {
 				return core.InvalidFields(map[string]string{"password": err.Error()})
 			}
 			hash, err := hasher.Hash(s)
