@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core/account"
+	"github.com/saasd/saasd/core/audit"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/subscription"
@@ -44,6 +45,7 @@ type Deps struct {
 	Limiter  ports.RateLimiter
 	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
 	Webhooks *webhook.Service            // nil: no webhook endpoints
+	Audit    *audit.Service              // nil: no audit endpoint
 	Ready    func(context.Context) error // nil error when the control database answers
 	Logger   *zap.Logger
 }
@@ -58,6 +60,7 @@ type Server struct {
 	limiter  ports.RateLimiter
 	idem     ports.IdempotencyStore
 	webhooks *webhook.Service
+	audit    *audit.Service
 	ready    func(context.Context) error
 	logger   *zap.Logger
 	engine   *gin.Engine
@@ -66,7 +69,7 @@ type Server struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, ready: d.Ready, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, audit: d.Audit, ready: d.Ready, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -102,6 +105,9 @@ func New(cfg Config, d Deps) *Server {
 		api.GET("/webhooks", s.listWebhooks)
 		api.DELETE("/webhooks/:id", s.deleteWebhook)
 		api.GET("/webhooks/:id/deliveries", s.listDeliveries)
+	}
+	if d.Audit != nil {
+		api.GET("/audit", s.listAudit)
 	}
 	if d.Accounts != nil && d.Kernel != nil {
 		s.mountTenantAPI(e, d.Kernel)

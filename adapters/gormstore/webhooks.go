@@ -58,7 +58,13 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *core.Webhook) error
 		return err
 	}
 	row := webhookRow{URL: w.URL, Events: string(events), Secret: w.Secret, CreatedAt: w.CreatedAt.UTC()}
-	if err := s.db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
+	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, row.ID)
+	})
+	if err != nil {
 		return err
 	}
 	w.ID = row.ID
@@ -88,7 +94,10 @@ func (s *WebhookStore) DeleteWebhook(ctx context.Context, id int64) error {
 		if res.RowsAffected == 0 {
 			return core.Errorf(core.NotFound, "webhook not found")
 		}
-		return tx.Where("webhook_id = ? AND status = ?", id, core.DeliveryPending).Delete(&deliveryRow{}).Error
+		if err := tx.Where("webhook_id = ? AND status = ?", id, core.DeliveryPending).Delete(&deliveryRow{}).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, id)
 	})
 }
 

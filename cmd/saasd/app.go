@@ -22,6 +22,7 @@ import (
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
 	"github.com/saasd/saasd/core/account"
+	"github.com/saasd/saasd/core/audit"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/kernel"
@@ -65,6 +66,7 @@ type app struct {
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
 	idem         *gormstore.IdempotencyStore
+	audit        *audit.Service
 	server       *ginhttp.Server
 	closers      []func() error
 }
@@ -258,6 +260,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	}); err != nil {
 		return err
 	}
+	a.audit = audit.New(gormstore.NewAuditStore(db))
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
@@ -270,7 +273,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: memory.NewRateLimiter(clk), Ready: db.Ping, Logger: logger,
-		Idem: a.idem, Webhooks: a.webhooks,
+		Idem: a.idem, Webhooks: a.webhooks, Audit: a.audit,
 	})
 	return nil
 }

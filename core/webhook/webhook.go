@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,7 +56,8 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 		return core.Webhook{}, err
 	}
 	w := core.Webhook{URL: u.String(), Events: events, Secret: "whsec_" + base64.RawURLEncoding.EncodeToString(b), CreatedAt: s.clock.Now()}
-	if err := s.store.CreateWebhook(ctx, &w); err != nil {
+	actx := core.WithAudit(ctx, "webhook.create", "webhook", "", map[string]any{"url": w.URL, "events": events})
+	if err := s.store.CreateWebhook(actx, &w); err != nil {
 		return core.Webhook{}, err
 	}
 	return w, nil
@@ -65,7 +67,9 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 func (s *Service) List(ctx context.Context) ([]core.Webhook, error) { return s.store.Webhooks(ctx) }
 
 // Delete removes a webhook. Returns core.NotFound.
-func (s *Service) Delete(ctx context.Context, id int64) error { return s.store.DeleteWebhook(ctx, id) }
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	return s.store.DeleteWebhook(core.WithAudit(ctx, "webhook.delete", "webhook", strconv.FormatInt(id, 10), nil), id)
+}
 
 // Deliveries returns a webhook's latest deliveries. Returns core.NotFound.
 func (s *Service) Deliveries(ctx context.Context, id int64) ([]core.Delivery, error) {
