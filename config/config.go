@@ -90,10 +90,11 @@ type Tenants struct {
 	// DBUsers gives each tenant (MySQL) a login with rights on its own
 	// schema only; turn it off where the control login lacks CREATE USER.
 	DBUsers bool `mapstructure:"db_users"`
-	// SecretKeys seal the tenants' database passwords (AES-256-GCM, base64
+	// SecretKeys seal the secrets kept in the control database (tenants'
+	// database passwords, stored idempotent answers; AES-256-GCM, base64
 	// of 32 bytes each); the first seals, all open, so keys can rotate.
 	SecretKeys []string `mapstructure:"secret_keys"`
-	// KeyFile holds the key ring when SecretKeys is empty, so MySQL starts
+	// KeyFile holds the key ring when SecretKeys is empty, so saasd starts
 	// with driver and DSN alone: a key is generated there at first start
 	// (mode 0600) and read on later ones. SecretKeys, if given, win.
 	KeyFile string `mapstructure:"key_file"`
@@ -313,15 +314,15 @@ func (c Config) Validate() error {
 			bad(key, "must be at least 1")
 		}
 	}
-	if c.Database.Driver == "mysql" && c.Tenants.DBUsers {
-		// Without configured keys the ring lives in the key file, made at first start.
-		if len(c.Tenants.SecretKeys) == 0 && strings.TrimSpace(c.Tenants.KeyFile) == "" {
-			bad("tenants.key_file", "is required with per-tenant database logins when tenants.secret_keys is empty (or set tenants.db_users=false)")
-		}
-		for i, k := range c.Tenants.SecretKeys {
-			if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k)); err != nil || len(raw) != 32 {
-				bad("tenants.secret_keys", "key %d is not the base64 of 32 bytes", i+1)
-			}
+	// The key ring seals stored idempotent answers on every backend, and
+	// tenant login passwords on MySQL. Without configured keys it lives in
+	// the key file, made at first start.
+	if len(c.Tenants.SecretKeys) == 0 && strings.TrimSpace(c.Tenants.KeyFile) == "" {
+		bad("tenants.key_file", "is required when tenants.secret_keys is empty: the key ring seals stored secrets")
+	}
+	for i, k := range c.Tenants.SecretKeys {
+		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k)); err != nil || len(raw) != 32 {
+			bad("tenants.secret_keys", "key %d is not the base64 of 32 bytes", i+1)
 		}
 	}
 	if c.Tenants.DeleteRetention < 0 {

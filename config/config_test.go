@@ -159,8 +159,10 @@ func TestMySQLSecretKeys(t *testing.T) {
 			yaml: "  key_file: \"\"\n  secret_keys: [" + key1 + "]\n",
 		},
 		{
-			name: "logins off need neither",
-			yaml: "  key_file: \"\"\n  db_users: false\n",
+			// The ring seals idempotent answers too, with or without logins.
+			name:    "logins off still need a key",
+			yaml:    "  key_file: \"\"\n  db_users: false\n",
+			wantErr: "tenants.key_file",
 		},
 		{
 			name:    "short key",

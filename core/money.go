@@ -1,6 +1,7 @@
 package core
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -29,6 +30,35 @@ func ParseMoney(s string) (Money, error) {
 		units = -units
 	}
 	return Money(units), nil
+}
+
+// MaxPrice is the largest price a plan or a line item may have:
+// 1,000,000,000.00. It bounds what the sums built from prices can reach (a
+// year of a plan is 12 × MaxPrice; an invoice of 500 items of 1,000,000
+// units still overflows, so sums are checked with Add and Mul too).
+const MaxPrice Money = 1_000_000_000_00
+
+// errTooLarge is the error of a sum or product of money beyond int64 cents.
+func errTooLarge() error { return Errorf(Invalid, "amount is too large") }
+
+// Add returns m + n, or core.Invalid when the sum leaves int64 cents.
+func (m Money) Add(n Money) (Money, error) {
+	if (n > 0 && m > math.MaxInt64-n) || (n < 0 && m < math.MinInt64-n) {
+		return 0, errTooLarge()
+	}
+	return m + n, nil
+}
+
+// Mul returns m × q, or core.Invalid when the product leaves int64 cents.
+func (m Money) Mul(q int64) (Money, error) {
+	if m == 0 || q == 0 {
+		return 0, nil
+	}
+	p := int64(m) * q
+	if p/q != int64(m) || (q == -1 && m == math.MinInt64) || (m == -1 && q == math.MinInt64) {
+		return 0, errTooLarge()
+	}
+	return Money(p), nil
 }
 
 func allDigits(s string) bool {

@@ -1,6 +1,7 @@
 package core_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/saasd/saasd/core"
@@ -46,5 +47,55 @@ func TestMoneyString(t *testing.T) {
 		if got := m.String(); got != want {
 			t.Errorf("Money(%d).String() = %q, want %q", m, got, want)
 		}
+	}
+}
+
+func TestMoneyCheckedArithmetic(t *testing.T) {
+	t.Parallel()
+	const maxM, minM = core.Money(math.MaxInt64), core.Money(math.MinInt64)
+	adds := []struct {
+		a, b core.Money
+		ok   bool
+	}{
+		{1, 2, true}, {maxM, 0, true}, {maxM, 1, false}, {minM, -1, false}, {minM, maxM, true}, {-5, 5, true},
+	}
+	for _, tt := range adds {
+		got, err := tt.a.Add(tt.b)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.a+tt.b) {
+			t.Errorf("%d.Add(%d) = %d, %v; want ok %v", tt.a, tt.b, got, err, tt.ok)
+		}
+		if err != nil && core.KindOf(err) != core.Invalid {
+			t.Errorf("%d.Add(%d): kind %v, want Invalid", tt.a, tt.b, core.KindOf(err))
+		}
+	}
+	muls := []struct {
+		m  core.Money
+		q  int64
+		ok bool
+	}{
+		{100, 12, true}, {0, math.MaxInt64, true}, {maxM, 1, true}, {maxM, 2, false}, {minM, -1, false}, {-1, math.MinInt64, false},
+		{core.MaxPrice, 12, true}, {core.MaxPrice * 1_000_000, 93, false}, {maxM / 12, 12, true}, {maxM/12 + 1, 12, false},
+	}
+	for _, tt := range muls {
+		got, err := tt.m.Mul(tt.q)
+		if (err == nil) != tt.ok || (tt.ok && got != tt.m*core.Money(tt.q)) {
+			t.Errorf("%d.Mul(%d) = %d, %v; want ok %v", tt.m, tt.q, got, err, tt.ok)
+		}
+	}
+}
+
+// The invoice: 93 items of 1,000,000 × 1,000,000,000.00 is refused,
+// not totalled as -91,467,440,737,095,516.16.
+func TestTotalOfOverflow(t *testing.T) {
+	t.Parallel()
+	items := make([]core.Item, 93)
+	for i := range items {
+		items[i] = core.Item{Description: "x", Qty: 1_000_000, Amount: core.MaxPrice}
+	}
+	if got, err := core.TotalOf(items); core.KindOf(err) != core.Invalid || core.FieldsOf(err)["items"] == "" {
+		t.Fatalf("TotalOf = %d, %v; want Invalid naming items", got, err)
+	}
+	if got, err := core.TotalOf(items[:92]); err != nil || got != core.MaxPrice*1_000_000*92 {
+		t.Fatalf("TotalOf(92 items) = %d, %v", got, err)
 	}
 }

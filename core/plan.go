@@ -95,6 +95,8 @@ func (in PlanInput) Apply(p *Plan, create bool, resources []Resource) error {
 			errs[field] = err.Error()
 		case m < 0:
 			errs[field] = "must not be negative"
+		case m > MaxPrice:
+			errs[field] = "must be at most " + MaxPrice.String()
 		default:
 			*dst = m
 		}

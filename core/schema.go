@@ -2,6 +2,7 @@ package core
 
 import (
 	"fmt"
+	"math"
 	"net/mail"
 	"slices"
 	"strconv"
@@ -60,6 +61,16 @@ type Schema struct {
 	// Number, when set, makes a Computed text field a per-tenant sequence
 	// the store assigns in the insert's transaction (INV-2026-0001).
 	Number *Numbering
+	// Credential is the hidden column holding a row's password hash, for
+	// the users table: an update that sets it ends the row's login sessions
+	// in the same transaction, all but the one making the request
+	// (core.SessionFrom, when the user changes their own), so that a changed password
+	// locks out whoever knew the old one.
+	Credential string
+	// Keep, when set, is a value that at least one row must keep: an update
+	// or delete that would leave no row with it is refused with
+	// core.Conflict, checked under lock in the change's own transaction.
+	Keep *Keep
 }
 
 // Numbering is a per-tenant, per-year sequence of record numbers: Prefix,
@@ -82,6 +93,12 @@ func (n Numbering) Sequence(year int) string { return n.Prefix + strconv.Itoa(ye
 // Format returns the number of the seq-th record of year: "INV-2026-0001".
 func (n Numbering) Format(year int, seq int64) string {
 	return fmt.Sprintf("%s-%0*d", n.Sequence(year), n.Width, seq)
+}
+
+// Keep says that some row of a table must always have Field = Value, such
+// as a tenant's last admin (role = admin). Message is the error's.
+type Keep struct {
+	Field, Value, Message string
 }
 
 // ItemsSchema is a child table of line items {description, qty, amount}.
@@ -342,7 +359,7 @@ func DecodeItems(v any) ([]Item, error) {
 			qty = n
 		}
 		amount, err := ParseMoney(numberText(m["amount"]))
-		if err != nil || amount < 0 || amount > 1_000_000_000_00 {
+		if err != nil || amount < 0 || amount > MaxPrice {
 			return nil, fmt.Errorf("item %d: amount must be a non-negative amount with at most two decimals", i+1)
 		}
 		items = append(items, Item{Description: desc, Qty: qty, Amount: amount})
@@ -350,11 +367,20 @@ func DecodeItems(v any) ([]Item, error) {
 	return items, nil
 }
 
-// TotalOf adds up items exactly, in minor units.
-func TotalOf(items []Item) Money {
+// TotalOf adds up items exactly, in minor units. Items that passed
+// DecodeItems are bounded (500 × 1,000,000 × MaxPrice) but their total can
+// still leave int64 cents: that is core.Invalid naming "items", never a
+// wrapped total.
+func TotalOf(items []Item) (Money, error) {
 	var total Money
 	for _, it := range items {
-		total += Money(it.Qty) * it.Amount
+		line, err := it.Amount.Mul(it.Qty)
+		if err == nil {
+			total, err = total.Add(line)
+		}
+		if err != nil {
+			return 0, InvalidFields(map[string]string{"items": "the total is too large (at most " + Money(math.MaxInt64).String() + ")"})
+		}
 	}
-	return total
+	return total, nil
 }

@@ -130,10 +130,10 @@ func (n NewTenant) Validate() error {
 	if err := ValidateSubdomain(n.Subdomain); err != nil {
 		errs["subdomain"] = err.Error()
 	}
-	if n.Password != "" && len(n.Password) < 8 {
-		errs["password"] = "must be at least 8 characters"
-	} else if len(n.Password) > 72 {
-		errs["password"] = "must be at most 72 bytes"
+	if n.Password != "" {
+		if err := ValidatePassword(n.Password, n.Email); err != nil {
+			errs["password"] = err.Error()
+		}
 	}
 	if len(errs) > 0 {
 		return InvalidFields(errs)
@@ -212,17 +212,27 @@ var TenantSorts = []string{"id", "company_name", "subdomain", "email", "status",
 // MaxSearchLen bounds a tenant search text.
 const MaxSearchLen = 100
 
-// Paging defaults and bounds for tenant lists.
+// Paging defaults and bounds for tenant lists. MaxPage bounds every paged
+// list (tenant-side ones too): a page past it is refused with 422 rather
+// than clamped, so that page × per_page never overflows into another page.
 const (
 	DefaultPerPage = 25
 	MaxPerPage     = 100
+	MaxPage        = 1_000_000
 )
 
-// ValidatePassword requires 8 to 72 bytes (bcrypt's limit) with at least one
-// letter and one digit.
-func ValidatePassword(p string) error {
+// ValidatePassword is the one password policy, for every path that sets a
+// password (signup, a superadmin tenant create with an admin password, a
+// tenant user's create and update, a password change): 8 to 72 bytes
+// (bcrypt's limit) with at least one letter and one digit, and not the
+// account's email (empty when unknown). Returns core.Invalid; the message
+// suits the "password" field.
+func ValidatePassword(p, email string) error {
 	if len(p) < 8 || len(p) > 72 {
 		return Errorf(Invalid, "must be 8 to 72 characters")
+	}
+	if email != "" && strings.EqualFold(strings.TrimSpace(p), strings.TrimSpace(email)) {
+		return Errorf(Invalid, "must not be your email")
 	}
 	letter, digit := false, false
 	for _, r := range p {

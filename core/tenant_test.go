@@ -11,7 +11,7 @@ import (
 func validNewTenant() core.NewTenant {
 	return core.NewTenant{
 		CompanyName: "Acme Ltd", Email: "john@example.com", FirstName: "John", LastName: "Doe",
-		PlanID: 1, Subdomain: "acme", Password: "correct-horse",
+		PlanID: 1, Subdomain: "acme", Password: "correct-horse-1",
 	}
 }
 
@@ -38,8 +38,11 @@ func TestNewTenantValidate(t *testing.T) {
 		{name: "first_name too long", edit: func(n *core.NewTenant) { n.FirstName = strings.Repeat("f", 101) }, wantFields: []string{"first_name"}},
 		{name: "last_name too long", edit: func(n *core.NewTenant) { n.LastName = strings.Repeat("l", 101) }, wantFields: []string{"last_name"}},
 		{name: "password too short", edit: func(n *core.NewTenant) { n.Password = "1234567" }, wantFields: []string{"password"}},
-		{name: "password of 8", edit: func(n *core.NewTenant) { n.Password = "12345678" }},
-		{name: "password of 72 bytes", edit: func(n *core.NewTenant) { n.Password = strings.Repeat("p", 72) }},
+		{name: "password of 8", edit: func(n *core.NewTenant) { n.Password = "1234567a" }},
+		{name: "password of digits only", edit: func(n *core.NewTenant) { n.Password = "12345678" }, wantFields: []string{"password"}},
+		{name: "password without a digit", edit: func(n *core.NewTenant) { n.Password = "password" }, wantFields: []string{"password"}},
+		{name: "password is the email", edit: func(n *core.NewTenant) { n.Password = strings.ToUpper(n.Email) }, wantFields: []string{"password"}},
+		{name: "password of 72 bytes", edit: func(n *core.NewTenant) { n.Password = strings.Repeat("p", 71) + "1" }},
 		{name: "password over 72 bytes", edit: func(n *core.NewTenant) { n.Password = strings.Repeat("p", 73) }, wantFields: []string{"password"}},
 		{name: "bad email", edit: func(n *core.NewTenant) { n.Email = "john" }, wantFields: []string{"email"}},
 		{name: "bad subdomain", edit: func(n *core.NewTenant) { n.Subdomain = "a;drop" }, wantFields: []string{"subdomain"}},
@@ -72,11 +75,11 @@ func TestNewTenantNormalize(t *testing.T) {
 			name: "trims text fields",
 			in: core.NewTenant{
 				CompanyName: "  Acme Ltd ", Email: " john@example.com\t", FirstName: " John", LastName: "Doe ",
-				PlanID: 1, Subdomain: " acme ", Password: " keep spaces ",
+				PlanID: 1, Subdomain: " acme ", Password: " keep spaces 1 ",
 			},
 			want: core.NewTenant{
 				CompanyName: "Acme Ltd", Email: "john@example.com", FirstName: "John", LastName: "Doe",
-				PlanID: 1, Subdomain: "acme", Password: " keep spaces ",
+				PlanID: 1, Subdomain: "acme", Password: " keep spaces 1 ",
 			},
 		},
 		{

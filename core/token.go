@@ -98,3 +98,18 @@ func UserFrom(ctx context.Context) (User, bool) {
 	u, ok := ctx.Value(userKey{}).(User)
 	return u, ok
 }
+
+type sessionKey struct{}
+
+// WithSession returns ctx carrying the hash of the session token a
+// tenant-side request came with, so that a password change can end the
+// user's other sessions and keep this one.
+func WithSession(ctx context.Context, hash []byte) context.Context {
+	return context.WithValue(ctx, sessionKey{}, hash)
+}
+
+// SessionFrom returns the hash of the request's session token, if any.
+func SessionFrom(ctx context.Context) []byte {
+	h, _ := ctx.Value(sessionKey{}).([]byte)
+	return h
+}

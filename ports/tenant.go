@@ -101,8 +101,10 @@ type Sealer interface {
 // Exporter writes a tenant's data out of its own database.
 type Exporter interface {
 	// Export writes every row of every table of t.Database to w as JSON
-	// lines: {"table": "...", "row": {...}}.
-	Export(ctx context.Context, t core.Tenant, w io.Writer) error
+	// lines: {"table": "...", "row": {...}}. Unless secrets is set, the
+	// credentials are left out: the sessions table and every column that
+	// holds a password hash, a token hash or a secret.
+	Export(ctx context.Context, t core.Tenant, w io.Writer, secrets bool) error
 }
 
 // PlanChanges moves a tenant to another plan, the one way billing does it

@@ -33,6 +33,7 @@ func (s *Server) requestID(c *gin.Context) {
 	}
 	c.Set(keyRequestID, id)
 	c.Header(headerRequestID, id)
+	c.Request = c.Request.WithContext(core.WithRequestID(c.Request.Context(), id)) // for the audit trail
 	c.Next()
 }
 

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core/account"
+	"github.com/saasd/saasd/core/audit"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/core/quota"
@@ -63,6 +64,7 @@ type Deps struct {
 	Limiter  ports.RateLimiter
 	Idem     ports.IdempotencyStore      // nil: Idempotency-Key is ignored
 	Webhooks *webhook.Service            // nil: no webhook endpoints
+	Audit    *audit.Service              // nil: no audit endpoint
 	Ready    func(context.Context) error // nil error when the control database answers
 	Console  http.Handler                // nil: no web console; else served at /console/
 	Stats    *stats.Service              // nil: no GET /api/saas/stats
@@ -82,6 +84,7 @@ type Server struct {
 	idem     ports.IdempotencyStore
 	webhooks *webhook.Service
 	stats    *stats.Service
+	audit    *audit.Service
 	ready    func(context.Context) error
 	checks   []ReadyCheck
 	observer ports.EdgeObserver
@@ -102,7 +105,7 @@ type statusJSON struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, ready: d.Ready, checks: d.Checks, observer: d.Observer, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, audit: d.Audit, ready: d.Ready, checks: d.Checks, observer: d.Observer, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
@@ -166,6 +169,13 @@ func New(cfg Config, d Deps) *Server {
 	}
 	if d.Stats != nil {
 		saas("GET", "/stats", doc{Summary: "Figures for the console's overview", Response: obj{}}, s.getStats)
+	}
+	if d.Audit != nil {
+		saas("GET", "/audit", doc{Summary: "The audit trail of superadmin changes, newest first", Response: auditList{}, Query: []query{
+			{"action", "string", "tenant.create, plan.update, …"}, {"target_type", "string", "tenant, plan, …"}, {"target_id", "string", ""},
+			{"token", "string", "the token's name"}, {"since", "string", "RFC 3339 time or date"}, {"until", "string", "RFC 3339 time or date"},
+			{"page", "integer", "from 1"}, {"per_page", "integer", "1 to 100"},
+		}}, s.listAudit)
 	}
 	if d.Accounts != nil && d.Kernel != nil {
 		s.mountTenantAPI(e, d.Kernel)

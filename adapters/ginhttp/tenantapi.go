@@ -88,7 +88,7 @@ func (s *Server) tenantAuth(c *gin.Context) {
 	}
 	c.Set(keyToken, token)
 	c.Set(keyTokenName, "tenant:"+t.Subdomain+":user:"+strconv.FormatInt(u.ID, 10))
-	c.Request = c.Request.WithContext(core.WithUser(ctx, u))
+	c.Request = c.Request.WithContext(core.WithSession(core.WithUser(ctx, u), account.SessionHash(token)))
 	c.Next()
 }
 

@@ -103,7 +103,10 @@ func (r invoiceRow) toBilling() (*billing.Invoice, error) {
 // InTx runs fn in one transaction.
 func (s *BillingStore) InTx(ctx context.Context, fn func(ports.BillingTx) error) error {
 	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(&billingTx{db: s.db, tx: tx})
+		if err := fn(&billingTx{db: s.db, tx: tx}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, nil)
 	})
 }
 

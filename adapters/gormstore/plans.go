@@ -68,8 +68,14 @@ func (s *PlanStore) CreatePlan(ctx context.Context, p *core.Plan) error {
 	if err != nil {
 		return err
 	}
-	if err := s.db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
-		return translate(err, "plan named "+p.Name)
+	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return translate(err, "plan named "+p.Name)
+		}
+		return audit(ctx, tx, row.ID)
+	})
+	if err != nil {
+		return err
 	}
 	p.ID = row.ID
 	return nil
@@ -124,7 +130,7 @@ func (s *PlanStore) UpdatePlan(ctx context.Context, id int64, fn func(*core.Plan
 			return translate(err, "plan named "+p.Name)
 		}
 		out = p
-		return nil
+		return audit(ctx, tx, id)
 	})
 	return out, err
 }
@@ -149,7 +155,7 @@ func (s *PlanStore) DeletePlan(ctx context.Context, id int64) error {
 			}
 			return err
 		}
-		return nil
+		return audit(ctx, tx, id)
 	})
 }
 

@@ -16,7 +16,6 @@ import (
 	gormmysql "gorm.io/driver/mysql"
 
 	"github.com/saasd/saasd/adapters/gormstore"
-	"github.com/saasd/saasd/ports"
 	"github.com/saasd/saasd/ports/portstest"
 )
 
@@ -117,17 +116,6 @@ func TestMySQLStores(t *testing.T) {
 		t.Skip("MariaDB unreachable")
 	}
 	portstest.TestStores(t, func(t *testing.T) portstest.Stores { return storesOf(open(t)) })
-}
-
-func TestIdempotencyStore(t *testing.T) {
-	for name, open := range backends(t) {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			portstest.TestIdempotencyStore(t, func(t *testing.T) ports.IdempotencyStore {
-				return gormstore.NewIdempotencyStore(open(t), time.Hour)
-			})
-		})
-	}
 }
 
 func TestBillingStore(t *testing.T) {

@@ -286,7 +286,7 @@ func (s *TenantStore) UpdateTenant(ctx context.Context, id int64, fn func(*core.
 			return err
 		}
 		out = t
-		return nil
+		return audit(ctx, tx, id)
 	})
 	return out, err
 }

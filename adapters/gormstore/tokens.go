@@ -50,7 +50,7 @@ func (s *TokenStore) CreateToken(ctx context.Context, t *core.APIToken, hash []b
 			return translate(err, "token")
 		}
 		t.ID = row.ID
-		return nil
+		return audit(ctx, tx, row.ID)
 	})
 }
 
@@ -87,14 +87,19 @@ func (s *TokenStore) Tokens(ctx context.Context) ([]core.APIToken, error) {
 
 // RevokeToken revokes the live token named name.
 func (s *TokenStore) RevokeToken(ctx context.Context, name string, at time.Time) error {
-	res := s.db.gorm.WithContext(ctx).Model(&tokenRow{}).Where("name = ? AND revoked_at IS NULL", name).Update("revoked_at", at.UTC())
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return core.Errorf(core.NotFound, "no live token named %q", name)
-	}
-	return nil
+	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row tokenRow
+		if err := s.db.forUpdate(tx).Where("name = ? AND revoked_at IS NULL", name).Take(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrRecordNotFound) {
+				return core.Errorf(core.NotFound, "no live token named %q", name)
+			}
+			return err
+		}
+		if err := tx.Model(&tokenRow{}).Where("id = ?", row.ID).Update("revoked_at", at.UTC()).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, row.ID)
+	})
 }
 
 // TouchToken sets last_used_at.

@@ -64,7 +64,13 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *core.Webhook) error
 	if w.TenantID != 0 {
 		row.TenantID = &w.TenantID
 	}
-	if err := s.db.gorm.WithContext(ctx).Create(&row).Error; err != nil {
+	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, row.ID)
+	})
+	if err != nil {
 		return err
 	}
 	w.ID = row.ID
@@ -113,7 +119,10 @@ func (s *WebhookStore) deleteWebhook(ctx context.Context, id int64, owner string
 		if res.RowsAffected == 0 {
 			return core.Errorf(core.NotFound, "webhook not found")
 		}
-		return tx.Where("webhook_id = ? AND status = ?", id, core.DeliveryPending).Delete(&deliveryRow{}).Error
+		if err := tx.Where("webhook_id = ? AND status = ?", id, core.DeliveryPending).Delete(&deliveryRow{}).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, id)
 	})
 }
 

@@ -28,6 +28,7 @@ import (
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
 	"github.com/saasd/saasd/core/account"
+	"github.com/saasd/saasd/core/audit"
 	"github.com/saasd/saasd/core/auth"
 	"github.com/saasd/saasd/core/billing"
 	"github.com/saasd/saasd/core/egress"
@@ -75,6 +76,8 @@ type app struct {
 	tenantDB     ports.Provisioner
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
+	idem         *gormstore.IdempotencyStore
+	audit        *audit.Service
 	server       *ginhttp.Server
 	// redis is shared by the replicas (limits, cache invalidation); nil
 	// without ratelimit.redis_url.
@@ -88,6 +91,9 @@ type app struct {
 // installation had a prefix of its own; installations that have tenants
 // from then keep it, so an upgrade renames nothing.
 const legacyPrefix = "tenant_"
+
+// idempotencyTTL is how long an Idempotency-Key and its answer are kept.
+const idempotencyTTL = 24 * time.Hour
 
 // tenantData is what the tenant-database adapter stores in each tenant's
 // own database.
@@ -208,6 +214,11 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		}
 	}
 	a.prefix = prefix
+	// The key ring seals what the control database must not hold in
+	// clear: stored idempotent answers, and tenant logins on MySQL.
+	if a.sealer, err = secretKeys(cfg, logger); err != nil {
+		return err
+	}
 
 	// Tenant databases: the adapter's record store first (modules persist
 	// through it), then the provisioner, which needs every module's tables.
@@ -218,9 +229,6 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID}
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
-			if a.sealer, err = secretKeys(cfg, logger); err != nil {
-				return err
-			}
 			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
 		}
 		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
@@ -317,6 +325,14 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		}
 		checks = append(checks, ch)
 	}
+	// A claim outlives no request: after the request timeout (or the TTL
+	// without one) a key whose request died is free for the retry.
+	if a.idem, err = gormstore.NewIdempotencyStore(db, gormstore.IdempotencyConfig{
+		TTL: idempotencyTTL, ClaimTimeout: cfg.HTTP.RequestTimeout, Sealer: a.sealer,
+	}); err != nil {
+		return err
+	}
+	a.audit = audit.New(gormstore.NewAuditStore(db))
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
@@ -331,7 +347,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
 		Limiter: limiter, Checks: checks, Observer: observer, Ready: db.Ping, Logger: logger,
-		Idem: gormstore.NewIdempotencyStore(db, 24*time.Hour), Webhooks: a.webhooks,
+		Idem: a.idem, Webhooks: a.webhooks, Audit: a.audit,
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
 	})
 	return nil
@@ -387,6 +403,8 @@ func (a *app) serveMetrics(ctx context.Context) error {
 
 // secretKeys is the key ring that seals tenant database passwords: the
 // configured keys, or else the key file, made with a new key at first start.
+// secretKeys is the key ring that seals secrets in the control database
+// (tenant database passwords, stored idempotent answers): the configured keys, or else the key file, made with a new key at first start.
 func secretKeys(cfg config.Config, logger *zap.Logger) (*aesgcm.Ring, error) {
 	keys := cfg.Tenants.SecretKeys
 	if len(keys) == 0 {
@@ -396,7 +414,7 @@ func secretKeys(cfg config.Config, logger *zap.Logger) (*aesgcm.Ring, error) {
 			return nil, fmt.Errorf("config tenants.key_file: %w", err)
 		}
 		if created {
-			logger.Warn("generated the key that seals tenant database passwords; back it up, and give every replica the same file",
+			logger.Warn("generated the key that seals secrets in the control database; back it up, and give every replica the same file",
 				zap.String("key_file", cfg.Tenants.KeyFile))
 		}
 	}
@@ -498,6 +516,7 @@ func (a *app) background(ctx context.Context) {
 				zap.Int64s("tenants_missing_database", rec.Missing))
 		}
 	}
+	janitor = sweeping(janitor, a)
 	janitor(ctx)
 	go every(ctx, 5*time.Minute, false, janitor)
 	// After an upgrade, bring every tenant database to the new schema; a
@@ -515,4 +534,17 @@ func (a *app) background(ctx context.Context) {
 				zap.Int("failed", len(run.Failed)), zap.Int("current", run.Current))
 		}
 	}()
+}
+
+// sweeping adds to the janitor's pass the removal of idempotency keys whose
+// time passed (and claims their requests abandoned).
+func sweeping(janitor func(context.Context), a *app) func(context.Context) {
+	return func(ctx context.Context) {
+		janitor(ctx)
+		if n, err := a.idem.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("sweep idempotency keys", zap.Error(err))
+		} else if n > 0 {
+			a.logger.Info("idempotency keys swept", zap.Int64("removed", n))
+		}
+	}
 }

@@ -24,7 +24,7 @@ func run(t *testing.T, config string, args ...string) (string, error) {
 func TestCLI(t *testing.T) {
 	dir := t.TempDir()
 	config := filepath.Join(dir, "saasd.yaml")
-	yaml := "database:\n  dsn: " + filepath.Join(dir, "control.db") + "\ntenants:\n  data_dir: " + filepath.Join(dir, "tenants") + "\nlog:\n  level: error\n"
+	yaml := "database:\n  dsn: " + filepath.Join(dir, "control.db") + "\ntenants:\n  data_dir: " + filepath.Join(dir, "tenants") + "\n  key_file: " + filepath.Join(dir, "secret.key") + "\nlog:\n  level: error\n"
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -71,7 +73,7 @@ func newTokenCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			name, _ := cmd.Flags().GetString("name")
 			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
-				secret, t, err := a.auth.Create(cmd.Context(), name)
+				secret, t, err := a.auth.Create(cliContext(cmd), name)
 				if err != nil {
 					return err
 				}
@@ -119,7 +121,7 @@ func newTokenCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			name, _ := cmd.Flags().GetString("name")
 			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
-				if err := a.auth.Revoke(cmd.Context(), name); err != nil {
+				if err := a.auth.Revoke(cliContext(cmd), name); err != nil {
 					return err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "Revoked API token %q.\n", name)
@@ -243,7 +245,7 @@ func newTenantsCmd() *cobra.Command {
 				return fmt.Errorf("tenant id %q is not a number", args[0])
 			}
 			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
-				t, err := a.tenants.Restore(cmd.Context(), id)
+				t, err := a.tenants.Restore(cliContext(cmd), id)
 				if err != nil {
 					return err
 				}
@@ -253,7 +255,7 @@ func newTenantsCmd() *cobra.Command {
 		},
 	}
 	export := &cobra.Command{
-		Use:   "export ID [--out FILE]",
+		Use:   "export ID [--out FILE] [--include-secrets]",
 		Short: "Write a tenant's data as JSON lines ({\"table\":…,\"row\":{…}}) to FILE or stdout",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -262,15 +264,16 @@ func newTenantsCmd() *cobra.Command {
 				return fmt.Errorf("tenant id %q is not a number", args[0])
 			}
 			path, _ := cmd.Flags().GetString("out")
+			secrets, _ := cmd.Flags().GetBool("include-secrets")
 			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
 				if path == "" {
-					return a.tenants.Export(cmd.Context(), id, cmd.OutOrStdout())
+					return a.tenants.Export(cmd.Context(), id, cmd.OutOrStdout(), secrets)
 				}
 				f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 				if err != nil {
 					return err
 				}
-				if err := a.tenants.Export(cmd.Context(), id, f); err != nil {
+				if err := a.tenants.Export(cmd.Context(), id, f, secrets); err != nil {
 					f.Close()
 					os.Remove(path)
 					return err
@@ -280,6 +283,7 @@ func newTenantsCmd() *cobra.Command {
 		},
 	}
 	export.Flags().String("out", "", "file to write (must not exist); stdout when empty")
+	export.Flags().Bool("include-secrets", false, "include password hashes and sessions (a full backup; keep the file safe)")
 	tenants.AddCommand(reconcile, restore, export, newTenantsMigrateCmd(), newTenantsListCmd())
 	return tenants
 }
@@ -434,4 +438,82 @@ func newBillingCmd() *cobra.Command {
 		},
 	})
 	return billingCmd
+}
+
+// cliContext is the command's context with the CLI as the actor, for the
+// changes the audit trail records.
+func cliContext(cmd *cobra.Command) context.Context {
+	return core.WithActor(cmd.Context(), core.APIToken{Name: core.CLIActor})
+}
+
+// newAuditCmd is `saasd audit`: the audit trail, newest first.
+func newAuditCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "audit [--action A] [--target-type T] [--target-id ID] [--token NAME] [--since TIME] [--until TIME] [--limit N] [--page N]",
+		Short: "Print the audit trail of superadmin changes, newest first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fl := cmd.Flags()
+			f := core.AuditFilter{}
+			f.Action, _ = fl.GetString("action")
+			f.TargetType, _ = fl.GetString("target-type")
+			f.TargetID, _ = fl.GetString("target-id")
+			f.Token, _ = fl.GetString("token")
+			f.PerPage, _ = fl.GetInt("limit")
+			f.Page, _ = fl.GetInt("page")
+			for name, dst := range map[string]**time.Time{"since": &f.Since, "until": &f.Until} {
+				v, _ := fl.GetString(name)
+				if v == "" {
+					continue
+				}
+				t, err := parseCLITime(v)
+				if err != nil {
+					return fmt.Errorf("--%s %q: want an RFC 3339 time, a date, or a duration ago such as 24h", name, v)
+				}
+				*dst = &t
+			}
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				list, total, err := a.audit.List(cmd.Context(), f)
+				if err != nil {
+					return err
+				}
+				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+				fmt.Fprintln(w, "AT\tACTOR\tACTION\tTARGET\tREQUEST\tCHANGES")
+				for _, e := range list {
+					actor := e.Actor
+					if actor == "" {
+						actor = "-"
+					}
+					changes, _ := json.Marshal(e.Changes)
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s %s\t%s\t%s\n", e.At.UTC().Format(time.RFC3339), actor, e.Action, e.TargetType, e.TargetID, e.RequestID, changes)
+				}
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%d of %d entries\n", len(list), total)
+				return nil
+			})
+		},
+	}
+	fl := cmd.Flags()
+	fl.String("action", "", "only this action, e.g. tenant.create")
+	fl.String("target-type", "", "only this kind of target: tenant, plan, subscription, invoice, webhook, token")
+	fl.String("target-id", "", "only this target")
+	fl.String("token", "", "only changes made with this token (its name; cli for the CLI's own)")
+	fl.String("since", "", "from this time on (RFC 3339, a date, or a duration ago such as 24h)")
+	fl.String("until", "", "before this time")
+	fl.Int("limit", 50, "entries per page (at most 100)")
+	fl.Int("page", 1, "page")
+	return cmd
+}
+
+// parseCLITime reads an RFC 3339 time, a date, or a duration before now.
+func parseCLITime(v string) (time.Time, error) {
+	if d, err := time.ParseDuration(v); err == nil {
+		return time.Now().UTC().Add(-d), nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Parse(time.DateOnly, v)
 }

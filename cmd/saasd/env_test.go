@@ -38,6 +38,7 @@ func backends(t testing.TB) []backend {
 		cfg.Database.Driver = "sqlite"
 		cfg.Database.DSN = filepath.Join(dir, "control.db")
 		cfg.Tenants.DataDir = filepath.Join(dir, "tenants")
+		cfg.Tenants.KeyFile = filepath.Join(dir, "secret.key")
 	}}}
 	// The MySQL case is always there: it skips (or, with
 	// SAAS_TEST_REQUIRE_MYSQL, fails) when MariaDB is unreachable, rather

@@ -30,7 +30,7 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.PersistentFlags().String("config", "", "YAML config file (keys can also be set as SAAS_* environment variables)")
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newTokenCmd(), newUsageCmd(), newTenantsCmd(), newBillingCmd(), newHealthcheckCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newTokenCmd(), newUsageCmd(), newTenantsCmd(), newBillingCmd(), newHealthcheckCmd(), newAuditCmd())
 	return root
 }
 

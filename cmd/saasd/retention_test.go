@@ -58,7 +58,7 @@ func TestDeleteWithRetentionRestoreExport(t *testing.T) {
 			t.Fatalf("databases = %v", dbs)
 		}
 		var out bytes.Buffer
-		if err := e.app.tenants.Export(ctx, id, &out); err != nil {
+		if err := e.app.tenants.Export(ctx, id, &out, false); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), `"table":"customers"`) || !strings.Contains(out.String(), "Keep me") || strings.Contains(out.String(), `"table":"sessions"`) {

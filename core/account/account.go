@@ -99,10 +99,8 @@ func (s *Service) Register(ctx context.Context, in Signup) (Registered, error) {
 	if !mobileRE.MatchString(in.Mobile) {
 		errs["mobile"] = "must be a phone number of 6 to 20 digits"
 	}
-	if err := core.ValidatePassword(in.Password); err != nil {
+	if err := core.ValidatePassword(in.Password, in.Email); err != nil {
 		errs["password"] = err.Error()
-	} else if strings.EqualFold(in.Password, in.Email) {
-		errs["password"] = "must not be your email"
 	}
 	if in.ConfirmPassword != in.Password {
 		errs["c_password"] = "does not match password"
@@ -356,6 +354,10 @@ func (s *Service) RevokeKey(ctx context.Context, t core.Tenant, id int64) error 
 func (s *Service) Logout(ctx context.Context, t core.Tenant, token string) error {
 	return s.accounts.DeleteSession(ctx, t, hash(token))
 }
+
+// SessionHash is what a session token is known by in the tenant's
+// database (core.WithSession carries it through a request).
+func SessionHash(token string) []byte { return hash(token) }
 
 func hash(token string) []byte {
 	sum := sha256.Sum256([]byte(token))

@@ -56,7 +56,7 @@ func (s *Service) Create(ctx context.Context, name string) (string, core.APIToke
 	}
 	secret := TokenPrefix + base64.RawURLEncoding.EncodeToString(buf)
 	t := core.APIToken{Name: name, CreatedAt: s.clock.Now()}
-	if err := s.tokens.CreateToken(ctx, &t, Hash(secret)); err != nil {
+	if err := s.tokens.CreateToken(core.WithAudit(ctx, "token.create", "token", "", map[string]any{"name": name}), &t, Hash(secret)); err != nil {
 		return "", core.APIToken{}, err
 	}
 	return secret, t, nil
@@ -70,7 +70,8 @@ func (s *Service) List(ctx context.Context) ([]core.APIToken, error) {
 // Revoke revokes the live token named name; it is refused from the next
 // request on. Returns core.NotFound.
 func (s *Service) Revoke(ctx context.Context, name string) error {
-	return s.tokens.RevokeToken(ctx, strings.TrimSpace(name), s.clock.Now())
+	name = strings.TrimSpace(name)
+	return s.tokens.RevokeToken(core.WithAudit(ctx, "token.revoke", "token", "", map[string]any{"name": name}), name, s.clock.Now())
 }
 
 // Authenticate returns the live token whose secret is given. The store is

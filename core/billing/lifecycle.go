@@ -525,6 +525,9 @@ func (l *Lifecycle) raisePeriodBill() int {
 // raise adds a bill due at at for [start, end] and returns its number. The
 // credit balance pays what it can; a negative total goes to the credit
 // balance instead, so bills never go below zero. A zero bill is paid.
+// The credit cannot overflow: each bill adds at most a period's price
+// (at most 12 × core.MaxPrice, about 1.2e12 cents), so it would take some
+// seven million credited plan changes on one subscription to leave int64.
 func (l *Lifecycle) raise(at, start, end time.Time, lines []Line) int {
 	total, _ := sumLines(lines)
 	if total > 0 && l.Credit > 0 {

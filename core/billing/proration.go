@@ -2,6 +2,7 @@ package billing
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"time"
 
@@ -18,7 +19,9 @@ type Rate struct {
 
 // RateOf returns the rate p is billed at: its own cycle (monthly when unset)
 // and the price for that cycle. A yearly plan without a yearly price costs
-// twelve monthly prices.
+// twelve monthly prices; plan prices are at most core.MaxPrice, so that
+// product fits, and one that would not (a plan stored before the bound)
+// costs the most int64 cents hold rather than wrapping into a free year.
 func RateOf(p core.Plan) Rate {
 	r := Rate{PlanID: p.ID, PlanName: p.Name, Cycle: p.BillingCycle, Price: p.PriceMonthly}
 	if r.Cycle == "" {
@@ -27,7 +30,10 @@ func RateOf(p core.Plan) Rate {
 	if r.Cycle == core.Yearly {
 		r.Price = p.PriceYearly
 		if r.Price == 0 {
-			r.Price = 12 * p.PriceMonthly
+			var err error
+			if r.Price, err = p.PriceMonthly.Mul(12); err != nil {
+				r.Price = math.MaxInt64
+			}
 		}
 	}
 	return r

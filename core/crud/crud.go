@@ -147,7 +147,7 @@ func ParseQuery(s *core.Schema, in kernel.Input) (core.ListQuery, error) {
 		}
 		return n
 	}
-	q := core.ListQuery{Page: num("page", 1, 1_000_000), Limit: num("limit", DefaultLimit, MaxLimit), Filters: map[string]any{}}
+	q := core.ListQuery{Page: num("page", 1, core.MaxPage), Limit: num("limit", DefaultLimit, MaxLimit), Filters: map[string]any{}}
 	q.Search = strings.TrimSpace(in.Query("search"))
 	if len(q.Search) > 100 {
 		errs["search"] = "must be at most 100 characters"
@@ -204,7 +204,11 @@ func (r *Endpoints) Decode(ctx context.Context, raw map[string]any, create bool)
 		return nil, err
 	}
 	if r.Schema.Items != nil && rec["items"] != nil {
-		rec[r.Schema.Total] = core.TotalOf(rec["items"].([]core.Item))
+		total, err := core.TotalOf(rec["items"].([]core.Item))
+		if err != nil {
+			return nil, err
+		}
+		rec[r.Schema.Total] = total
 	}
 	if r.BeforeWrite != nil {
 		if err := r.BeforeWrite(ctx, raw, rec, create); err != nil {

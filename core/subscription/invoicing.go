@@ -2,6 +2,7 @@ package subscription
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,7 +35,8 @@ func (s *Service) Invoice(ctx context.Context, tenantID int64, number string) (*
 // the bill as paid, which lifts a past_due or billing suspension.
 // Returns core.NotFound, core.Invalid (no reference) or core.Conflict (not open).
 func (s *Service) Pay(ctx context.Context, tenantID int64, number, ref string) (*billing.Invoice, error) {
-	return s.settle(ctx, tenantID, number, func(inv *billing.Invoice, t *core.Tenant) error {
+	actx := core.WithAudit(ctx, "invoice.pay", "invoice", number, map[string]any{"tenant_id": tenantID, "payment_ref": strings.TrimSpace(ref)})
+	return s.settle(actx, tenantID, number, func(inv *billing.Invoice, t *core.Tenant) error {
 		if err := inv.MarkPaid(ref, s.clock.Now()); err != nil {
 			return err
 		}
@@ -46,7 +48,8 @@ func (s *Service) Pay(ctx context.Context, tenantID int64, number, ref string) (
 // Void cancels an open invoice: the bill is forgiven, so it cannot make the
 // subscription past due. Returns core.NotFound or core.Conflict.
 func (s *Service) Void(ctx context.Context, tenantID int64, number string) (*billing.Invoice, error) {
-	return s.settle(ctx, tenantID, number, func(inv *billing.Invoice, _ *core.Tenant) error { return inv.Void(s.clock.Now()) })
+	actx := core.WithAudit(ctx, "invoice.void", "invoice", number, map[string]any{"tenant_id": tenantID})
+	return s.settle(actx, tenantID, number, func(inv *billing.Invoice, _ *core.Tenant) error { return inv.Void(s.clock.Now()) })
 }
 
 // settle applies op to an invoice and tells the subscription its bill is
@@ -101,7 +104,8 @@ func (s *Service) settle(ctx context.Context, tenantID int64, number string, op 
 // (the tenant is served until then) or at once (the tenant is suspended now).
 // Returns core.NotFound, or core.Conflict when it is canceled or expired already.
 func (s *Service) Cancel(ctx context.Context, tenantID int64, atPeriodEnd bool) (core.Subscription, error) {
-	return s.change(ctx, tenantID, func(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, now time.Time) ([]billing.Event, error) {
+	actx := core.WithAudit(ctx, "subscription.cancel", "subscription", strconv.FormatInt(tenantID, 10), map[string]any{"at_period_end": atPeriodEnd})
+	return s.change(actx, tenantID, func(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, now time.Time) ([]billing.Event, error) {
 		return l.Cancel(atPeriodEnd, now)
 	})
 }

@@ -2,6 +2,8 @@ package subscription
 
 import (
 	"context"
+	"strconv"
+	"time"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/billing"
@@ -32,7 +34,7 @@ func (s *Service) CreatePlan(ctx context.Context, in core.PlanInput) (core.Plan,
 	if err := in.Apply(&p, true, s.limits.List()); err != nil {
 		return core.Plan{}, err
 	}
-	if err := s.plans.CreatePlan(ctx, &p); err != nil {
+	if err := s.plans.CreatePlan(core.WithAudit(ctx, "plan.create", "plan", "", planChanges(in)), &p); err != nil {
 		return core.Plan{}, err
 	}
 	return p, nil
@@ -50,12 +52,45 @@ func (s *Service) Plans(ctx context.Context) ([]core.Plan, error) {
 
 // UpdatePlan changes the fields in sets. Returns core.NotFound, core.Invalid or core.Conflict.
 func (s *Service) UpdatePlan(ctx context.Context, id int64, in core.PlanInput) (core.Plan, error) {
-	return s.plans.UpdatePlan(ctx, id, func(p *core.Plan) error { return in.Apply(p, false, s.limits.List()) })
+	actx := core.WithAudit(ctx, "plan.update", "plan", strconv.FormatInt(id, 10), planChanges(in))
+	return s.plans.UpdatePlan(actx, id, func(p *core.Plan) error { return in.Apply(p, false, s.limits.List()) })
 }
 
 // DeletePlan removes a plan no tenant is on. Returns core.NotFound or core.Conflict.
 func (s *Service) DeletePlan(ctx context.Context, id int64) error {
-	return s.plans.DeletePlan(ctx, id)
+	return s.plans.DeletePlan(core.WithAudit(ctx, "plan.delete", "plan", strconv.FormatInt(id, 10), nil), id)
+}
+
+// planChanges are the fields a plan create or update sets, for the audit trail.
+func planChanges(in core.PlanInput) map[string]any {
+	c := map[string]any{}
+	set := func(k string, v any, present bool) {
+		if present {
+			c[k] = v
+		}
+	}
+	set("name", deref(in.Name), in.Name != nil)
+	set("price_monthly", deref(in.PriceMonthly), in.PriceMonthly != nil)
+	set("price_yearly", deref(in.PriceYearly), in.PriceYearly != nil)
+	set("billing_cycle", deref(in.BillingCycle), in.BillingCycle != nil)
+	if in.IsPopular != nil {
+		c["is_popular"] = *in.IsPopular
+	}
+	if in.TrialEnabled != nil {
+		c["trial_enabled"] = *in.TrialEnabled
+	}
+	if in.TrialDays != nil {
+		c["trial_days"] = *in.TrialDays
+	}
+	set("limits", in.Limits, in.Limits != nil)
+	return c
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 // Subscription returns a tenant's subscription. Returns core.NotFound.
@@ -78,6 +113,19 @@ func (s *Service) Subscription(ctx context.Context, tenantID int64) (core.Subscr
 // UpdateSubscription moves a tenant to another plan and/or sets when its
 // subscription expires. Returns core.NotFound or core.Invalid.
 func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate) (core.Subscription, error) {
+	changes := map[string]any{}
+	if u.PlanID != nil {
+		changes["plan_id"] = *u.PlanID
+	}
+	if u.ExpiresAt != nil {
+		changes["expires_at"] = u.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return s.moveSubscription(ctx, core.WithAudit(ctx, "subscription.update", "subscription", strconv.FormatInt(tenantID, 10), changes), tenantID, u)
+}
+
+// moveSubscription is UpdateSubscription; actx is the context of the
+// change itself, carrying its audit entry, if any.
+func (s *Service) moveSubscription(ctx, actx context.Context, tenantID int64, u core.SubscriptionUpdate) (core.Subscription, error) {
 	var plan core.Plan
 	if u.PlanID != nil {
 		var err error
@@ -88,7 +136,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 			return core.Subscription{}, err
 		}
 	}
-	return s.updateSubscription(ctx, tenantID, u, plan)
+	return s.updateSubscription(actx, tenantID, u, plan)
 }
 
 func (s *Service) tenant(ctx context.Context, id int64) (core.Tenant, error) {
@@ -110,8 +158,9 @@ func subscriptionOf(t core.Tenant, p core.Plan) core.Subscription {
 var _ ports.PlanChanges = (*Service)(nil)
 
 // ChangePlan moves a tenant to another plan, prorated like a subscription
-// update. Returns core.NotFound or core.Invalid.
+// update; the caller (a tenant update) records the change in its own audit
+// entry. Returns core.NotFound or core.Invalid.
 func (s *Service) ChangePlan(ctx context.Context, tenantID, planID int64) error {
-	_, err := s.UpdateSubscription(ctx, tenantID, core.SubscriptionUpdate{PlanID: &planID})
+	_, err := s.moveSubscription(ctx, ctx, tenantID, core.SubscriptionUpdate{PlanID: &planID})
 	return err
 }

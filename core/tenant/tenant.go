@@ -216,7 +216,13 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 		}})
 	}
 	steps = append(steps, step{name: "activate", do: func(ctx context.Context) error {
-		ready, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error {
+		// The tenant exists from here on: its creation is recorded with
+		// this step, and a create undone before it leaves no record.
+		actx := core.WithAudit(ctx, "tenant.create", "tenant", strconv.FormatInt(t.ID, 10), map[string]any{
+			"company_name": n.CompanyName, "email": n.Email, "first_name": n.FirstName, "last_name": n.LastName,
+			"subdomain": n.Subdomain, "plan_id": plan.ID, "status": string(status),
+		})
+		ready, err := s.tenants.UpdateTenant(actx, t.ID, func(r *core.Tenant) error {
 			r.Status, r.ExpiresAt, r.NextInvoice = status, &expires, &expires
 			r.SchemaVersion = s.provisioner.Version()
 			r.Emit(core.EventTenantCreated, now, map[string]any{"subdomain": r.Subdomain, "plan_id": r.PlanID, "status": string(status)})
@@ -329,8 +335,8 @@ func (s *Service) List(ctx context.Context, f core.TenantFilter) ([]core.Tenant,
 		return nil, 0, core.InvalidFields(map[string]string{"status": "must be active, inactive or trial"})
 	}
 	errs := map[string]string{}
-	if f.Page < 1 {
-		errs["page"] = "must be at least 1"
+	if f.Page < 1 || f.Page > core.MaxPage {
+		errs["page"] = fmt.Sprintf("must be between 1 and %d", core.MaxPage)
 	}
 	if f.PerPage < 1 || f.PerPage > core.MaxPerPage {
 		errs["per_page"] = fmt.Sprintf("must be between 1 and %d", core.MaxPerPage)
@@ -397,7 +403,18 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 			return core.Tenant{}, err
 		}
 	}
-	return s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
+	changes := map[string]any{}
+	if u.CompanyName != nil {
+		changes["company_name"] = name
+	}
+	if u.Status != nil {
+		changes["status"] = *u.Status
+	}
+	if u.PlanID != nil {
+		changes["plan_id"] = *u.PlanID
+	}
+	actx := core.WithAudit(ctx, "tenant.update", "tenant", strconv.FormatInt(id, 10), changes)
+	return s.tenants.UpdateTenant(actx, id, func(t *core.Tenant) error {
 		if t.Gone() || t.Status == core.StatusProvisioning {
 			return core.Errorf(core.NotFound, "tenant not found")
 		}
@@ -422,7 +439,8 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 // Returns core.NotFound or core.Conflict (still provisioning).
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	now := s.clock.Now()
-	t, err := s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
+	actx := core.WithAudit(ctx, "tenant.delete", "tenant", strconv.FormatInt(id, 10), map[string]any{"retention": s.retention.String()})
+	t, err := s.tenants.UpdateTenant(actx, id, func(t *core.Tenant) error {
 		switch {
 		case t.Status == core.StatusDeleted:
 			return core.Errorf(core.NotFound, "tenant not found")
@@ -469,7 +487,7 @@ func (s *Service) Restore(ctx context.Context, id int64) (core.Tenant, error) {
 	if t.Status != core.StatusDeleted || t.DeletedAt == nil || !s.clock.Now().Before(t.DeletedAt.Add(s.retention)) {
 		return core.Tenant{}, core.Errorf(core.NotFound, "no deleted tenant %d within the retention", id)
 	}
-	restored, err := s.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
+	restored, err := s.tenants.UpdateTenant(core.WithAudit(ctx, "tenant.restore", "tenant", strconv.FormatInt(id, 10), nil), id, func(t *core.Tenant) error {
 		if t.Status != core.StatusDeleted {
 			return core.Errorf(core.NotFound, "no deleted tenant %d within the retention", id)
 		}
@@ -485,8 +503,9 @@ func (s *Service) Restore(ctx context.Context, id int64) (core.Tenant, error) {
 
 // Export writes everything in the tenant's own database to w (JSON lines:
 // one object per row with its table). Works for deleted tenants within the
-// retention too. Returns core.NotFound.
-func (s *Service) Export(ctx context.Context, id int64, w io.Writer) error {
+// retention too. Password hashes, session tokens and other secrets are left
+// out unless secrets is set. Returns core.NotFound.
+func (s *Service) Export(ctx context.Context, id int64, w io.Writer, secrets bool) error {
 	if s.exporter == nil {
 		return fmt.Errorf("export is not configured")
 	}
@@ -497,7 +516,7 @@ func (s *Service) Export(ctx context.Context, id int64, w io.Writer) error {
 	if t.Database == "" || t.Status == core.StatusDeleting || t.Status == core.StatusProvisioning {
 		return core.Errorf(core.NotFound, "tenant %d has no database to export", id)
 	}
-	return s.exporter.Export(ctx, t, w)
+	return s.exporter.Export(ctx, t, w, secrets)
 }
 
 // Usage counts the tenant's records in its own database against its plan's

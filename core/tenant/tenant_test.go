@@ -236,7 +236,7 @@ func (f planChanges) ChangePlan(ctx context.Context, tenantID, planID int64) err
 func newTenantInput(planID int64) core.NewTenant {
 	return core.NewTenant{
 		CompanyName: "Acme Ltd", Email: "john@example.com", FirstName: "John", LastName: "Doe",
-		PlanID: planID, Subdomain: "acme", Password: "correct-horse",
+		PlanID: planID, Subdomain: "acme", Password: "correct-horse-1",
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,7 +80,8 @@ func (s *Service) Register(ctx context.Context, rawURL string, events []string) 
 	if err != nil {
 		return core.Webhook{}, err
 	}
-	if err := s.store.CreateWebhook(ctx, &w); err != nil {
+	actx := core.WithAudit(ctx, "webhook.create", "webhook", "", map[string]any{"url": w.URL, "events": events})
+	if err := s.store.CreateWebhook(actx, &w); err != nil {
 		return core.Webhook{}, err
 	}
 	return w, nil
@@ -119,7 +121,9 @@ func newWebhook(policy egress.Policy, rawURL string, events, catalog []string, n
 func (s *Service) List(ctx context.Context) ([]core.Webhook, error) { return s.store.Webhooks(ctx) }
 
 // Delete removes a webhook. Returns core.NotFound.
-func (s *Service) Delete(ctx context.Context, id int64) error { return s.store.DeleteWebhook(ctx, id) }
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	return s.store.DeleteWebhook(core.WithAudit(ctx, "webhook.delete", "webhook", strconv.FormatInt(id, 10), nil), id)
+}
 
 // Deliveries returns a webhook's latest deliveries. Returns core.NotFound.
 func (s *Service) Deliveries(ctx context.Context, id int64) ([]core.Delivery, error) {

@@ -24,8 +24,11 @@ var Schema = &core.Schema{
 		// "administrator" as seed 004 names it; "admin" is accepted for it.
 		{Name: "role", Type: core.EnumField, Values: []string{core.RoleStaff, core.RoleAdmin}, Aliases: core.RoleAliases, Filter: true},
 	},
-	Hidden: []string{"password_hash"},
-	Inputs: []string{"password"},
+	Hidden:     []string{"password_hash"},
+	Inputs:     []string{"password"},
+	Credential: "password_hash",
+	// Without an admin nobody could manage the tenant's users any more.
+	Keep: &core.Keep{Field: "role", Value: core.RoleAdmin, Message: "a tenant keeps at least one admin: make another user admin first"},
 }
 
 // New returns the module. The users table belongs to the kernel's own
@@ -39,7 +42,8 @@ func New(store ports.RecordStore, hasher ports.PasswordHasher) *crud.Module {
 				return nil
 			}
 			s, _ := pw.(string)
-			if err := core.ValidatePassword(s); err != nil {
+			email, _ := rec["email"].(string)
+			if err := core.ValidatePassword(s, email); err != nil {
 				return core.InvalidFields(map[string]string{"password": err.Error()})
 			}
 			hash, err := hasher.Hash(s)

@@ -48,6 +48,9 @@ func TestTenantData(t *testing.T, newData func(t *testing.T) TenantData) {
 	t.Run("users", func(t *testing.T) { t.Parallel(); testUsers(t, newData(t)) })
 	t.Run("sessions", func(t *testing.T) { t.Parallel(); testSessions(t, newData(t)) })
 	t.Run("export", func(t *testing.T) { t.Parallel(); testExport(t, newData(t)) })
+	t.Run("credential change", func(t *testing.T) { t.Parallel(); testCredentialChange(t, newData(t)) })
+	t.Run("keep one admin", func(t *testing.T) { t.Parallel(); testKeep(t, newData(t)) })
+	t.Run("keep one admin, racing", func(t *testing.T) { t.Parallel(); testKeepRace(t, newData(t)) })
 }
 
 func customer(account, email, city string) core.Record {
@@ -431,8 +434,38 @@ func testExport(t *testing.T, d TenantData) {
 	if err := d.Users.CreateSession(ctx, d.Tenant, u.ID, sessionHash("s"), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	rows := exported(t, d, false)
+	var accounts []string
+	for _, r := range rows[d.Schema.Table] {
+		accounts = append(accounts, fmt.Sprint(r["account"]))
+	}
+	slices.Sort(accounts)
+	if !slices.Equal(accounts, []string{"Acme", "Globex"}) {
+		t.Fatalf("exported %s = %v (all: %v)", d.Schema.Table, accounts, rows)
+	}
+	if users := rows[d.UserSchema.Table]; len(users) != 1 || users[0]["email"] != "ann@example.com" {
+		t.Fatalf("exported %s = %v", d.UserSchema.Table, users)
+	} else if _, has := users[0]["password_hash"]; has {
+		t.Fatalf("password hash exported without secrets: %v", users[0])
+	}
+	if len(rows["sessions"]) != 0 {
+		t.Fatalf("sessions exported: %v", rows["sessions"])
+	}
+	// With secrets, hashes and sessions come along (a full backup).
+	rows = exported(t, d, true)
+	if users := rows[d.UserSchema.Table]; len(users) != 1 || users[0]["password_hash"] != "hash" {
+		t.Fatalf("exported %s with secrets = %v", d.UserSchema.Table, users)
+	}
+	if len(rows["sessions"]) != 1 {
+		t.Fatalf("sessions with secrets: %v", rows["sessions"])
+	}
+}
+
+// exported runs Export and reads its lines back, by table.
+func exported(t *testing.T, d TenantData, secrets bool) map[string][]map[string]any {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := d.Exporter.Export(ctx, d.Tenant, &buf); err != nil {
+	if err := d.Exporter.Export(context.Background(), d.Tenant, &buf, secrets); err != nil {
 		t.Fatal(err)
 	}
 	rows := map[string][]map[string]any{}
@@ -451,20 +484,7 @@ func testExport(t *testing.T, d TenantData) {
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
-	var accounts []string
-	for _, r := range rows[d.Schema.Table] {
-		accounts = append(accounts, fmt.Sprint(r["account"]))
-	}
-	slices.Sort(accounts)
-	if !slices.Equal(accounts, []string{"Acme", "Globex"}) {
-		t.Fatalf("exported %s = %v (all: %v)", d.Schema.Table, accounts, rows)
-	}
-	if len(rows[d.UserSchema.Table]) != 1 || rows[d.UserSchema.Table][0]["email"] != "ann@example.com" {
-		t.Fatalf("exported %s = %v", d.UserSchema.Table, rows[d.UserSchema.Table])
-	}
-	if len(rows["sessions"]) != 0 {
-		t.Fatalf("sessions exported: %v", rows["sessions"])
-	}
+	return rows
 }
 
 // DataStores are the tenant-side ports that one adapter value implements.
@@ -501,5 +521,126 @@ func Provisioned(p ports.Provisioner, records ports.RecordStore, data DataStores
 			Tenant: tn, Records: records, Users: data, Counter: data, Recounter: data, Exporter: data,
 			Schema: schema, UserSchema: users,
 		}
+	}
+}
+
+// A record update that sets the schema's Credential (a new password) ends
+// that user's sessions, all but the request's own.
+func testCredentialChange(t *testing.T, d TenantData) {
+	us := d.UserSchema
+	if us.Credential == "" {
+		t.Skip("the user schema has no credential column")
+	}
+	ctx := context.Background()
+	created, err := d.Records.Create(ctx, d.Tenant, us, []core.Record{user("Ann", "ann@example.com"), user("Bob", "bob@example.com")}, quota.Quota{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, bob := idOf(t, created[0]), idOf(t, created[1])
+	now, expires := time.Now().UTC(), time.Now().UTC().Add(time.Hour)
+	for _, s := range []struct {
+		user int64
+		name string
+	}{{ann, "ann-here"}, {ann, "ann-laptop"}, {ann, "ann-phone"}, {bob, "bob"}} {
+		if err := d.Users.CreateSession(ctx, d.Tenant, s.user, sessionHash(s.name), expires); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Ann changes her own password from the "ann-here" session.
+	self := core.WithSession(core.WithUser(ctx, core.User{ID: ann, Role: core.RoleStaff}), sessionHash("ann-here"))
+	if _, err := d.Records.Update(self, d.Tenant, us, ann, core.Record{us.Credential: "new-hash"}); err != nil {
+		t.Fatal(err)
+	}
+	live := func(name string) bool {
+		_, err := d.Users.UserBySession(ctx, d.Tenant, sessionHash(name), now)
+		return err == nil
+	}
+	if !live("ann-here") || live("ann-laptop") || live("ann-phone") || !live("bob") {
+		t.Fatalf("after Ann's change: here %v, laptop %v, phone %v, bob %v; want true false false true",
+			live("ann-here"), live("ann-laptop"), live("ann-phone"), live("bob"))
+	}
+	// An admin (Ann) setting Bob's password ends all of Bob's sessions.
+	if _, err := d.Records.Update(self, d.Tenant, us, bob, core.Record{us.Credential: "reset"}); err != nil {
+		t.Fatal(err)
+	}
+	if live("bob") || !live("ann-here") {
+		t.Fatalf("after Bob's reset: bob %v, ann %v", live("bob"), live("ann-here"))
+	}
+	// Other fields leave sessions alone.
+	if err := d.Users.CreateSession(ctx, d.Tenant, bob, sessionHash("bob-2"), expires); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Records.Update(ctx, d.Tenant, us, bob, core.Record{"name": "Robert"}); err != nil || !live("bob-2") {
+		t.Fatalf("renaming Bob: %v, session live %v", err, live("bob-2"))
+	}
+}
+
+func admin(name, email string) core.Record {
+	r := user(name, email)
+	r["role"] = core.RoleAdmin
+	return r
+}
+
+// The schema's Keep rule: the last admin can be neither demoted nor deleted.
+func testKeep(t *testing.T, d TenantData) {
+	us := d.UserSchema
+	if us.Keep == nil {
+		t.Skip("the user schema keeps nothing")
+	}
+	ctx := context.Background()
+	created, err := d.Records.Create(ctx, d.Tenant, us, []core.Record{admin("Ann", "ann@example.com"), user("Bob", "bob@example.com")}, quota.Quota{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann, bob := idOf(t, created[0]), idOf(t, created[1])
+	_, err = d.Records.Update(ctx, d.Tenant, us, ann, core.Record{"role": core.RoleStaff})
+	wantKind(t, err, core.Conflict)
+	wantKind(t, d.Records.Delete(ctx, d.Tenant, us, ann), core.Conflict)
+	// Renaming the last admin, or changing others, is fine.
+	if _, err := d.Records.Update(ctx, d.Tenant, us, ann, core.Record{"name": "Anne", "role": core.RoleAdmin}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Records.Delete(ctx, d.Tenant, us, bob); err != nil {
+		t.Fatal(err)
+	}
+	// With a second admin, the first may step down.
+	more, err := d.Records.Create(ctx, d.Tenant, us, []core.Record{admin("Cy", "cy@example.com")}, quota.Quota{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Records.Update(ctx, d.Tenant, us, ann, core.Record{"role": core.RoleStaff}); err != nil {
+		t.Fatal(err)
+	}
+	wantKind(t, d.Records.Delete(ctx, d.Tenant, us, idOf(t, more[0])), core.Conflict)
+	if got, err := d.Records.Get(ctx, d.Tenant, us, idOf(t, more[0])); err != nil || got["role"] != core.RoleAdmin {
+		t.Fatalf("last admin = %v, %v", got, err)
+	}
+}
+
+// Two admins demoting each other at once: one wins, one admin is left.
+func testKeepRace(t *testing.T, d TenantData) {
+	us := d.UserSchema
+	if us.Keep == nil {
+		t.Skip("the user schema keeps nothing")
+	}
+	ctx := context.Background()
+	created, err := d.Records.Create(ctx, d.Tenant, us, []core.Record{admin("Ann", "ann@example.com"), admin("Bob", "bob@example.com")}, quota.Quota{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i, id := range ids(t, created) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = d.Records.Update(ctx, d.Tenant, us, id, core.Record{"role": core.RoleStaff})
+		}()
+	}
+	wg.Wait()
+	wantWinners(t, errs, 1, core.Conflict)
+	admins, _, err := d.Records.List(ctx, d.Tenant, us, core.ListQuery{Page: 1, Limit: 10, Filters: map[string]any{"role": core.RoleAdmin}})
+	if err != nil || len(admins) != 1 {
+		t.Fatalf("admins left = %v, %v", admins, err)
 	}
 }

@@ -15,9 +15,10 @@ import (
 
 var _ ports.Exporter = (*Store)(nil)
 
-// Export writes every row of the tenant's tables as JSON lines. Sessions
-// (live login tokens, hashed) and the migration bookkeeping are left out.
-func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
+// Export writes every row of the tenant's tables as JSON lines. The
+// migration bookkeeping is left out, and so, unless secrets is set, are
+// sessions (live login tokens, hashed) and the secret columns (secretColumn).
+func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer, secrets bool) error {
 	h, err := st.handles.Handle(ctx, t)
 	if err != nil {
 		return err
@@ -35,7 +36,7 @@ func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
 			rows.Close()
 			return err
 		}
-		if name != "sessions" && name != MarkerTable && !strings.HasPrefix(name, "goose_") {
+		if (secrets || name != "sessions") && name != MarkerTable && !strings.HasPrefix(name, "goose_") {
 			tables = append(tables, name)
 		}
 	}
@@ -46,14 +47,23 @@ func (st *Store) Export(ctx context.Context, t core.Tenant, w io.Writer) error {
 	out := bufio.NewWriter(w)
 	enc := json.NewEncoder(out)
 	for _, table := range tables {
-		if err := exportTable(ctx, h, table, enc); err != nil {
+		if err := exportTable(ctx, h, table, enc, secrets); err != nil {
 			return fmt.Errorf("export %s: %w", table, err)
 		}
 	}
 	return out.Flush()
 }
 
-func exportTable(ctx context.Context, h Handle, table string, enc *json.Encoder) error {
+// secretColumn says whether a column holds a credential: a password or
+// token hash, a key hash, a secret. Named by convention, so that a module's
+// own credential columns (api keys, webhook secrets) are covered too.
+func secretColumn(name string) bool {
+	name = strings.ToLower(name)
+	return strings.HasSuffix(name, "_hash") || name == "secret" || strings.HasSuffix(name, "_secret") ||
+		name == "password" || name == "token"
+}
+
+func exportTable(ctx context.Context, h Handle, table string, enc *json.Encoder, secrets bool) error {
 	rows, err := h.DB.QueryContext(ctx, "SELECT * FROM "+h.table(table))
 	if err != nil {
 		return err
@@ -74,6 +84,9 @@ func exportTable(ctx context.Context, h Handle, table string, enc *json.Encoder)
 		}
 		row := make(map[string]any, len(cols))
 		for i, c := range cols {
+			if !secrets && secretColumn(c) {
+				continue
+			}
 			switch v := vals[i].(type) {
 			case []byte:
 				row[c] = string(v)

@@ -489,8 +489,14 @@ func insertItems(ctx context.Context, tx *sql.Tx, h Handle, s *core.Schema, id i
 func (st *Store) Update(ctx context.Context, t core.Tenant, s *core.Schema, id int64, rec core.Record) (core.Record, error) {
 	var out core.Record
 	err := st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
-		if _, err := st.get(ctx, tx, h, s, id); err != nil {
+		old, err := st.get(ctx, tx, h, s, id)
+		if err != nil {
 			return err
+		}
+		if v, changes := rec[fieldOf(s.Keep)]; changes && s.Keep != nil && fmt.Sprint(v) != s.Keep.Value {
+			if err := st.keepOne(ctx, tx, h, s, id, old); err != nil {
+				return err
+			}
 		}
 		if err := checkRefs(ctx, tx, h, s, rec); err != nil {
 			return err
@@ -517,7 +523,11 @@ func (st *Store) Update(ctx context.Context, t core.Tenant, s *core.Schema, id i
 				return err
 			}
 		}
-		var err error
+		if _, ok := rec[s.Credential]; ok && s.Credential != "" {
+			if err := endSessions(ctx, tx, h, id); err != nil {
+				return err
+			}
+		}
 		out, err = st.get(ctx, tx, h, s, id)
 		return err
 	})
@@ -527,6 +537,15 @@ func (st *Store) Update(ctx context.Context, t core.Tenant, s *core.Schema, id i
 // Delete removes one record and its items.
 func (st *Store) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id int64) error {
 	return st.inTx(ctx, t, func(tx *sql.Tx, h Handle) error {
+		if s.Keep != nil {
+			old, err := st.get(ctx, tx, h, s, id)
+			if err != nil {
+				return err
+			}
+			if err := st.keepOne(ctx, tx, h, s, id, old); err != nil {
+				return err
+			}
+		}
 		if s.Items != nil {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+h.table(s.Items.Table)+" WHERE "+quote(s.Items.FK)+" = ?", id); err != nil {
 				return err
@@ -544,4 +563,60 @@ func (st *Store) Delete(ctx context.Context, t core.Tenant, s *core.Schema, id i
 		}
 		return nil
 	})
+}
+
+func fieldOf(k *core.Keep) string {
+	if k == nil {
+		return ""
+	}
+	return k.Field
+}
+
+// keepOne refuses to take s.Keep's value away from row id (old) when no
+// other row has it. The rows that have it are locked first (MySQL; SQLite
+// tenant transactions are serial), so that two admins demoting each other
+// at once cannot both succeed: the second waits, then sees the first's
+// change.
+func (st *Store) keepOne(ctx context.Context, tx *sql.Tx, h Handle, s *core.Schema, id int64, old core.Record) error {
+	k := s.Keep
+	if fmt.Sprint(old[k.Field]) != k.Value {
+		return nil
+	}
+	q := "SELECT `id` FROM " + h.table(s.Table) + " WHERE " + quote(k.Field) + " = ?"
+	if lock := st.dialect.LockSuffix(); lock != "" {
+		q += " " + lock
+	}
+	rows, err := tx.QueryContext(ctx, q, k.Value)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	others := 0
+	for rows.Next() {
+		var other int64
+		if err := rows.Scan(&other); err != nil {
+			return err
+		}
+		if other != id {
+			others++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if others == 0 {
+		return core.Errorf(core.Conflict, "%s", k.Message)
+	}
+	return nil
+}
+
+// endSessions ends user id's login sessions but the one of the request
+// making the change, if it is that user's.
+func endSessions(ctx context.Context, tx *sql.Tx, h Handle, id int64) error {
+	keep := []byte{}
+	if u, ok := core.UserFrom(ctx); ok && u.ID == id && len(core.SessionFrom(ctx)) > 0 {
+		keep = core.SessionFrom(ctx)
+	}
+	_, err := tx.ExecContext(ctx, "DELETE FROM "+h.table("sessions")+" WHERE `user_id` = ? AND `token_hash` <> ?", id, keep)
+	return err
 }

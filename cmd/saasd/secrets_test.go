@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/saasd/saasd/config"
+)
+
+// controlRows returns every value of every row of every table of the
+// control database as text, for tests that look for what must not be there.
+func (e *env) controlRows() string {
+	e.t.Helper()
+	db := e.app.db.SQL()
+	q := "SELECT name FROM sqlite_master WHERE type = 'table'"
+	if e.cfg.Database.Driver == "mysql" {
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+	}
+	var tables []string
+	rows, err := db.Query(q)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			e.t.Fatal(err)
+		}
+		tables = append(tables, n)
+	}
+	rows.Close()
+	var out strings.Builder
+	for _, table := range tables {
+		dumpRows(e.t, db, table, &out)
+	}
+	return out.String()
+}
+
+func dumpRows(t testing.TB, db *sql.DB, table string, out *strings.Builder) {
+	rows, err := db.Query("SELECT * FROM `" + table + "`")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	vals := make([]any, len(cols))
+	dest := make([]any, len(cols))
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vals {
+			if b, ok := v.([]byte); ok {
+				v = string(b)
+			}
+			fmt.Fprintf(out, "%s: %v\n", table, v)
+		}
+	}
+}
+
+// Nothing secret at rest in clear: the answers stored for a signup (live
+// session token) and a tenant create (generated admin password) are
+// sealed, and still replay.
+func TestIdempotentAnswersSealed(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		planID := e.createPlan(starter)
+		signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+			"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass"}
+		key := map[string]string{"Idempotency-Key": "signup-sealed"}
+		first := e.request("POST", "/api/register", signup, key).want(t, http.StatusCreated)
+		token, _ := first.data()["token"].(string)
+		create := map[string]string{"Authorization": "Bearer " + e.token, "Idempotency-Key": "create-sealed"}
+		made := e.request("POST", "/api/saas/tenants", map[string]any{"company_name": "Globex", "email": "a@globex.example.com",
+			"first_name": "A", "last_name": "B", "plan_id": planID, "subdomain": "globex"}, create).want(t, http.StatusCreated)
+		password, _ := made.data()["admin_password"].(string)
+		if token == "" || password == "" {
+			t.Fatalf("token %q, password %q", token, password)
+		}
+		dump := e.controlRows()
+		for what, secret := range map[string]string{"session token": token, "admin password": password, "signup password": "s3cret-pass"} {
+			if strings.Contains(dump, secret) {
+				t.Errorf("the %s is in the control database in clear", what)
+			}
+		}
+		if again := e.request("POST", "/api/register", signup, key).want(t, http.StatusCreated); again.raw != first.raw {
+			t.Fatalf("sealed answer replays differently:\n%s\n%s", first.raw, again.raw)
+		}
+	})
+}
+
+// A request that claimed a key and died (a crash) blocks its retries only
+// until the request timeout: then the retry runs.
+func TestIdempotencyClaimAfterCrash(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b, func(c *config.Config) { c.HTTP.RequestTimeout = 5 * time.Second })
+		planID := e.createPlan(starter)
+		tok, err := e.app.auth.Authenticate(context.Background(), e.token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := map[string]any{"company_name": "Acme", "email": "a@acme.example.com", "first_name": "J", "last_name": "D", "plan_id": planID, "subdomain": "acme"}
+		// What the edge hashes: method, path and the canonical JSON body.
+		canon, _ := json.Marshal(body)
+		sum := sha256.Sum256(append([]byte("POST /api/saas/tenants\n"), canon...))
+		hash := sum[:]
+		claim := func(key string, age time.Duration) {
+			if _, err := e.app.db.SQL().Exec("INSERT INTO idempotency_keys (scope, idem_key, request_hash, status, created_at) VALUES (?, ?, ?, 0, ?)",
+				"saas:"+strconv.FormatInt(tok.ID, 10), key, hash, time.Now().UTC().Add(-age)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h := map[string]string{"Authorization": "Bearer " + e.token}
+		// Still within the request timeout: the first request may be running.
+		claim("recent", time.Second)
+		h["Idempotency-Key"] = "recent"
+		e.request("POST", "/api/saas/tenants", body, h).want(t, http.StatusConflict)
+		// Past it: the request that claimed the key is gone.
+		claim("crashed", time.Minute)
+		h["Idempotency-Key"] = "crashed"
+		e.request("POST", "/api/saas/tenants", body, h).want(t, http.StatusCreated)
+		if r := e.request("POST", "/api/saas/tenants", body, h).want(t, http.StatusCreated); r.header.Get("Idempotent-Replayed") != "true" {
+			t.Fatal("the retried request's answer was not kept")
+		}
+	})
+}
+
+// tenants export leaves password hashes and sessions out unless
+// --include-secrets.
+func TestExportSecrets(t *testing.T) {
+	e := newEnv(t, backends(t)[0])
+	e.createPlan(starter)
+	signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+		"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass"}
+	r := e.request("POST", "/api/register", signup, nil).want(t, http.StatusCreated)
+	id := int64(r.data()["tenant"].(map[string]any)["id"].(float64))
+	dir := filepath.Dir(e.cfg.Database.DSN)
+	config := filepath.Join(dir, "saasd.yaml")
+	yaml := "database:\n  dsn: " + e.cfg.Database.DSN + "\ntenants:\n  data_dir: " + e.cfg.Tenants.DataDir +
+		"\n  key_file: " + e.cfg.Tenants.KeyFile + "\nlog:\n  level: error\n"
+	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	plain, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10))
+	if err != nil || !strings.Contains(plain, "jane@acme.example.com") {
+		t.Fatalf("export: %v\n%s", err, plain)
+	}
+	if strings.Contains(plain, "password_hash") || strings.Contains(plain, `"table":"sessions"`) || strings.Contains(plain, "$2a$") {
+		t.Fatalf("export without --include-secrets holds secrets:\n%s", plain)
+	}
+	full, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10), "--include-secrets")
+	if err != nil || !strings.Contains(full, `"password_hash":"$2a$`) || !strings.Contains(full, `"table":"sessions"`) {
+		t.Fatalf("export --include-secrets: %v\n%s", err, full)
+	}
+}
