@@ -22,8 +22,8 @@ const (
 )
 
 // mountTenantAPI mounts signup, login, logout and every kernel module under
-// /api/v2/<module>, behind tenant resolution, tenant auth and the per-token
-// hourly rate limit.
+// /api/v2/<module> (and its v1 routes under /api/v1), behind tenant
+// resolution, tenant auth and the per-token hourly rate limit.
 func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 	public := e.Group("/api", s.limitBody, s.timeout)
 	public.POST("/register", s.limitByIP("register", s.cfg.SignupsPerHour, time.Hour), s.idempotent, s.register)
@@ -32,7 +32,12 @@ func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 
 	v2 := e.Group("/api/v2", s.limitBody, s.timeout, s.resolveTenant, s.tenantAuth, s.tenantRateLimit)
 	v2.GET("/usage", s.tenantUsage)
+	v1 := e.Group("/api/v1", s.limitBody, s.timeout, s.resolveTenant)
 	for _, ep := range k.Endpoints() {
+		if ep.API == kernel.V1 {
+			s.mountV1(v1, ep)
+			continue
+		}
 		v2.Handle(ep.Method, ep.Path, s.endpoint(ep))
 	}
 }
