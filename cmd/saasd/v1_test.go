@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/saasd/saasd/core/kernel"
 )
 
 // seed003 is every distinct endpoint of seed 003 (the FinCRM API), in the
@@ -48,6 +50,35 @@ func TestSeed003Routes(t *testing.T) {
 	for _, ep := range served {
 		if !slices.Contains(seed003, ep) {
 			t.Errorf("%s is served under /api/v1 but is not in seed 003", ep)
+		}
+	}
+	// Each v1 body and parameter is described for documents (OpenAPI), in the seed's names.
+	described := map[string][]string{}
+	for _, ep := range e.app.kernel.Endpoints() {
+		if ep.API != kernel.V1 {
+			continue
+		}
+		if (ep.Method == "POST" || ep.Method == "PUT") && len(ep.Body) == 0 {
+			t.Errorf("%s /api/v1%s describes no body", ep.Method, ep.Path)
+		}
+		for _, f := range append(ep.Body, ep.Query...) {
+			if f.Type == "" {
+				t.Errorf("%s /api/v1%s: %s has no type", ep.Method, ep.Path, f.Name)
+			}
+			described[ep.Method+" "+ep.Path] = append(described[ep.Method+" "+ep.Path], f.Name)
+		}
+	}
+	for ep, want := range map[string][]string{
+		"POST /deals":           {"name", "ld_id", "pro_id", "sfun_id", "value", "closing_date"},
+		"GET /products":         {"sort", "featured", "unique"},
+		"GET /product/leads":    {"limit", "all"},
+		"GET /list-subcategory": {"category_id", "limit"},
+		"POST /companies":       {"c_name", "c_mobileNum", "c_whatsappNum", "c_bio", "c_email", "personal_name", "category_id", "actype_id", "position", "c_logo"},
+	} {
+		for _, name := range want {
+			if !slices.Contains(described[ep], name) {
+				t.Errorf("%s: %s not described (%v)", ep, name, described[ep])
+			}
 		}
 	}
 	if len(seed003) != 49 {

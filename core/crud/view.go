@@ -2,6 +2,7 @@ package crud
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -110,20 +111,42 @@ func (v View) Present(rec core.Record) map[string]any {
 	return out
 }
 
-// Query fills a list query from a request's parameters and the context,
-// adding the reason for each bad parameter to errs.
-type Query func(ctx context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string)
+// Query is what a v1 list reads from a request: Params describes the query
+// parameters (for documents), Apply fills the list query from them and the
+// context, adding the reason for each bad parameter to errs.
+type Query struct {
+	Params []core.Field
+	Apply  func(ctx context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string)
+}
+
+// Body describes the keys a body may carry in the view's names: the
+// schema's fields (type, limits, enum values) under the view's keys, with
+// Required as a create needs them.
+func (v View) Body() []core.Field {
+	var out []core.Field
+	for _, a := range v.In {
+		f, ok := v.E.Schema.Field(a.Field)
+		if !ok {
+			panic("crud: view of " + v.E.Schema.Table + " names no field " + a.Field)
+		}
+		f.Name = a.Key
+		f.Required = f.Required || slices.Contains(v.Required, a.Key)
+		f.Search, f.Filter = false, false
+		out = append(out, f)
+	}
+	return out
+}
 
 // ListRoute is a v1 list at path: Query decides which records; the answer
 // is data (the records) and meta, as v2 lists.
 func (v View) ListRoute(path string, public bool, query Query) kernel.Route {
 	return kernel.Route{Method: "GET", API: kernel.V1, Path: path, Public: public, AdminOnly: v.E.AdminOnly,
-		Message: v.label() + " list retrieved successfully",
+		Message: v.label() + " list retrieved successfully", Query: query.Params,
 		Handle: func(ctx context.Context, in kernel.Input) (any, error) {
 			q := core.ListQuery{Page: 1, Limit: DefaultLimit, Filters: map[string]any{}}
 			errs := map[string]string{}
-			if query != nil {
-				query(ctx, in, &q, errs)
+			if query.Apply != nil {
+				query.Apply(ctx, in, &q, errs)
 			}
 			if len(errs) > 0 {
 				return nil, core.InvalidFields(errs)
@@ -144,7 +167,7 @@ func (v View) ListRoute(path string, public bool, query Query) kernel.Route {
 // CreateRoute is a v1 create at path, answered 201 with the record.
 func (v View) CreateRoute(path string) kernel.Route {
 	return kernel.Route{Method: "POST", API: kernel.V1, Path: path, Charges: v.E.Schema.Counts, AdminOnly: v.E.AdminOnly,
-		Status: 201, Message: v.label() + " created successfully",
+		Status: 201, Message: v.label() + " created successfully", Body: v.Body(),
 		Handle: func(ctx context.Context, in kernel.Input) (any, error) {
 			var raw map[string]any
 			if err := in.Bind(&raw); err != nil {
@@ -178,6 +201,10 @@ func (v View) ItemRoutes(path string, public bool) []kernel.Route {
 		return rec, v.E.translate(err)
 	}
 	label := v.label()
+	body := v.Body()
+	for i := range body { // an update sends only what changes
+		body[i].Required = false
+	}
 	return []kernel.Route{
 		{Method: "GET", API: kernel.V1, Path: path, Public: public, AdminOnly: v.E.AdminOnly, Message: label + " retrieved successfully",
 			Handle: func(ctx context.Context, in kernel.Input) (any, error) {
@@ -187,7 +214,7 @@ func (v View) ItemRoutes(path string, public bool) []kernel.Route {
 				}
 				return v.Present(rec), nil
 			}},
-		{Method: "PUT", API: kernel.V1, Path: path, AdminOnly: v.E.AdminOnly, Message: label + " updated successfully",
+		{Method: "PUT", API: kernel.V1, Path: path, AdminOnly: v.E.AdminOnly, Message: label + " updated successfully", Body: body,
 			Handle: func(ctx context.Context, in kernel.Input) (any, error) {
 				var raw map[string]any
 				if err := in.Bind(&raw); err != nil {
@@ -222,18 +249,19 @@ func (v View) ItemRoutes(path string, public bool) []kernel.Route {
 // returns (seed 003's "sort" and "limit"): 1 to MaxLimit, DefaultLimit
 // when absent.
 func Count(name string) Query {
-	return func(_ context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
-		s := in.Query(name)
-		if s == "" {
-			return
-		}
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > MaxLimit {
-			errs[name] = "must be an integer from 1 to " + strconv.Itoa(MaxLimit)
-			return
-		}
-		q.Limit = n
-	}
+	return Query{Params: []core.Field{{Name: name, Type: core.IntField}},
+		Apply: func(_ context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
+			s := in.Query(name)
+			if s == "" {
+				return
+			}
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > MaxLimit {
+				errs[name] = "must be an integer from 1 to " + strconv.Itoa(MaxLimit)
+				return
+			}
+			q.Limit = n
+		}}
 }
 
 // Flag reads a true/false query parameter; absent is def.
@@ -249,30 +277,46 @@ func Flag(in kernel.Input, name string, def bool, errs map[string]string) bool {
 	return b
 }
 
+// FlagQuery is a true/false parameter name that, when it is set (absent:
+// def), calls apply.
+func FlagQuery(name string, def bool, apply func(q *core.ListQuery, set bool)) Query {
+	return Query{Params: []core.Field{{Name: name, Type: core.BoolField}},
+		Apply: func(_ context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
+			apply(q, Flag(in, name, def, errs))
+		}}
+}
+
 // Mine keeps the signed-in user's records: those whose Owner field is the
 // user's id.
 func (v View) Mine() Query {
-	return func(ctx context.Context, _ kernel.Input, q *core.ListQuery, errs map[string]string) {
+	return Query{Apply: func(ctx context.Context, _ kernel.Input, q *core.ListQuery, _ map[string]string) {
 		u, _ := core.UserFrom(ctx)
 		q.Filters[v.E.Owner] = u.ID
-	}
+	}}
 }
 
 // All runs every query in order.
 func All(qs ...Query) Query {
-	return func(ctx context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
+	var out Query
+	for _, q := range qs {
+		out.Params = append(out.Params, q.Params...)
+	}
+	out.Apply = func(ctx context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
 		for _, query := range qs {
-			query(ctx, in, q, errs)
+			if query.Apply != nil {
+				query.Apply(ctx, in, q, errs)
+			}
 		}
 	}
+	return out
 }
 
 // Featured keeps records whose bool field is true when ?featured=true;
 // false or absent lists them all, as seed 003 describes.
 func Featured(field string) Query {
-	return func(_ context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
-		if Flag(in, "featured", false, errs) {
+	return FlagQuery("featured", false, func(q *core.ListQuery, set bool) {
+		if set {
 			q.Filters[field] = true
 		}
-	}
+	})
 }

@@ -71,7 +71,12 @@ type Route struct {
 	Status int
 	// Message is the success message of the envelope.
 	Message string
-	Handle  func(ctx context.Context, in Input) (any, error)
+	// Body and Query describe, for documents such as OpenAPI, the body
+	// fields and query parameters the route takes (name, type, required,
+	// enum values) when they are not simply its module's schema; the
+	// handler still checks its input itself. Nil: not described.
+	Body, Query []core.Field
+	Handle      func(ctx context.Context, in Input) (any, error)
 }
 
 // Input is a request as a module sees it.
@@ -205,9 +210,11 @@ type Endpoint struct {
 	Public  bool
 	Module  string // the module that serves it
 	Charges core.Resource
-	Status  int // the success status
-	Message string
-	Serve   func(ctx context.Context, in Input) (any, error)
+	// Body and Query are the route's descriptions (Route.Body, Route.Query).
+	Body, Query []core.Field
+	Status      int // the success status
+	Message     string
+	Serve       func(ctx context.Context, in Input) (any, error)
 }
 
 // Endpoints returns every module route wrapped in the kernel's policy. Like
@@ -226,7 +233,7 @@ func (k *Kernel) Endpoints() []Endpoint {
 				status = http.StatusOK
 			}
 			ep := Endpoint{Method: r.Method, API: V2, Path: "/" + m.Name() + r.Path, Public: r.Public, Module: m.Name(),
-				Charges: r.Charges, Status: status, Message: r.Message, Serve: k.serve(r)}
+				Charges: r.Charges, Body: r.Body, Query: r.Query, Status: status, Message: r.Message, Serve: k.serve(r)}
 			if r.API == V1 {
 				ep.API, ep.Path = V1, r.Path
 			}

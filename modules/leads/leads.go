@@ -5,12 +5,10 @@
 package leads
 
 import (
-	"context"
 	"embed"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/crud"
-	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -73,8 +71,8 @@ func New(store ports.RecordStore) *crud.Module {
 
 // productOnly is seed 003's ?all=false (the default): only leads for a
 // product; all=true lists every lead.
-func productOnly(_ context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
-	if !crud.Flag(in, "all", false, errs) {
+var productOnly = crud.FlagQuery("all", false, func(q *core.ListQuery, all bool) {
+	if !all {
 		q.Set = append(q.Set, "product_id")
 	}
-}
+})

@@ -85,9 +85,16 @@ func (m *Module) Routes() []kernel.Route {
 		m.route("/lead-type", "Lead types", LeadTypes, "", nil),
 		m.route("/lead-source", "Lead sources", LeadSources, "", nil),
 		m.route("/list-category", "Categories", Categories, "", nil),
-		m.route("/list-subcategory", "Subcategories", Subcategories, "", subcategories),
+		withQuery(m.route("/list-subcategory", "Subcategories", Subcategories, "", subcategories),
+			core.Field{Name: "category_id", Type: core.RefField, Ref: "categories"}, core.Field{Name: "limit", Type: core.IntField}),
 		m.route("/units", "Units", Units, "", nil),
 	}
+}
+
+// withQuery describes the query parameters r takes.
+func withQuery(r kernel.Route, params ...core.Field) kernel.Route {
+	r.Query = params
+	return r
 }
 
 // route lists s, ordered by the field order ("" keeps the order of the

@@ -5,12 +5,10 @@
 package products
 
 import (
-	"context"
 	"embed"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/crud"
-	"github.com/saasd/saasd/core/kernel"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -62,8 +60,8 @@ func New(store ports.RecordStore) *crud.Module {
 }
 
 // unique is seed 003's ?unique=true: one product (the newest) of each user.
-func unique(_ context.Context, in kernel.Input, q *core.ListQuery, errs map[string]string) {
-	if crud.Flag(in, "unique", false, errs) {
+var unique = crud.FlagQuery("unique", false, func(q *core.ListQuery, set bool) {
+	if set {
 		q.OnePer = "user_id"
 	}
-}
+})
