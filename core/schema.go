@@ -22,6 +22,11 @@ const (
 	DateField  FieldType = "date"
 	EnumField  FieldType = "enum"
 	RefField   FieldType = "ref" // the id of a row in another tenant table
+	BoolField  FieldType = "bool"
+	// PhoneField is a phone number, sent as a string or (seed 003 types
+	// them as numbers) a JSON number, and kept as text: digits, spaces and
+	// + - ( ) . only.
+	PhoneField FieldType = "phone"
 )
 
 // Field describes one column of a tenant record that clients may set.
@@ -38,6 +43,7 @@ type Field struct {
 	Search   bool   // matched by ?search=
 	Filter   bool   // exact match by ?<name>=
 	Computed bool   // set by the server, never by the client (e.g. totals)
+	Unique   bool   // a unique index guards it in the tenant database
 }
 
 // Schema describes a tenant table the generic record store serves. Table
@@ -136,6 +142,14 @@ type ListQuery struct {
 	Filters  map[string]any // field -> exact value
 	DateFrom *time.Time
 	DateTo   *time.Time
+	// Set lists fields that must hold a value (IS NOT NULL).
+	Set []string
+	// OnePer keeps only the newest record of each distinct value of this
+	// field ("one product of each user"); "" keeps all.
+	OnePer string
+	// OrderBy sorts by this field (or "id") ascending, then by id; "" is
+	// newest first.
+	OrderBy string
 }
 
 // Decode validates raw client values (as decoded from JSON with UseNumber)
@@ -207,11 +221,14 @@ func (s *Schema) unknown(key string) string {
 }
 
 // zero is the value of an optional field left empty: "" for text, 0 for
-// money, the first value of an enum, NULL for numbers, references and dates.
+// money, false, the first value of an enum, NULL for numbers, references and
+// dates.
 func (f Field) zero() any {
 	switch f.Type {
-	case TextField, EmailField:
+	case TextField, EmailField, PhoneField:
 		return ""
+	case BoolField:
+		return false
 	case MoneyField:
 		return Money(0)
 	case EnumField:
@@ -266,6 +283,28 @@ func (f Field) decode(v any) (any, error) {
 			}
 		}
 		return nil, fmt.Errorf("must be one of %s", strings.Join(f.Values, ", "))
+	case PhoneField:
+		if _, isNumber := v.(fmt.Stringer); isNumber { // json.Number
+			v = numberText(v)
+		}
+		s, err := text()
+		if err != nil {
+			return nil, fmt.Errorf("must be a phone number (a string or a number)")
+		}
+		if len(s) > 50 || strings.Trim(s, "0123456789+-() .") != "" {
+			return nil, fmt.Errorf("must be a phone number: at most 50 digits, spaces and + - ( ) .")
+		}
+		return s, nil
+	case BoolField:
+		switch b := v.(type) {
+		case bool:
+			return b, nil
+		case string: // a query parameter
+			if n, err := strconv.ParseBool(b); err == nil {
+				return n, nil
+			}
+		}
+		return nil, fmt.Errorf("must be true or false")
 	case IntField, RefField:
 		n, err := intOf(v)
 		if err != nil || (f.Type == RefField && n <= 0) {

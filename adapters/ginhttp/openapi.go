@@ -39,11 +39,13 @@ type doc struct {
 	// Request and Response are values of the body's and the answer data's
 	// Go types; nil: none (a response of nil answers data: null).
 	Request, Response any
-	// Record describes module routes (see kernel.Doc).
-	Record *core.Schema
-	List   bool
-	Status int  // the success status; 200 when zero
-	Bare   bool // the answer is Response itself, not wrapped in the envelope
+	// Record describes module routes (see kernel.Doc); Body and Fields
+	// their body fields and query parameters where Record does not.
+	Record       *core.Schema
+	Body, Fields []core.Field
+	List         bool
+	Status       int  // the success status; 200 when zero
+	Bare         bool // the answer is Response itself, not wrapped in the envelope
 }
 
 // query is a documented query parameter.
@@ -170,6 +172,9 @@ func (s *Server) operation(r documented, pathParams []string) obj {
 	if d.List && d.Record != nil {
 		params = append(params, listParams(d.Record)...)
 	}
+	for _, f := range d.Fields {
+		params = append(params, obj{"name": f.Name, "in": "query", "required": f.Required, "schema": fieldSchema(f, false)})
+	}
 	if len(params) > 0 {
 		op["parameters"] = params
 	}
@@ -253,6 +258,19 @@ func requestSchema(method string, d doc) obj {
 	switch {
 	case d.Request != nil:
 		return typeSchema(reflect.TypeOf(d.Request))
+	case d.Body != nil:
+		props, required := obj{}, []string{}
+		for _, f := range d.Body {
+			props[f.Name] = fieldSchema(f, true)
+			if f.Required && method == "POST" {
+				required = append(required, f.Name)
+			}
+		}
+		out := obj{"type": "object", "properties": props, "additionalProperties": false}
+		if len(required) > 0 {
+			out["required"] = required
+		}
+		return out
 	case d.Record != nil && (method == "POST" || method == "PUT"):
 		return recordSchema(d.Record, true, method == "POST")
 	}

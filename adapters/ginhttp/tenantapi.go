@@ -23,8 +23,8 @@ const (
 )
 
 // mountTenantAPI mounts signup, login, logout and every kernel module under
-// /api/v2/<module>, behind tenant resolution, tenant auth and the per-token
-// hourly rate limit.
+// /api/v2/<module> (and its v1 routes under /api/v1), behind tenant
+// resolution, tenant auth and the per-token hourly rate limit.
 func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 	public := e.Group("/api", s.limitBody, s.timeout)
 	s.handle(public, "POST", "/register", doc{Summary: "Sign up: create a tenant, its database and its first user", Tag: "tenant", Request: registerRequest{}, Response: registered{}, Status: http.StatusCreated},
@@ -35,11 +35,35 @@ func (s *Server) mountTenantAPI(e *gin.Engine, k *kernel.Kernel) {
 
 	v2 := e.Group("/api/v2", s.limitBody, s.timeout, s.resolveTenant, s.tenantAuth, s.tenantRateLimit)
 	s.handle(v2, "GET", "/usage", doc{Summary: "The tenant's own usage against its plan", Tag: "tenant", Access: tenantUser, Response: quota.Usage{}}, s.tenantUsage)
+	v1 := e.Group("/api/v1", s.limitBody, s.timeout, s.resolveTenant)
 	for _, ep := range k.Endpoints() {
-		d := doc{Summary: ep.Doc.Summary, Access: tenantUser, Record: ep.Doc.Record, List: ep.Doc.List,
-			Request: ep.Doc.Request, Response: ep.Doc.Response, Status: ep.Status, Tag: strings.Split(ep.Path, "/")[1]}
+		d := endpointDoc(ep)
+		if ep.API == kernel.V1 {
+			s.mountV1(v1, ep, d)
+			continue
+		}
 		s.handle(v2, ep.Method, ep.Path, d, s.endpoint(ep))
 	}
+}
+
+// endpointDoc is the API document's view of a kernel endpoint.
+func endpointDoc(ep kernel.Endpoint) doc {
+	d := doc{Summary: ep.Doc.Summary, Access: tenantUser, Record: ep.Doc.Record, List: ep.Doc.List,
+		Request: ep.Doc.Request, Response: ep.Doc.Response, Status: ep.Status, Tag: "v2 " + ep.Module,
+		Body: ep.Body, Fields: ep.Query}
+	if ep.API == kernel.V1 {
+		d.Tag = "v1 " + ep.Module
+		if d.Response == nil && d.Record == nil && ep.Method != "DELETE" {
+			d.Response = obj{} // the FinCRM shapes vary by route; see docs/api.md
+		}
+	}
+	if ep.Public {
+		d.Access = tenantHost
+	}
+	if d.Summary == "" {
+		d.Summary = ep.Message
+	}
+	return d
 }
 
 // subdomainOf returns the tenant named by the Host header (acme.<base>) or,

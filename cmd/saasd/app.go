@@ -39,16 +39,20 @@ import (
 	"github.com/saasd/saasd/core/webhook"
 	"github.com/saasd/saasd/modules/apikeys"
 	"github.com/saasd/saasd/modules/batch"
+	"github.com/saasd/saasd/modules/companies"
 	"github.com/saasd/saasd/modules/contacts"
 	"github.com/saasd/saasd/modules/contracts"
 	"github.com/saasd/saasd/modules/customers"
 	"github.com/saasd/saasd/modules/deals"
 	"github.com/saasd/saasd/modules/invoices"
 	"github.com/saasd/saasd/modules/leads"
+	"github.com/saasd/saasd/modules/lookups"
 	"github.com/saasd/saasd/modules/products"
+	"github.com/saasd/saasd/modules/profile"
 	"github.com/saasd/saasd/modules/projects"
 	"github.com/saasd/saasd/modules/quotes"
 	"github.com/saasd/saasd/modules/reports"
+	"github.com/saasd/saasd/modules/services"
 	"github.com/saasd/saasd/modules/tasks"
 	"github.com/saasd/saasd/modules/tickets"
 	"github.com/saasd/saasd/modules/transactions"
@@ -125,6 +129,13 @@ func registerModules(k *kernel.Kernel, store ports.RecordStore, hasher ports.Pas
 	k.Register(tickets.New(store))
 	k.Register(transactions.New(store))
 	k.Register(batch.New(cust.Endpoints()))
+	// Seed 003 (the FinCRM API under /api/v1): its lookup lists, companies,
+	// services and profile; leads, contacts, deals and products above
+	// serve their v1 views too.
+	k.Register(lookups.New(store))
+	k.Register(companies.New(store))
+	k.Register(services.New(store))
+	k.Register(profile.New())
 }
 
 // registerServiceModules adds the modules that serve the kernel's own

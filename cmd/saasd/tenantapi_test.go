@@ -476,6 +476,8 @@ func TestEveryModule(t *testing.T) {
 			"deals":        {"name": "Big deal", "lead_id": lead, "product_id": prod, "value": 5000},
 			"tickets":      {"customer_id": cust, "subject": "Technical Support Required", "message": "Need assistance with installation", "department_id": 1, "priority": "High"},
 			"transactions": {"type": "Income", "account_id": 1, "amount": 1500.00, "category_id": 1, "description": "Website Development Payment", "date": "2024-01-15"},
+			"companies":    {"c_name": "Acme Corp", "c_email": "info@acme.example.com"},
+			"services":     {"title": "Website Design", "price": 1500},
 		}
 		for module, body := range bodies {
 			t.Run(module, func(t *testing.T) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/kernel"
-	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -32,6 +31,12 @@ type Endpoints struct {
 	// says which write it is.
 	BeforeWrite func(ctx context.Context, raw map[string]any, rec core.Record, create bool) error
 	AdminOnly   bool // every route needs the admin role
+	// SlugFrom names the text field a create makes the record's "slug"
+	// field from (see Insert); "" for a schema with no slug.
+	SlugFrom string
+	// Owner names the field a create sets to the signed-in user's id; ""
+	// for none.
+	Owner string
 	// Events are the tenant events the writes announce to the tenant's
 	// webhooks, with the record as answered for data.
 	Events Events
@@ -227,11 +232,11 @@ func (r *Endpoints) create(ctx context.Context, in kernel.Input) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := r.Store.Create(ctx, tenantOf(ctx), r.Schema, []core.Record{rec}, quota.From(ctx))
+	out, err := r.Insert(ctx, rec)
 	if err != nil {
 		return nil, err
 	}
-	created := Present(r.Schema, out[0])
+	created := Present(r.Schema, out)
 	r.AnnounceCreated(ctx, created)
 	return created, nil
 }
@@ -306,6 +311,7 @@ type Module struct {
 	name       string
 	migrations fs.FS
 	endpoints  *Endpoints
+	more       []kernel.Route
 }
 
 // NewModule returns a module named name (its route prefix and its table)
@@ -328,8 +334,14 @@ func (m *Module) Resources() []core.Resource {
 // Migrations returns the module's tenant tables.
 func (m *Module) Migrations() fs.FS { return m.migrations }
 
-// Routes returns the CRUD routes.
-func (m *Module) Routes() []kernel.Route { return m.endpoints.Routes() }
+// Routes returns the CRUD routes and those added by With.
+func (m *Module) Routes() []kernel.Route { return append(m.endpoints.Routes(), m.more...) }
+
+// With adds routes to the module (the v1 views of its table) and returns it.
+func (m *Module) With(routes ...kernel.Route) *Module {
+	m.more = append(m.more, routes...)
+	return m
+}
 
 // Sub returns the "migrations" folder of an embedded FS.
 func Sub(fsys fs.FS) fs.FS {

@@ -5,7 +5,8 @@
 // route in its policy (Endpoints): the resolved tenant and user, the role
 // check, the limits that apply, the quota a charged create reserves and the
 // threshold events it crosses. The HTTP adapter only mounts the endpoints
-// under /api/v2 and answers in the envelope.
+// under /api/v2 (and /api/v1, for the routes of the FinCRM API of seed 003)
+// and answers in the envelope.
 //
 // A module is written against this package and the core only: it never sees
 // Gin, GORM or a database handle. It persists through ports implemented in
@@ -35,17 +36,38 @@ type Module interface {
 	// sqlite/*.sql goose migrations, named with a timestamp version that no
 	// other module uses (20261126000100_customers.sql). Nil for none.
 	Migrations() fs.FS
-	// Routes are mounted under /api/v2/<Name>.
+	// Routes are mounted under /api/v2/<Name>, or under /api/v1 for
+	// routes whose API is V1.
 	Routes() []Route
 }
 
+// The APIs a route can belong to.
+const (
+	// V2 is the tenant API of saasd: every route of a module is below
+	// /api/v2/<Name>.
+	V2 = "v2"
+	// V1 is the FinCRM API of seed 003: its paths are the seed's own, below
+	// /api/v1 and not prefixed by the module's name ("/companies/:slug",
+	// "/auth/company"), so one module may serve several of them and the
+	// v1 view of a table another module shares with its v2 view.
+	V1 = "v1"
+)
+
 // Route is one endpoint of a module.
 type Route struct {
-	Method  string // GET, POST, PUT or DELETE
-	Path    string // below /api/v2/<Name>: "" or "/:id"
+	Method string // GET, POST, PUT or DELETE
+	// API is V2 (or "") or V1; it decides what Path is below.
+	API string
+	// Path is below /api/v2/<Name> ("" or "/:id") for V2 routes and below
+	// /api/v1 ("/companies/:slug") for V1 routes.
+	Path    string
 	Charges core.Resource
 	// AdminOnly restricts the route to tenant users with the admin role.
 	AdminOnly bool
+	// Public lets a request with no signed-in user through (the reads seed
+	// 003 documents without an Authorization header); a token that is sent
+	// is still checked, and the user it names is in the context.
+	Public bool
 	// Status is the success status; 200 when zero.
 	Status int
 	// Message is the success message of the envelope.
@@ -53,8 +75,13 @@ type Route struct {
 	// Emits lists the tenant events the handler may announce with Emit
 	// ("customer.created"); they make the catalog tenant webhooks
 	// subscribe to (Kernel.Events).
-	Emits  []string
-	Handle func(ctx context.Context, in Input) (any, error)
+	Emits []string
+	// Body and Query describe, for documents such as OpenAPI, the body
+	// fields and query parameters the route takes (name, type, required,
+	// enum values) when they are not simply its module's schema; the
+	// handler still checks its input itself. Nil: not described.
+	Body, Query []core.Field
+	Handle      func(ctx context.Context, in Input) (any, error)
 	// Doc describes the route in the API document.
 	Doc Doc
 }
@@ -130,6 +157,9 @@ func (k *Kernel) Register(m Module) {
 		panic(fmt.Sprintf("kernel: Register called twice for module %q (or with no name)", name))
 	}
 	for _, r := range m.Routes() {
+		if r.API != "" && r.API != V1 && r.API != V2 {
+			panic(fmt.Sprintf("kernel: module %s: route %s %s: unknown API %q", name, r.Method, r.Path, r.API))
+		}
 		switch r.Method {
 		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete:
 		default:
@@ -227,19 +257,26 @@ func Emit(ctx context.Context, typ string, data map[string]any) {
 }
 
 // Endpoint is a module route as the HTTP edge mounts it: Path is below
-// /api/v2 ("/customers/:id"), and Serve applies the kernel's policy before
-// the module's handler. Serve needs a context that carries the resolved
-// tenant (core.WithTenant) and signed-in user (core.WithUser).
+// /api/<API> ("/customers/:id" below /api/v2), and Serve applies the
+// kernel's policy before the module's handler. Serve needs a context that
+// carries the resolved tenant (core.WithTenant) and, unless Public, the
+// signed-in user (core.WithUser).
 type Endpoint struct {
-	Method  string
-	Path    string
-	Status  int // the success status
-	Message string
-	Serve   func(ctx context.Context, in Input) (any, error)
-	// Doc, AdminOnly and Charges are the route's, for the API document.
+	Method string
+	API    string // V2 or V1
+	Path   string
+	// Public endpoints take requests with no signed-in user.
+	Public  bool
+	Module  string // the module that serves it
+	Charges core.Resource
+	// Body and Query are the route's descriptions (Route.Body, Route.Query).
+	Body, Query []core.Field
+	Status      int // the success status
+	Message     string
+	Serve       func(ctx context.Context, in Input) (any, error)
+	// Doc and AdminOnly are the route's, for the API document.
 	Doc       Doc
 	AdminOnly bool
-	Charges   core.Resource
 }
 
 // Endpoints returns every module route wrapped in the kernel's policy. Like
@@ -257,8 +294,13 @@ func (k *Kernel) Endpoints() []Endpoint {
 			if status == 0 {
 				status = http.StatusOK
 			}
-			out = append(out, Endpoint{Method: r.Method, Path: "/" + m.Name() + r.Path, Status: status, Message: r.Message, Serve: k.serve(r),
-				Doc: r.Doc, AdminOnly: r.AdminOnly, Charges: r.Charges})
+			ep := Endpoint{Method: r.Method, API: V2, Path: "/" + m.Name() + r.Path, Public: r.Public, Module: m.Name(),
+				Charges: r.Charges, Body: r.Body, Query: r.Query, Status: status, Message: r.Message, Serve: k.serve(r),
+				Doc: r.Doc, AdminOnly: r.AdminOnly}
+			if r.API == V1 {
+				ep.API, ep.Path = V1, r.Path
+			}
+			out = append(out, ep)
 		}
 	}
 	return out
@@ -272,7 +314,7 @@ func (k *Kernel) serve(r Route) func(context.Context, Input) (any, error) {
 			return nil, core.Errorf(core.NotFound, "tenant not found")
 		}
 		u, ok := core.UserFrom(ctx)
-		if !ok {
+		if !ok && !r.Public {
 			return nil, core.Errorf(core.Unauthorized, "sign in first")
 		}
 		if r.AdminOnly && core.CanonicalRole(u.Role) != core.RoleAdmin {

@@ -41,6 +41,8 @@ func (n *notes) Routes() []kernel.Route {
 			return "created", nil
 		}},
 		{Method: "DELETE", Path: "/:id", AdminOnly: true, Handle: func(context.Context, kernel.Input) (any, error) { return nil, nil }},
+		{Method: "GET", API: kernel.V1, Path: "/public-notes", Public: true, Handle: func(context.Context, kernel.Input) (any, error) { return "listed", nil }},
+		{Method: "GET", API: kernel.V1, Path: "/auth/notes", Handle: func(context.Context, kernel.Input) (any, error) { return "mine", nil }},
 	}
 }
 
@@ -104,6 +106,30 @@ func TestEndpointsPolicy(t *testing.T) {
 		create, del := f.endpoint(t, "POST", "/notes"), f.endpoint(t, "DELETE", "/notes/:id")
 		if create.Status != 201 || del.Status != 200 {
 			t.Errorf("statuses = %d, %d; want 201, 200 (the default)", create.Status, del.Status)
+		}
+	})
+	t.Run("v1 routes keep the seed's paths", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, 10)
+		if ep := f.endpoint(t, "POST", "/notes"); ep.API != kernel.V2 || ep.Module != "notes" || ep.Charges != "notes" {
+			t.Errorf("v2 endpoint = %+v", ep)
+		}
+		if ep := f.endpoint(t, "GET", "/public-notes"); ep.API != kernel.V1 || !ep.Public {
+			t.Errorf("v1 endpoint = %+v, want below /api/v1 with no module prefix", ep)
+		}
+	})
+	t.Run("public routes take no user, the others need one", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, 10)
+		ctx := core.WithTenant(context.Background(), core.Tenant{ID: 7})
+		if out, err := f.endpoint(t, "GET", "/public-notes").Serve(ctx, nil); err != nil || out != "listed" {
+			t.Errorf("public without user: %v, %v", out, err)
+		}
+		if _, err := f.endpoint(t, "GET", "/auth/notes").Serve(ctx, nil); core.KindOf(err) != core.Unauthorized {
+			t.Errorf("v1 without user: %v, want unauthorized", err)
+		}
+		if _, err := f.endpoint(t, "GET", "/public-notes").Serve(context.Background(), nil); core.KindOf(err) != core.NotFound {
+			t.Errorf("public without tenant: %v, want not found", err)
 		}
 	})
 	t.Run("no tenant or user in the context", func(t *testing.T) {
@@ -196,6 +222,14 @@ func (charger) Routes() []kernel.Route {
 	return []kernel.Route{{Method: "POST", Charges: "widgets", Handle: func(context.Context, kernel.Input) (any, error) { return nil, nil }}}
 }
 
+// versioned has a route of an API the kernel does not know.
+type versioned struct{ notes }
+
+func (versioned) Name() string { return "versioned" }
+func (versioned) Routes() []kernel.Route {
+	return []kernel.Route{{Method: "GET", API: "v3", Handle: func(context.Context, kernel.Input) (any, error) { return nil, nil }}}
+}
+
 func TestWiringMistakesPanic(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -205,6 +239,7 @@ func TestWiringMistakesPanic(t *testing.T) {
 		{name: "nil module", do: func(k *kernel.Kernel) { k.Register(nil) }},
 		{name: "duplicate name", do: func(k *kernel.Kernel) { k.Register(&notes{}); k.Register(&notes{}) }},
 		{name: "charges an uncounted resource", do: func(k *kernel.Kernel) { k.Register(&charger{}); k.Endpoints() }},
+		{name: "unknown API", do: func(k *kernel.Kernel) { k.Register(&versioned{}) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

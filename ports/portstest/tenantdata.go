@@ -156,6 +156,10 @@ func testRecords(t *testing.T, d TenantData) {
 		{name: "filter", q: core.ListQuery{Filters: map[string]any{"email": "ops@acme.example"}}, want: []int64{id[4], id[0]}, total: 2},
 		{name: "filter and search", q: core.ListQuery{Search: "Init", Filters: map[string]any{"email": "ops@acme.example"}}, want: []int64{id[4]}, total: 1},
 		{name: "filter and page", q: core.ListQuery{Page: 2, Limit: 1, Filters: map[string]any{"email": "ops@acme.example"}}, want: []int64{id[0]}, total: 2},
+		{name: "ordered by a field, then id", q: core.ListQuery{OrderBy: "city"}, want: []int64{id[1], id[3], id[0], id[2], id[4]}, total: 5},
+		{name: "ordered by id", q: core.ListQuery{OrderBy: "id", Page: 1, Limit: 2}, want: []int64{id[0], id[1]}, total: 5},
+		{name: "newest of each value", q: core.ListQuery{OnePer: "email"}, want: []int64{id[4], id[3], id[2], id[1]}, total: 4},
+		{name: "newest of each value among matches", q: core.ListQuery{OnePer: "city", Filters: map[string]any{"city": "Paris"}}, want: []int64{id[4]}, total: 1},
 	}
 	for _, tt := range tests {
 		got, total := list(tt.q)

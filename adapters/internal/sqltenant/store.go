@@ -149,6 +149,9 @@ func typed(s *core.Schema, c string, v any) (any, error) {
 	case core.MoneyField:
 		n, err := toInt(v)
 		return core.Money(n), err
+	case core.BoolField:
+		n, err := toInt(v)
+		return n != 0, err
 	case core.DateField:
 		t, err := toTime(v)
 		if err != nil {
@@ -252,16 +255,42 @@ func (st *Store) List(ctx context.Context, t core.Tenant, s *core.Schema, q core
 		where = append(where, quote(s.DateFilter)+" <= ?")
 		args = append(args, q.DateTo.Format(time.DateOnly))
 	}
+	for _, name := range q.Set {
+		if _, ok := s.Field(name); !ok {
+			return nil, 0, fmt.Errorf("list %s: %q is not a field", s.Table, name)
+		}
+		where = append(where, quote(name)+" IS NOT NULL")
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	if q.OnePer != "" {
+		if _, ok := s.Field(q.OnePer); !ok {
+			return nil, 0, fmt.Errorf("list %s: %q is not a field", s.Table, q.OnePer)
+		}
+		// The newest row of each value among the rows that match.
+		one := "`id` IN (SELECT MAX(`id`) FROM " + h.table(s.Table) + cond + " GROUP BY " + quote(q.OnePer) + ")"
+		args = append(args, args...)
+		if cond == "" {
+			cond = " WHERE " + one
+		} else {
+			cond += " AND " + one
+		}
+	}
+	order := " ORDER BY `id` DESC"
+	if q.OrderBy != "" {
+		if _, ok := s.Field(q.OrderBy); !ok && q.OrderBy != "id" {
+			return nil, 0, fmt.Errorf("list %s: %q is not a field", s.Table, q.OrderBy)
+		}
+		order = " ORDER BY " + quote(q.OrderBy) + ", `id`"
 	}
 	var total int64
 	if err := h.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+h.table(s.Table)+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	rows, err := h.DB.QueryContext(ctx, "SELECT "+selectList(s)+" FROM "+h.table(s.Table)+cond+
-		" ORDER BY `id` DESC LIMIT ? OFFSET ?", append(args, q.Limit, (q.Page-1)*q.Limit)...)
+		order+" LIMIT ? OFFSET ?", append(args, q.Limit, (q.Page-1)*q.Limit)...)
 	if err != nil {
 		return nil, 0, err
 	}
