@@ -45,7 +45,7 @@ func TestReconcileListsTenantsInProgress(t *testing.T) {
 	}
 
 	config := filepath.Join(t.TempDir(), "saasd.yaml")
-	yaml := fmt.Sprintf("database:\n  dsn: %s\ntenants:\n  data_dir: %s\nlog:\n  level: error\n", e.cfg.Database.DSN, e.cfg.Tenants.DataDir)
+	yaml := fmt.Sprintf("database:\n  dsn: %s\ntenants:\n  data_dir: %s\n  key_file: %s\nlog:\n  level: error\n", e.cfg.Database.DSN, e.cfg.Tenants.DataDir, e.cfg.Tenants.KeyFile)
 	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
