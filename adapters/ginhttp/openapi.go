@@ -413,6 +413,9 @@ func fieldSchema(f core.Field, write bool) obj {
 		out = obj{"type": nullable("integer"), "description": "the id of a " + f.Ref + " row"}
 	case core.MoneyField:
 		out = obj{"type": "number", "description": "an amount with at most two decimals"}
+		if f.Positive {
+			out["description"] = "an amount greater than 0 with at most two decimals"
+		}
 		if write {
 			out["type"] = []string{"number", "string"}
 		}
