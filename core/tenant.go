@@ -93,12 +93,15 @@ type NewTenant struct {
 	PlanID      int64
 	Subdomain   string
 	Password    string
+	// AdminName is the first user's name; empty: first and last name.
+	AdminName string
 }
 
 // Normalize trims the text fields and lower-cases the subdomain and email
 // domain, so that "ACME" and "acme" are the same tenant.
 func (n *NewTenant) Normalize() {
 	n.CompanyName = strings.TrimSpace(n.CompanyName)
+	n.AdminName = strings.TrimSpace(n.AdminName)
 	n.Email = strings.TrimSpace(n.Email)
 	if at := strings.LastIndex(n.Email, "@"); at >= 0 {
 		n.Email = n.Email[:at] + strings.ToLower(n.Email[at:])
