@@ -513,7 +513,10 @@ func TestSeedEndpoints(t *testing.T) {
 				// The API key seed 004's calls use, made with the signup's session.
 				r := e.request("POST", "/api/v2/api-keys", map[string]any{"name": "seed 004"},
 					map[string]string{"Host": s.saved["host"], "Authorization": "Bearer " + s.saved["signup_token"]})
-				s.saved["key"], _ = valueAt(r.body, "data.key")
+				var ok bool
+				if s.saved["key"], ok = valueAt(r.body, "data.key"); r.status != 201 || !ok {
+					t.Errorf("no API key for seed 004 (%d): %s", r.status, r.raw)
+				}
 			}
 		}
 		for _, c := range seedErrors {
@@ -539,10 +542,13 @@ func (tl *seedTally) report(t *testing.T, distinct map[string]map[string]bool) {
 		return
 	}
 	for _, sd := range []string{"000", "001", "002", "003", "004", "all"} {
-		served := 0
+		served, per := 0, map[string]int{}
 		for ep := range distinct[sd] {
 			ok := true
 			for _, b := range tl.ran {
+				if !tl.failed[b][ep] {
+					per[b]++
+				}
 				ok = ok && !tl.failed[b][ep]
 			}
 			if ok {
@@ -553,7 +559,11 @@ func (tl *seedTally) report(t *testing.T, distinct map[string]map[string]bool) {
 		if sd == "all" {
 			label = "all seeds"
 		}
-		t.Logf("%s: seed endpoints served as documented: %d of %d (on %s)", label, served, len(distinct[sd]), strings.Join(tl.ran, ", "))
+		var each []string
+		for _, b := range tl.ran {
+			each = append(each, fmt.Sprintf("%s %d", b, per[b]))
+		}
+		t.Logf("%s: seed endpoints served as documented: %d of %d (%s)", label, served, len(distinct[sd]), strings.Join(each, ", "))
 	}
 	if len(tl.skipped) > 0 {
 		t.Logf("not verified on %s (skipped or stopped)", strings.Join(tl.skipped, ", "))
