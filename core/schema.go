@@ -43,6 +43,7 @@ type Field struct {
 	Search   bool   // matched by ?search=
 	Filter   bool   // exact match by ?<name>=
 	Computed bool   // set by the server, never by the client (e.g. totals)
+	Positive bool   // Money: greater than 0 (a transaction's amount; its type says the sign)
 	Unique   bool   // a unique index guards it in the tenant database
 }
 
@@ -315,6 +316,9 @@ func (f Field) decode(v any) (any, error) {
 		m, err := ParseMoney(numberText(v))
 		if err != nil {
 			return nil, fmt.Errorf("must be an amount with at most two decimals")
+		}
+		if f.Positive && m <= 0 {
+			return nil, fmt.Errorf("must be greater than 0")
 		}
 		return m, nil
 	case DateField:

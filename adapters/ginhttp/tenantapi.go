@@ -95,10 +95,22 @@ func (s *Server) resolveTenant(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) tenantAuth(c *gin.Context) {
-	scheme, token, found := strings.Cut(c.GetHeader("Authorization"), " ")
+// tenantToken is the token of an Authorization header: "Bearer <token>",
+// or the token alone, as seed 003 sends it ("Authorization: {auth_token}"),
+// known by the prefix every tenant session token and API key has.
+func tenantToken(header string) (string, bool) {
+	scheme, token, found := strings.Cut(strings.TrimSpace(header), " ")
+	if !found {
+		bare := strings.HasPrefix(scheme, account.TokenPrefix) || strings.HasPrefix(scheme, account.KeyPrefix)
+		return scheme, bare
+	}
 	token = strings.TrimSpace(token)
-	if !found || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	return token, strings.EqualFold(scheme, "Bearer") && token != ""
+}
+
+func (s *Server) tenantAuth(c *gin.Context) {
+	token, ok := tenantToken(c.GetHeader("Authorization"))
+	if !ok {
 		c.Header("WWW-Authenticate", `Bearer realm="tenant"`)
 		s.fail(c, core.Errorf(core.Unauthorized, "missing or malformed Authorization header; want: Bearer TOKEN"))
 		return

@@ -115,7 +115,10 @@ func (s *Server) createTenant(c *gin.Context) {
 	if !s.bind(c, &req) {
 		return
 	}
-	created, err := s.tenants.CreateWithAdmin(c.Request.Context(), core.NewTenant(req))
+	created, err := s.tenants.CreateWithAdmin(c.Request.Context(), core.NewTenant{
+		CompanyName: req.CompanyName, Email: req.Email, FirstName: req.FirstName, LastName: req.LastName,
+		PlanID: req.PlanID, Subdomain: req.Subdomain, Password: req.Password,
+	})
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -101,9 +101,14 @@ func TestFinancialReport(t *testing.T) {
 			t.Fatalf("overflow: %s", r.raw)
 		}
 		txn("Expense", "2031-01-01", "92233720368547758.07")
-		txn("Income", "2031-01-01", "-1")
+		txn("Expense", "2031-01-02", "0.01")
 		if r := e.asTenant(sub, tok, "GET", "/api/v2/reports/financial?year=2031", nil).want(t, http.StatusUnprocessableEntity); r.field("period") == "" {
-			t.Fatalf("profit overflow: %s", r.raw)
+			t.Fatalf("expenses overflow: %s", r.raw)
+		}
+		// Amounts are above 0 (the type gives the sign), so income − expenses
+		// always fits once both sums do.
+		if r := e.asTenant(sub, tok, "POST", "/api/v2/transactions", `{"type":"Income","account_id":1,"amount":-1,"date":"2031-01-01"}`).want(t, http.StatusUnprocessableEntity); r.field("amount") == "" {
+			t.Fatalf("negative amount: %s", r.raw)
 		}
 	})
 }

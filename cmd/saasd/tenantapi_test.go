@@ -86,6 +86,19 @@ func TestSignupLoginLogout(t *testing.T) {
 		e.asTenant("", token, "GET", "/api/v2/customers", nil).want(t, http.StatusNotFound)
 		e.asTenant(sub, "", "GET", "/api/v2/customers", nil).want(t, http.StatusUnauthorized)
 		e.asTenant(sub, "saasd_t_forged", "GET", "/api/v2/customers", nil).want(t, http.StatusUnauthorized)
+		// Seed 003 sends the token alone, without "Bearer"; other schemes stay refused.
+		e.request("GET", "/api/v2/customers", nil, map[string]string{"X-Tenant": sub, "Authorization": token}).want(t, http.StatusOK)
+		e.request("GET", "/api/v2/customers", nil, map[string]string{"X-Tenant": sub, "Authorization": "Basic " + token}).want(t, http.StatusUnauthorized)
+		e.request("GET", "/api/v2/customers", nil, map[string]string{"X-Tenant": sub, "Authorization": "saasd_t_forged"}).want(t, http.StatusUnauthorized)
+
+		// A one-word name is the admin's name as given (the tenant's contact
+		// has it as first and last name).
+		r = e.doAs("", "POST", "/api/register", map[string]any{
+			"name": "Jane", "email": "jane@solo.example.com", "mobile": 5550100, "company": "Solo", "password": "s3cret-pass", "c_password": "s3cret-pass",
+		}).want(t, http.StatusCreated)
+		if name := r.data()["user"].(map[string]any)["name"]; name != "Jane" {
+			t.Fatalf("admin name = %v", name)
+		}
 	})
 }
 

@@ -112,13 +112,15 @@ func (s *Service) Register(ctx context.Context, in Signup) (Registered, error) {
 			return Registered{}, err
 		}
 	}
-	first, last, _ := strings.Cut(in.Name, " ")
+	// The tenant's contact needs a first and a last name; a one-word name
+	// is both there, while the admin user keeps the name as given.
+	first, last, _ := strings.Cut(strings.TrimSpace(in.Name), " ")
 	if last = strings.TrimSpace(last); last == "" {
 		last = first
 	}
 	n := core.NewTenant{
 		CompanyName: in.Company, Email: in.Email, FirstName: first, LastName: last,
-		PlanID: planID, Subdomain: in.Subdomain, Password: in.Password,
+		PlanID: planID, Subdomain: in.Subdomain, Password: in.Password, AdminName: in.Name,
 	}
 	if n.Subdomain == "" {
 		n.Subdomain = s.freeSubdomain(ctx, in.Company)

@@ -211,7 +211,11 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }})
 	if s.accounts != nil {
 		steps = append(steps, step{name: "seed_admin", do: func(ctx context.Context) error {
-			out.Admin = core.User{Name: strings.TrimSpace(n.FirstName + " " + n.LastName), Email: n.Email, Role: core.RoleAdmin}
+			name := n.AdminName
+			if name == "" {
+				name = strings.TrimSpace(n.FirstName + " " + n.LastName)
+			}
+			out.Admin = core.User{Name: name, Email: n.Email, Role: core.RoleAdmin}
 			return s.accounts.CreateUser(ctx, t, &out.Admin, hash)
 		}})
 	}

@@ -18,7 +18,7 @@ var Schema = &core.Schema{
 	Fields: []core.Field{
 		{Name: "type", Type: core.EnumField, Values: []string{"Income", "Expense"}, Required: true, Filter: true},
 		{Name: "account_id", Type: core.IntField, Required: true, Filter: true},
-		{Name: "amount", Type: core.MoneyField, Required: true},
+		{Name: "amount", Type: core.MoneyField, Required: true, Positive: true}, // seed 004: "Amount must be greater than 0"
 		{Name: "category_id", Type: core.IntField, Filter: true},
 		{Name: "description", Type: core.TextField, Max: 5000, Search: true},
 		{Name: "date", Type: core.DateField, Required: true},
