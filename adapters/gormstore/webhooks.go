@@ -252,9 +252,12 @@ func (s *WebhookStore) Redeliver(ctx context.Context, webhookID, deliveryID int6
 		if row.Status != core.DeliveryFailed {
 			return core.Errorf(core.Conflict, "delivery %d is %s: only a failed delivery is sent again", deliveryID, row.Status)
 		}
-		return tx.Model(&deliveryRow{}).Where("id = ?", deliveryID).Updates(map[string]any{
+		if err := tx.Model(&deliveryRow{}).Where("id = ?", deliveryID).Updates(map[string]any{
 			"status": core.DeliveryPending, "attempts": 0, "next_attempt": now.UTC(),
-		}).Error
+		}).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, webhookID)
 	})
 	if err != nil {
 		return core.Delivery{}, err
