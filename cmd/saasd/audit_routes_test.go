@@ -93,7 +93,7 @@ func TestAuditEveryRoute(t *testing.T) {
 		pro := e.createPlan(map[string]any{"name": "Pro", "price_monthly": "49.00"})
 
 		var planID, spareID, tenantID, hookID, deliveryID, paid, open string
-		var seen int // audit entries so far
+		var seen int         // audit entries so far
 		var secrets []string // what the changes answered that must never be recorded
 		id := func(r response) any { return fmt.Sprint(r.data()["id"]) }
 		body := func(v map[string]any) func() any { return func() any { return v } }

@@ -218,7 +218,7 @@ func TestDispatchRenewsItsLease(t *testing.T) {
 	e, _ := hookEnv(t, []string{srv.URL + "/a", srv.URL + "/b"})
 	allowed, _ := egress.ParseCIDRs([]string{"127.0.0.0/8"})
 	replica := func(holder string) *webhook.Service {
-		return webhook.New(gormstore.NewWebhookStore(e.app.db), webhookhttp.New(5*time.Second, egress.New(allowed)), clock.System{}, holder,
+		return webhook.New(gormstore.NewWebhookStore(e.app.db, e.app.sealer), webhookhttp.New(5*time.Second, egress.New(allowed)), clock.System{}, holder,
 			webhook.WithLease(300*time.Millisecond))
 	}
 	first, second := replica("replica-1"), replica("replica-2")

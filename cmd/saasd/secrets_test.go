@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -102,6 +103,62 @@ func TestIdempotentAnswersSealed(t *testing.T) {
 		}
 		if again := e.request("POST", "/api/register", signup, key).want(t, http.StatusCreated); again.raw != first.raw {
 			t.Fatalf("sealed answer replays differently:\n%s\n%s", first.raw, again.raw)
+		}
+	})
+}
+
+// TestNoSecretInControlDatabase: after every path that makes or answers a
+// secret (a signup with an Idempotency-Key, a tenant create with a
+// generated password, webhooks of the operator and of a tenant, an API
+// token, a console sign-in), no secret is readable in any row of the
+// control database; the webhook secrets still sign.
+func TestNoSecretInControlDatabase(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b, allowLoopback)
+		planID := e.createPlan(starter)
+		secrets := map[string]string{"superadmin token": e.token}
+		signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+			"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass", "subdomain": "acme"}
+		r := e.request("POST", "/api/register", signup, map[string]string{"Idempotency-Key": "signup-1"}).want(t, http.StatusCreated)
+		secrets["session token"], secrets["signup password"] = r.data()["token"].(string), "s3cret-pass"
+		made := e.request("POST", "/api/saas/tenants", map[string]any{"company_name": "Globex", "email": "a@globex.example.com",
+			"first_name": "A", "last_name": "B", "plan_id": planID, "subdomain": "globex"},
+			map[string]string{"Authorization": "Bearer " + e.token, "Idempotency-Key": "create-1"}).want(t, http.StatusCreated)
+		secrets["admin password"] = made.data()["admin_password"].(string)
+		rc := &hookReceiver{t: t} // checks each delivery's signature
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		rc.secret = e.do("POST", "/api/saas/webhooks", map[string]any{"url": srv.URL + "/op", "events": []string{"tenant.suspended"}}).
+			want(t, http.StatusCreated).data()["secret"].(string)
+		secrets["operator webhook secret"] = rc.secret
+		secrets["tenant webhook secret"] = e.asTenant("acme", secrets["session token"], "POST", "/api/v2/webhooks",
+			map[string]any{"url": "https://hooks.example.com/tenant", "events": []string{"*"}}).want(t, http.StatusCreated).data()["secret"].(string)
+		token, _, err := e.app.auth.Create(context.Background(), "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets["API token"] = token
+		cookie, csrf := e.signIn()
+		secrets["console session"], secrets["console CSRF token"] = strings.TrimPrefix(cookie, "saasd_session="), csrf
+
+		dump := e.controlRows()
+		for what, secret := range secrets {
+			if secret == "" || strings.Contains(dump, secret) {
+				t.Errorf("the %s (%q) is in the control database in clear", what, secret)
+			}
+		}
+		for _, marker := range []string{"whsec_", "saasd_", "saasds_", "$2a$"} {
+			if strings.Contains(dump, marker) {
+				t.Errorf("the control database holds something starting %q", marker)
+			}
+		}
+		// Sealed, the operator's secret still signs its deliveries.
+		e.do("PUT", "/api/saas/tenants/"+fmt.Sprint(made.body["tenant_id"]), map[string]any{"status": "inactive"}).want(t, http.StatusOK)
+		if _, err := e.app.webhooks.Dispatch(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := rc.types(); len(got) != 1 {
+			t.Fatalf("the operator's webhook got %v", got)
 		}
 	})
 }
