@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -199,31 +197,31 @@ func TestIdempotencyClaimAfterCrash(t *testing.T) {
 	})
 }
 
-// tenants export leaves password hashes and sessions out unless
-// --include-secrets.
+// tenants export leaves password hashes, sessions and API key hashes out
+// unless --include-secrets, on both control databases.
 func TestExportSecrets(t *testing.T) {
-	e := newEnv(t, backends(t)[0])
-	e.createPlan(starter)
-	signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
-		"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass"}
-	r := e.request("POST", "/api/register", signup, nil).want(t, http.StatusCreated)
-	id := int64(r.data()["tenant"].(map[string]any)["id"].(float64))
-	dir := filepath.Dir(e.cfg.Database.DSN)
-	config := filepath.Join(dir, "saasd.yaml")
-	yaml := "database:\n  dsn: " + e.cfg.Database.DSN + "\ntenants:\n  data_dir: " + e.cfg.Tenants.DataDir +
-		"\n  key_file: " + e.cfg.Tenants.KeyFile + "\nlog:\n  level: error\n"
-	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	plain, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10))
-	if err != nil || !strings.Contains(plain, "jane@acme.example.com") {
-		t.Fatalf("export: %v\n%s", err, plain)
-	}
-	if strings.Contains(plain, "password_hash") || strings.Contains(plain, `"table":"sessions"`) || strings.Contains(plain, "$2a$") {
-		t.Fatalf("export without --include-secrets holds secrets:\n%s", plain)
-	}
-	full, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10), "--include-secrets")
-	if err != nil || !strings.Contains(full, `"password_hash":"$2a$`) || !strings.Contains(full, `"table":"sessions"`) {
-		t.Fatalf("export --include-secrets: %v\n%s", err, full)
-	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		e.createPlan(starter)
+		signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+			"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass", "subdomain": "acme"}
+		r := e.request("POST", "/api/register", signup, nil).want(t, http.StatusCreated)
+		id := int64(r.data()["tenant"].(map[string]any)["id"].(float64))
+		session := r.data()["token"].(string)
+		e.asTenant("acme", session, "POST", "/api/v2/api-keys", map[string]any{"name": "CI"}).want(t, http.StatusCreated)
+		config := e.configFile(t)
+		plain, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10))
+		if err != nil || !strings.Contains(plain, "jane@acme.example.com") || !strings.Contains(plain, `"table":"api_keys"`) {
+			t.Fatalf("export: %v\n%s", err, plain)
+		}
+		for _, secret := range []string{"password_hash", "key_hash", "token_hash", `"table":"sessions"`, "$2a$"} {
+			if strings.Contains(plain, secret) {
+				t.Fatalf("export without --include-secrets holds %s:\n%s", secret, plain)
+			}
+		}
+		full, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10), "--include-secrets")
+		if err != nil || !strings.Contains(full, `"password_hash":"$2a$`) || !strings.Contains(full, `"table":"sessions"`) || !strings.Contains(full, `"key_hash"`) {
+			t.Fatalf("export --include-secrets: %v\n%s", err, full)
+		}
+	})
 }
