@@ -182,6 +182,18 @@ var defaults = map[string]any{
 	"console.session_ttl":                12 * time.Hour,
 }
 
+// section says whether key k names a known section: one left empty (every
+// key below it commented out, as in config.example.yaml) is read by YAML
+// as a leaf, which is no misspelling.
+func section(k string) bool {
+	for d := range defaults {
+		if strings.HasPrefix(d, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
 // Load reads the configuration: defaults, then the YAML file at path (if
 // path is not empty), then SAAS_<KEY> environment variables, and validates it.
 func Load(path string) (Config, error) {
@@ -201,7 +213,7 @@ func Load(path string) (Config, error) {
 		// A misspelt key would otherwise fall back to its default unseen.
 		var unknown []error
 		for _, k := range v.AllKeys() {
-			if _, known := defaults[k]; !known {
+			if _, known := defaults[k]; !known && !section(k) {
 				unknown = append(unknown, fmt.Errorf("config %s: unknown key in %s", k, path))
 			}
 		}

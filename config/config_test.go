@@ -110,6 +110,39 @@ func TestLoadUnknownKeys(t *testing.T) {
 	}
 }
 
+// A section whose keys are all commented out is empty, not misspelt; an
+// unknown empty section still is.
+func TestLoadEmptySection(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "saasd.yaml")
+	if err := os.WriteFile(path, []byte("metrics:\n  # addr: 0.0.0.0:9090\nlog:\n  level: warn\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if cfg, err := config.Load(path); err != nil || cfg.Log.Level != "warn" || cfg.Metrics.Addr != "" {
+		t.Fatalf("Load() = %+v, %v", cfg.Log, err)
+	}
+	if err := os.WriteFile(path, []byte("metrix:\n  # addr: x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := config.Load(path); err == nil || !strings.Contains(err.Error(), "config metrix: unknown key") {
+		t.Fatalf("Load() error = %v, want metrix named", err)
+	}
+}
+
+// The example configuration the image ships loads as it is, with the
+// environment a deployment sets (compose.yaml and saasd.env.example).
+func TestLoadExampleConfig(t *testing.T) {
+	t.Setenv("SAAS_TENANTS_SECRET_KEYS", "")
+	t.Setenv("SAAS_WEBHOOKS_ALLOWED_CIDRS", "")
+	t.Setenv("SAAS_TENANTS_KEY_FILE", filepath.Join(t.TempDir(), "secret.key"))
+	cfg, err := config.Load("../deployments/config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Database.Driver != "mysql" || len(cfg.Tenants.SecretKeys) != 0 || len(cfg.Webhooks.AllowedCIDRs) != 0 {
+		t.Fatalf("example config = %+v", cfg)
+	}
+}
+
 func TestLoadMissingFile(t *testing.T) {
 	if _, err := config.Load(filepath.Join(t.TempDir(), "nope.yaml")); err == nil {
 		t.Fatal("want error for a missing file")

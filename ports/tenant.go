@@ -111,8 +111,11 @@ type Exporter interface {
 // (prorated, recorded in the subscription's lifecycle), whichever endpoint
 // asks for it.
 type PlanChanges interface {
-	// ChangePlan returns core.NotFound or core.Invalid (no such plan).
-	ChangePlan(ctx context.Context, tenantID, planID int64) error
+	// ChangePlan moves the tenant to planID and applies edit (nil: none) to
+	// it, in one transaction that also records the audit entry ctx carries
+	// (core.WithAudit), so that a tenant update with a plan is one change.
+	// Returns core.NotFound, core.Invalid (no such plan) or edit's error.
+	ChangePlan(ctx context.Context, tenantID, planID int64, edit func(*core.Tenant) error) error
 }
 
 // Leases hands a named lease to one holder at a time, so that one replica

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 	gormmysql "gorm.io/driver/mysql"
 
+	"github.com/saasd/saasd/adapters/aesgcm"
 	"github.com/saasd/saasd/adapters/gormstore"
 	"github.com/saasd/saasd/ports/portstest"
 )
@@ -136,7 +137,11 @@ func TestWebhookStore(t *testing.T) {
 			t.Parallel()
 			portstest.TestWebhookStore(t, func(t *testing.T) portstest.WebhookStores {
 				db := open(t)
-				hooks := gormstore.NewWebhookStore(db)
+				ring, err := aesgcm.New([]string{testKey})
+				if err != nil {
+					t.Fatal(err)
+				}
+				hooks := gormstore.NewWebhookStore(db, ring)
 				return portstest.WebhookStores{Stores: storesOf(db), Webhooks: hooks, TenantHooks: hooks, Outbox: gormstore.NewOutbox(db)}
 			})
 		})

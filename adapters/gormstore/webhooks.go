@@ -3,6 +3,8 @@ package gormstore
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -14,10 +16,59 @@ import (
 var _ ports.WebhookStore = (*WebhookStore)(nil)
 
 // WebhookStore keeps webhooks and their delivery log, fed from the outbox.
-type WebhookStore struct{ db *DB }
+// Signing secrets are sealed at rest: they must be usable to sign, so they
+// are encrypted with the key ring rather than hashed.
+type WebhookStore struct {
+	db     *DB
+	sealer ports.Sealer
+}
 
-// NewWebhookStore returns a webhook store on db.
-func NewWebhookStore(db *DB) *WebhookStore { return &WebhookStore{db: db} }
+// NewWebhookStore returns a webhook store on db sealing secrets with sealer.
+func NewWebhookStore(db *DB, sealer ports.Sealer) *WebhookStore {
+	return &WebhookStore{db: db, sealer: sealer}
+}
+
+// legacySecret says whether a stored secret predates sealing (00019): in
+// clear, as webhook.Service makes them.
+func legacySecret(stored string) bool { return strings.HasPrefix(stored, "whsec_") }
+
+// open returns the secret of a stored row in clear.
+func (s *WebhookStore) open(stored string) (string, error) {
+	if legacySecret(stored) {
+		return stored, nil
+	}
+	secret, err := s.sealer.Open(stored)
+	if err != nil {
+		return "", fmt.Errorf("open webhook secret: %w", err)
+	}
+	return secret, nil
+}
+
+// SealSecrets seals the secrets stored in clear before they were sealed,
+// and returns how many; run at start, after the migrations.
+func (s *WebhookStore) SealSecrets(ctx context.Context) (int, error) {
+	var rows []webhookRow
+	// "_" matches any character here; legacySecret checks the prefix.
+	if err := s.db.gorm.WithContext(ctx).Where("secret LIKE ?", "whsec_%").Find(&rows).Error; err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range rows {
+		if !legacySecret(r.Secret) {
+			continue
+		}
+		sealed, err := s.sealer.Seal(r.Secret)
+		if err != nil {
+			return n, err
+		}
+		res := s.db.gorm.WithContext(ctx).Model(&webhookRow{}).Where("id = ? AND secret = ?", r.ID, r.Secret).Update("secret", sealed)
+		if res.Error != nil {
+			return n, res.Error
+		}
+		n += int(res.RowsAffected)
+	}
+	return n, nil
+}
 
 type webhookRow struct {
 	ID        int64  `gorm:"primaryKey"`
@@ -30,8 +81,9 @@ type webhookRow struct {
 
 func (webhookRow) TableName() string { return "webhooks" }
 
+// toWebhook is the row without its secret (see open).
 func (r webhookRow) toWebhook() core.Webhook {
-	w := core.Webhook{ID: r.ID, URL: r.URL, Secret: r.Secret, CreatedAt: r.CreatedAt.UTC()}
+	w := core.Webhook{ID: r.ID, URL: r.URL, CreatedAt: r.CreatedAt.UTC()}
 	if r.TenantID != nil {
 		w.TenantID = *r.TenantID
 	}
@@ -60,7 +112,11 @@ func (s *WebhookStore) CreateWebhook(ctx context.Context, w *core.Webhook) error
 	if err != nil {
 		return err
 	}
-	row := webhookRow{URL: w.URL, Events: string(events), Secret: w.Secret, CreatedAt: w.CreatedAt.UTC()}
+	sealed, err := s.sealer.Seal(w.Secret)
+	if err != nil {
+		return fmt.Errorf("seal webhook secret: %w", err)
+	}
+	row := webhookRow{URL: w.URL, Events: string(events), Secret: sealed, CreatedAt: w.CreatedAt.UTC()}
 	if w.TenantID != 0 {
 		row.TenantID = &w.TenantID
 	}
@@ -95,6 +151,10 @@ func (s *WebhookStore) webhooks(_ context.Context, q *gorm.DB) ([]core.Webhook, 
 	out := make([]core.Webhook, len(rows))
 	for i, r := range rows {
 		out[i] = r.toWebhook()
+		var err error
+		if out[i].Secret, err = s.open(r.Secret); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -156,13 +216,22 @@ func (s *WebhookStore) withEvents(ctx context.Context, rows []deliveryRow, hooks
 		byID[e.ID] = e
 	}
 	out := make([]core.Delivery, len(rows))
+	secrets := map[int64]string{}
 	for i, r := range rows {
+		secret, opened := secrets[r.WebhookID]
+		if h, ok := hooks[r.WebhookID]; ok && !opened {
+			var err error
+			if secret, err = s.open(h.Secret); err != nil {
+				return nil, err
+			}
+			secrets[r.WebhookID] = secret
+		}
 		e := byID[r.EventID]
 		d := core.Delivery{
 			ID: r.ID, WebhookID: r.WebhookID, Status: r.Status, Attempts: r.Attempts, ResponseCode: r.ResponseCode,
 			NextAttempt: r.NextAttempt.UTC(), DeliveredAt: timeOf(r.DeliveredAt), CreatedAt: r.CreatedAt.UTC(),
 			Event: core.Event{ID: e.ID, Type: e.Type, TenantID: e.TenantID, Scope: e.Scope, At: e.At.UTC()},
-			URL:   hooks[r.WebhookID].URL, Secret: hooks[r.WebhookID].Secret,
+			URL:   hooks[r.WebhookID].URL, Secret: secret,
 		}
 		if r.LastError != nil {
 			d.LastError = *r.LastError
@@ -252,9 +321,12 @@ func (s *WebhookStore) Redeliver(ctx context.Context, webhookID, deliveryID int6
 		if row.Status != core.DeliveryFailed {
 			return core.Errorf(core.Conflict, "delivery %d is %s: only a failed delivery is sent again", deliveryID, row.Status)
 		}
-		return tx.Model(&deliveryRow{}).Where("id = ?", deliveryID).Updates(map[string]any{
+		if err := tx.Model(&deliveryRow{}).Where("id = ?", deliveryID).Updates(map[string]any{
 			"status": core.DeliveryPending, "attempts": 0, "next_attempt": now.UTC(),
-		}).Error
+		}).Error; err != nil {
+			return err
+		}
+		return audit(ctx, tx, webhookID)
 	})
 	if err != nil {
 		return core.Delivery{}, err

@@ -314,7 +314,12 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return fmt.Errorf("config webhooks.allowed_cidrs: %w", err)
 	}
 	policy := egress.New(allowed)
-	hooks := gormstore.NewWebhookStore(db)
+	hooks := gormstore.NewWebhookStore(db, a.sealer)
+	if n, err := hooks.SealSecrets(ctx); err != nil {
+		return fmt.Errorf("seal webhook secrets: %w", err)
+	} else if n > 0 {
+		logger.Info("webhook secrets sealed", zap.Int("count", n))
+	}
 	a.webhooks = webhook.New(hooks, webhookhttp.New(cfg.Webhooks.Timeout, policy), clk, holder,
 		webhook.WithPolicy(policy), webhook.WithRunBudget(cfg.Webhooks.Timeout))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},

@@ -50,6 +50,47 @@ func TestWebhookDestinationsRefused(t *testing.T) {
 	allowed.do("POST", "/api/saas/webhooks", map[string]any{"url": "http://127.0.0.1/hook", "events": []string{"*"}}).want(t, http.StatusUnprocessableEntity)
 }
 
+// TestTenantWebhookDestinationsRefused: a tenant's own webhooks
+// (/api/v2/webhooks) go through the same checks as the operator's, at
+// registration and when the connection is made.
+func TestTenantWebhookDestinationsRefused(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	e := newEnv(t, sqliteOnly(t))
+	sub, tok := e.signup("Acme", "acme", e.createPlan(starter))
+	for _, url := range []string{
+		"http://127.0.0.1:8080/", "http://[::1]/", "http://localhost:22/", "http://10.0.0.1/", "http://192.168.0.1/",
+		"http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/", "http://[fd00:ec2::254]/", "https://user:pass@example.com/hook",
+	} {
+		r := e.asTenant(sub, tok, "POST", "/api/v2/webhooks", map[string]any{"url": url, "events": []string{"*"}}).want(t, http.StatusUnprocessableEntity)
+		if r.field("url") == "" {
+			t.Errorf("%s: no reason on url: %s", url, r.raw)
+		}
+	}
+	e.asTenant(sub, tok, "POST", "/api/v2/webhooks", map[string]any{"url": "https://hooks.example.com/acme", "events": []string{"*"}}).want(t, http.StatusCreated)
+
+	// Registered while loopback was allowed, sent with the default policy.
+	e.cfg.Webhooks.AllowedCIDRs = []string{"127.0.0.0/8"}
+	e.restart()
+	e.asTenant(sub, tok, "POST", "/api/v2/webhooks", map[string]any{"url": srv.URL + "/hook", "events": []string{"*"}}).want(t, http.StatusCreated)
+	e.cfg.Webhooks.AllowedCIDRs = nil
+	e.restart()
+	e.asTenant(sub, tok, "POST", "/api/v2/customers", map[string]any{"account": "Customer 1"}).want(t, http.StatusCreated)
+	if _, err := e.app.webhooks.Dispatch(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if hits.Load() != 0 {
+		t.Fatal("the tenant's receiver on loopback was reached")
+	}
+	var lastErr string
+	if err := e.app.db.SQL().QueryRow("SELECT d.last_error FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.url = ?",
+		srv.URL+"/hook").Scan(&lastErr); err != nil || lastErr != "refused: the destination address is not allowed" {
+		t.Fatalf("the tenant's delivery to loopback: %q, %v", lastErr, err)
+	}
+}
+
 // hookEnv is saasd with webhooks registered on the given URLs and one
 // tenant.created event fanned out to each of them (nothing sent yet).
 func hookEnv(t *testing.T, urls []string, opts ...func(*config.Config)) (*env, []int64) {
@@ -218,7 +259,7 @@ func TestDispatchRenewsItsLease(t *testing.T) {
 	e, _ := hookEnv(t, []string{srv.URL + "/a", srv.URL + "/b"})
 	allowed, _ := egress.ParseCIDRs([]string{"127.0.0.0/8"})
 	replica := func(holder string) *webhook.Service {
-		return webhook.New(gormstore.NewWebhookStore(e.app.db), webhookhttp.New(5*time.Second, egress.New(allowed)), clock.System{}, holder,
+		return webhook.New(gormstore.NewWebhookStore(e.app.db, e.app.sealer), webhookhttp.New(5*time.Second, egress.New(allowed)), clock.System{}, holder,
 			webhook.WithLease(300*time.Millisecond))
 	}
 	first, second := replica("replica-1"), replica("replica-2")

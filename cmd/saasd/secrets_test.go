@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
+	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,13 +18,14 @@ import (
 )
 
 // controlRows returns every value of every row of every table of the
-// control database as text, for tests that look for what must not be there.
-func (e *env) controlRows() string {
+// control database as text, for tests that look for what must not be there,
+// leaving out the tables named in skip.
+func (e *env) controlRows(skip ...string) string {
 	e.t.Helper()
 	db := e.app.db.SQL()
-	q := "SELECT name FROM sqlite_master WHERE type = 'table'"
+	q := "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
 	if e.cfg.Database.Driver == "mysql" {
-		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() ORDER BY table_name"
 	}
 	var tables []string
 	rows, err := db.Query(q)
@@ -36,7 +37,9 @@ func (e *env) controlRows() string {
 		if err := rows.Scan(&n); err != nil {
 			e.t.Fatal(err)
 		}
-		tables = append(tables, n)
+		if !slices.Contains(skip, n) {
+			tables = append(tables, n)
+		}
 	}
 	rows.Close()
 	var out strings.Builder
@@ -102,6 +105,62 @@ func TestIdempotentAnswersSealed(t *testing.T) {
 	})
 }
 
+// TestNoSecretInControlDatabase: after every path that makes or answers a
+// secret (a signup with an Idempotency-Key, a tenant create with a
+// generated password, webhooks of the operator and of a tenant, an API
+// token, a console sign-in), no secret is readable in any row of the
+// control database; the webhook secrets still sign.
+func TestNoSecretInControlDatabase(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b, allowLoopback)
+		planID := e.createPlan(starter)
+		secrets := map[string]string{"superadmin token": e.token}
+		signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+			"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass", "subdomain": "acme"}
+		r := e.request("POST", "/api/register", signup, map[string]string{"Idempotency-Key": "signup-1"}).want(t, http.StatusCreated)
+		secrets["session token"], secrets["signup password"] = r.data()["token"].(string), "s3cret-pass"
+		made := e.request("POST", "/api/saas/tenants", map[string]any{"company_name": "Globex", "email": "a@globex.example.com",
+			"first_name": "A", "last_name": "B", "plan_id": planID, "subdomain": "globex"},
+			map[string]string{"Authorization": "Bearer " + e.token, "Idempotency-Key": "create-1"}).want(t, http.StatusCreated)
+		secrets["admin password"] = made.data()["admin_password"].(string)
+		rc := &hookReceiver{t: t} // checks each delivery's signature
+		srv := httptest.NewServer(rc)
+		defer srv.Close()
+		rc.secret = e.do("POST", "/api/saas/webhooks", map[string]any{"url": srv.URL + "/op", "events": []string{"tenant.suspended"}}).
+			want(t, http.StatusCreated).data()["secret"].(string)
+		secrets["operator webhook secret"] = rc.secret
+		secrets["tenant webhook secret"] = e.asTenant("acme", secrets["session token"], "POST", "/api/v2/webhooks",
+			map[string]any{"url": "https://hooks.example.com/tenant", "events": []string{"*"}}).want(t, http.StatusCreated).data()["secret"].(string)
+		token, _, err := e.app.auth.Create(context.Background(), "ops")
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets["API token"] = token
+		cookie, csrf := e.signIn()
+		secrets["console session"], secrets["console CSRF token"] = strings.TrimPrefix(cookie, "saasd_session="), csrf
+
+		dump := e.controlRows()
+		for what, secret := range secrets {
+			if secret == "" || strings.Contains(dump, secret) {
+				t.Errorf("the %s (%q) is in the control database in clear", what, secret)
+			}
+		}
+		for _, marker := range []string{"whsec_", "saasd_", "saasds_", "$2a$"} {
+			if strings.Contains(dump, marker) {
+				t.Errorf("the control database holds something starting %q", marker)
+			}
+		}
+		// Sealed, the operator's secret still signs its deliveries.
+		e.do("PUT", "/api/saas/tenants/"+fmt.Sprint(made.body["tenant_id"]), map[string]any{"status": "inactive"}).want(t, http.StatusOK)
+		if _, err := e.app.webhooks.Dispatch(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if got := rc.types(); len(got) != 1 {
+			t.Fatalf("the operator's webhook got %v", got)
+		}
+	})
+}
+
 // A request that claimed a key and died (a crash) blocks its retries only
 // until the request timeout: then the retry runs.
 func TestIdempotencyClaimAfterCrash(t *testing.T) {
@@ -138,31 +197,31 @@ func TestIdempotencyClaimAfterCrash(t *testing.T) {
 	})
 }
 
-// tenants export leaves password hashes and sessions out unless
-// --include-secrets.
+// tenants export leaves password hashes, sessions and API key hashes out
+// unless --include-secrets, on both control databases.
 func TestExportSecrets(t *testing.T) {
-	e := newEnv(t, backends(t)[0])
-	e.createPlan(starter)
-	signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
-		"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass"}
-	r := e.request("POST", "/api/register", signup, nil).want(t, http.StatusCreated)
-	id := int64(r.data()["tenant"].(map[string]any)["id"].(float64))
-	dir := filepath.Dir(e.cfg.Database.DSN)
-	config := filepath.Join(dir, "saasd.yaml")
-	yaml := "database:\n  dsn: " + e.cfg.Database.DSN + "\ntenants:\n  data_dir: " + e.cfg.Tenants.DataDir +
-		"\n  key_file: " + e.cfg.Tenants.KeyFile + "\nlog:\n  level: error\n"
-	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	plain, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10))
-	if err != nil || !strings.Contains(plain, "jane@acme.example.com") {
-		t.Fatalf("export: %v\n%s", err, plain)
-	}
-	if strings.Contains(plain, "password_hash") || strings.Contains(plain, `"table":"sessions"`) || strings.Contains(plain, "$2a$") {
-		t.Fatalf("export without --include-secrets holds secrets:\n%s", plain)
-	}
-	full, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10), "--include-secrets")
-	if err != nil || !strings.Contains(full, `"password_hash":"$2a$`) || !strings.Contains(full, `"table":"sessions"`) {
-		t.Fatalf("export --include-secrets: %v\n%s", err, full)
-	}
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b)
+		e.createPlan(starter)
+		signup := map[string]any{"name": "Jane Doe", "email": "jane@acme.example.com", "mobile": "5550100",
+			"company": "Acme", "password": "s3cret-pass", "c_password": "s3cret-pass", "subdomain": "acme"}
+		r := e.request("POST", "/api/register", signup, nil).want(t, http.StatusCreated)
+		id := int64(r.data()["tenant"].(map[string]any)["id"].(float64))
+		session := r.data()["token"].(string)
+		e.asTenant("acme", session, "POST", "/api/v2/api-keys", map[string]any{"name": "CI"}).want(t, http.StatusCreated)
+		config := e.configFile(t)
+		plain, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10))
+		if err != nil || !strings.Contains(plain, "jane@acme.example.com") || !strings.Contains(plain, `"table":"api_keys"`) {
+			t.Fatalf("export: %v\n%s", err, plain)
+		}
+		for _, secret := range []string{"password_hash", "key_hash", "token_hash", `"table":"sessions"`, "$2a$"} {
+			if strings.Contains(plain, secret) {
+				t.Fatalf("export without --include-secrets holds %s:\n%s", secret, plain)
+			}
+		}
+		full, err := run(t, config, "tenants", "export", strconv.FormatInt(id, 10), "--include-secrets")
+		if err != nil || !strings.Contains(full, `"password_hash":"$2a$`) || !strings.Contains(full, `"table":"sessions"`) || !strings.Contains(full, `"key_hash"`) {
+			t.Fatalf("export --include-secrets: %v\n%s", err, full)
+		}
+	})
 }

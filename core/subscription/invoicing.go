@@ -164,9 +164,14 @@ func (s *Service) change(ctx context.Context, tenantID int64, op func(tx ports.B
 // updateSubscription is UpdateSubscription on a stored lifecycle: a plan
 // change is prorated, an expiry date set by hand suspends the tenant when it
 // passes (and lifts when moved later).
-func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate, plan core.Plan) (core.Subscription, error) {
+func (s *Service) updateSubscription(ctx context.Context, tenantID int64, u core.SubscriptionUpdate, plan core.Plan, edit func(*core.Tenant) error) (core.Subscription, error) {
 	return s.change(ctx, tenantID, func(tx ports.BillingTx, t *core.Tenant, l *billing.Lifecycle, now time.Time) ([]billing.Event, error) {
 		var events []billing.Event
+		if edit != nil {
+			if err := edit(t); err != nil {
+				return nil, err
+			}
+		}
 		if u.PlanID != nil && *u.PlanID != t.PlanID {
 			changed, err := l.ChangePlan(plan, now)
 			if err != nil {

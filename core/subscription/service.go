@@ -120,12 +120,13 @@ func (s *Service) UpdateSubscription(ctx context.Context, tenantID int64, u core
 	if u.ExpiresAt != nil {
 		changes["expires_at"] = u.ExpiresAt.UTC().Format(time.RFC3339)
 	}
-	return s.moveSubscription(ctx, core.WithAudit(ctx, "subscription.update", "subscription", strconv.FormatInt(tenantID, 10), changes), tenantID, u)
+	return s.moveSubscription(ctx, core.WithAudit(ctx, "subscription.update", "subscription", strconv.FormatInt(tenantID, 10), changes), tenantID, u, nil)
 }
 
 // moveSubscription is UpdateSubscription; actx is the context of the
-// change itself, carrying its audit entry, if any.
-func (s *Service) moveSubscription(ctx, actx context.Context, tenantID int64, u core.SubscriptionUpdate) (core.Subscription, error) {
+// change itself, carrying its audit entry, if any; edit (nil: none)
+// changes the tenant in the same transaction.
+func (s *Service) moveSubscription(ctx, actx context.Context, tenantID int64, u core.SubscriptionUpdate, edit func(*core.Tenant) error) (core.Subscription, error) {
 	var plan core.Plan
 	if u.PlanID != nil {
 		var err error
@@ -136,7 +137,7 @@ func (s *Service) moveSubscription(ctx, actx context.Context, tenantID int64, u 
 			return core.Subscription{}, err
 		}
 	}
-	return s.updateSubscription(actx, tenantID, u, plan)
+	return s.updateSubscription(actx, tenantID, u, plan, edit)
 }
 
 func (s *Service) tenant(ctx context.Context, id int64) (core.Tenant, error) {
@@ -158,9 +159,10 @@ func subscriptionOf(t core.Tenant, p core.Plan) core.Subscription {
 var _ ports.PlanChanges = (*Service)(nil)
 
 // ChangePlan moves a tenant to another plan, prorated like a subscription
-// update; the caller (a tenant update) records the change in its own audit
-// entry. Returns core.NotFound or core.Invalid.
-func (s *Service) ChangePlan(ctx context.Context, tenantID, planID int64) error {
-	_, err := s.moveSubscription(ctx, ctx, tenantID, core.SubscriptionUpdate{PlanID: &planID})
+// update, and applies the rest of a tenant update (edit) in the same
+// transaction, which records the caller's audit entry (a tenant update's).
+// Returns core.NotFound, core.Invalid or edit's error.
+func (s *Service) ChangePlan(ctx context.Context, tenantID, planID int64, edit func(*core.Tenant) error) error {
+	_, err := s.moveSubscription(ctx, ctx, tenantID, core.SubscriptionUpdate{PlanID: &planID}, edit)
 	return err
 }

@@ -399,13 +399,8 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 	if len(errs) > 0 {
 		return core.Tenant{}, core.InvalidFields(errs)
 	}
-	if u.PlanID != nil {
-		if s.planChanges == nil {
-			return core.Tenant{}, fmt.Errorf("plan changes are not configured")
-		}
-		if err := s.planChanges.ChangePlan(ctx, id, *u.PlanID); err != nil {
-			return core.Tenant{}, err
-		}
+	if u.PlanID != nil && s.planChanges == nil {
+		return core.Tenant{}, fmt.Errorf("plan changes are not configured")
 	}
 	changes := map[string]any{}
 	if u.CompanyName != nil {
@@ -418,7 +413,7 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 		changes["plan_id"] = *u.PlanID
 	}
 	actx := core.WithAudit(ctx, "tenant.update", "tenant", strconv.FormatInt(id, 10), changes)
-	return s.tenants.UpdateTenant(actx, id, func(t *core.Tenant) error {
+	edit := func(t *core.Tenant) error {
 		if t.Gone() || t.Status == core.StatusProvisioning {
 			return core.Errorf(core.NotFound, "tenant not found")
 		}
@@ -432,7 +427,15 @@ func (s *Service) Update(ctx context.Context, id int64, u core.TenantUpdate) (co
 			t.Status, t.SuspendedBy = core.Status(*u.Status), ""
 		}
 		return nil
-	})
+	}
+	if u.PlanID == nil {
+		return s.tenants.UpdateTenant(actx, id, edit)
+	}
+	// The plan move, the other fields and the audit entry commit together.
+	if err := s.planChanges.ChangePlan(actx, id, *u.PlanID, edit); err != nil {
+		return core.Tenant{}, err
+	}
+	return s.tenants.Tenant(ctx, id)
 }
 
 // Delete removes a tenant: it is gone for the API at once. With a retention

@@ -194,7 +194,7 @@ func newFixture(t *testing.T, rows ...core.Tenant) *fixture {
 		f.ids = append(f.ids, r.ID)
 	}
 	f.svc = tenant.New(f.tenants, f.plans, f.prov, f.counter, quota.NewCatalog(customers, "invoices"), clock.NewFake(now), "saasd.test",
-		tenant.WithPlanChanges(planChanges(func(ctx context.Context, id, planID int64) error {
+		tenant.WithPlanChanges(planChanges(func(ctx context.Context, id, planID int64, edit func(*core.Tenant) error) error {
 			// Billing's part, reduced to what the tenant row shows.
 			plan, _ := f.plans.Plan(ctx, planID)
 			_, err := f.tenants.UpdateTenant(ctx, id, func(t *core.Tenant) error {
@@ -202,7 +202,7 @@ func newFixture(t *testing.T, rows ...core.Tenant) *fixture {
 					return core.Errorf(core.NotFound, "tenant not found")
 				}
 				t.PlanID, t.PlanName = plan.ID, plan.Name
-				return nil
+				return edit(t)
 			})
 			return err
 		})))
@@ -227,10 +227,10 @@ func (f *fixture) row(id int64) (core.Tenant, bool) {
 }
 
 // planChanges adapts a function to ports.PlanChanges.
-type planChanges func(ctx context.Context, tenantID, planID int64) error
+type planChanges func(ctx context.Context, tenantID, planID int64, edit func(*core.Tenant) error) error
 
-func (f planChanges) ChangePlan(ctx context.Context, tenantID, planID int64) error {
-	return f(ctx, tenantID, planID)
+func (f planChanges) ChangePlan(ctx context.Context, tenantID, planID int64, edit func(*core.Tenant) error) error {
+	return f(ctx, tenantID, planID, edit)
 }
 
 func newTenantInput(planID int64) core.NewTenant {

@@ -134,7 +134,8 @@ func (s *Service) Deliveries(ctx context.Context, id int64) ([]core.Delivery, er
 // set of attempts, due at once. Returns core.NotFound, or core.Conflict when
 // the delivery has not failed.
 func (s *Service) Redeliver(ctx context.Context, webhookID, deliveryID int64) (core.Delivery, error) {
-	return s.store.Redeliver(ctx, webhookID, deliveryID, s.clock.Now())
+	actx := core.WithAudit(ctx, "webhook.redeliver", "webhook", strconv.FormatInt(webhookID, 10), map[string]any{"delivery_id": deliveryID})
+	return s.store.Redeliver(actx, webhookID, deliveryID, s.clock.Now())
 }
 
 // Events returns the latest events about a tenant, newest first, whether
