@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/XSAM/otelsql"
+	otelglobal "go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
@@ -72,6 +73,12 @@ func New(cfg Config, logger *zap.Logger) (*Tracing, error) {
 		sdktrace.WithResource(res),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRatio))),
 	)
+	// The SDK reports failed exports (a collector that is down) to the
+	// process-wide handler, the one global it has: into our log, once per
+	// failed batch, rather than its own stderr format.
+	otelglobal.SetErrorHandler(otelglobal.ErrorHandlerFunc(func(err error) {
+		logger.Warn("tracing export", zap.Error(err))
+	}))
 	logger.Info("tracing", zap.String("endpoint", endpoint), zap.String("service_name", cfg.ServiceName), zap.Float64("sample_ratio", cfg.SampleRatio))
 	return &Tracing{provider: tp, tracer: tp.Tracer(scope)}, nil
 }
