@@ -5,14 +5,25 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/saasd/saasd/config"
 )
 
 // BenchmarkSuperadminGet: GET /api/saas/tenants/{id} through the Gin
 // engine on MariaDB, in process, for a CPU profile of the request path
-// (make bench measures it over the network, next to its ceiling).
+// (make bench measures it over the network, next to its ceiling); with
+// tracing off and on (every request sampled, spans exported to a
+// collector in the test), for what tracing costs.
 // go test -run '^$' -bench SuperadminGet -cpuprofile cpu.out ./cmd/saasd
 func BenchmarkSuperadminGet(b *testing.B) {
-	e := newEnv(b, backends(b)[1])
+	b.Run("tracing off", func(b *testing.B) { benchmarkSuperadminGet(b, newEnv(b, backends(b)[1])) })
+	b.Run("tracing on", func(b *testing.B) {
+		rcv := newOTLPReceiver(b)
+		benchmarkSuperadminGet(b, newEnv(b, backends(b)[1], func(c *config.Config) { c.Tracing.Endpoint = rcv.URL }))
+	})
+}
+
+func benchmarkSuperadminGet(b *testing.B, e *env) {
 	id := fmt.Sprint(e.createTenant(e.createPlan(starter), "bench").want(b, http.StatusCreated).body["tenant_id"])
 	h := e.app.server.Handler()
 	b.ReportAllocs()
