@@ -48,7 +48,9 @@ type Metrics struct {
 // Tracing configures OpenTelemetry tracing.
 type Tracing struct {
 	// Endpoint is the OTLP/HTTP collector (host:port or URL); empty: off.
-	Endpoint string `mapstructure:"endpoint"`
+	Endpoint    string  `mapstructure:"endpoint"`
+	ServiceName string  `mapstructure:"service_name"` // service.name of the spans
+	SampleRatio float64 `mapstructure:"sample_ratio"` // share of new traces kept, 0 to 1
 }
 
 // HTTP configures the listener.
@@ -170,6 +172,8 @@ var defaults = map[string]any{
 	"ratelimit.redis_fail":               "open",
 	"metrics.addr":                       "",
 	"tracing.endpoint":                   "",
+	"tracing.service_name":               "saasd",
+	"tracing.sample_ratio":               1.0,
 	"signup.default_plan_id":             0,
 	"billing.grace_days":                 7,
 	"billing.suspend_days":               14,
@@ -282,6 +286,12 @@ func (c Config) Validate() error {
 				bad("tracing.endpoint", "%q is not host:port or an http(s) URL", e)
 			}
 		}
+	}
+	if strings.TrimSpace(c.Tracing.ServiceName) == "" {
+		bad("tracing.service_name", "is required")
+	}
+	if r := c.Tracing.SampleRatio; !(r >= 0 && r <= 1) {
+		bad("tracing.sample_ratio", "%v is not between 0 and 1", r)
 	}
 	if c.HTTP.RequestTimeout < 0 {
 		bad("http.request_timeout", "must not be negative")

@@ -81,6 +81,11 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_RATELIMIT_REDIS_FAIL", "maybe", "ratelimit.redis_fail"},
 		{"SAAS_METRICS_ADDR", "9090", "metrics.addr"},
 		{"SAAS_TRACING_ENDPOINT", "not a url", "tracing.endpoint"},
+		{"SAAS_TRACING_ENDPOINT", "ftp://collector:4318", "tracing.endpoint"},
+		{"SAAS_TRACING_SAMPLE_RATIO", "1.5", "tracing.sample_ratio"},
+		{"SAAS_TRACING_SAMPLE_RATIO", "-0.1", "tracing.sample_ratio"},
+		{"SAAS_TRACING_SAMPLE_RATIO", "half", "tracing.sample_ratio"},
+		{"SAAS_TRACING_SERVICE_NAME", " ", "tracing.service_name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {

@@ -125,3 +125,14 @@ type Leases interface {
 	// when another holder has it.
 	Lease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error)
 }
+
+// Tracer marks where a unit of the tenant service's own work begins and
+// ends (a provisioning saga step, a tenant migration), for an adapter to
+// record as a span; the service works the same without one. The units a
+// port already bounds (SQL, HTTP) are traced by the adapters themselves.
+type Tracer interface {
+	// Start begins the unit name for tenant tenantID (0: no one tenant)
+	// under whatever ctx carries, and returns the context the unit runs in
+	// and the function that ends it with the unit's error (nil: success).
+	Start(ctx context.Context, name string, tenantID int64) (context.Context, func(error))
+}

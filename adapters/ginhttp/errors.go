@@ -90,9 +90,18 @@ func failStatus(c *gin.Context, status int, msg string) {
 	c.AbortWithStatusJSON(status, newErrorBody(status, msg, nil))
 }
 
+// okBody is the success envelope: a struct rather than a map, which
+// encoding/json would sort and walk by reflection on every answer; its
+// fields are in the order the map's sorted keys had.
+type okBody struct {
+	Data    any    `json:"data"`
+	Message string `json:"message"`
+	Success bool   `json:"success"`
+}
+
 // ok answers the success envelope.
 func ok(c *gin.Context, status int, data any, message string) {
-	c.JSON(status, gin.H{"success": true, "data": data, "message": message})
+	c.JSON(status, okBody{Data: data, Message: message, Success: true})
 }
 
 // unavailable reports whether err means the database could not be reached

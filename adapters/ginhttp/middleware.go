@@ -23,13 +23,17 @@ const (
 	keyTokenName    = "saasd.token_name"
 )
 
-// requestID echoes a sane X-Request-ID or makes one up.
+// requestID echoes a sane X-Request-ID or makes one up: the trace id when
+// the request is traced, so that a request id found in a log or an answer
+// is also the trace to look up.
 func (s *Server) requestID(c *gin.Context) {
 	id := c.GetHeader(headerRequestID)
 	if id == "" || len(id) > 128 || strings.ContainsFunc(id, func(r rune) bool { return r < 0x21 || r > 0x7e }) {
-		var b [12]byte
-		_, _ = rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+		if id = traceID(c); id == "" {
+			var b [12]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
 	}
 	c.Set(keyRequestID, id)
 	c.Header(headerRequestID, id)
@@ -67,6 +71,9 @@ func (s *Server) logRequests(c *gin.Context) {
 	}
 	if name := c.GetString(keyTokenName); name != "" {
 		fields = append(fields, zap.String("token_name", name))
+	}
+	if id := traceID(c); id != "" {
+		fields = append(fields, zap.String("trace_id", id))
 	}
 	ce.Write(fields...)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core/account"
@@ -70,6 +71,7 @@ type Deps struct {
 	Stats    *stats.Service              // nil: no GET /api/saas/stats
 	Checks   []ReadyCheck                // more dependencies for /readyz
 	Observer ports.EdgeObserver          // nil: no metrics
+	Tracing  trace.TracerProvider        // nil: no spans, and nothing of tracing runs
 	Logger   *zap.Logger
 }
 
@@ -113,6 +115,9 @@ func New(cfg Config, d Deps) *Server {
 	// validated the list, so an error here is a bug worth a panic.
 	if err := e.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		panic(fmt.Sprintf("ginhttp: trusted proxies: %v", err))
+	}
+	if d.Tracing != nil {
+		e.Use(newTracing(d.Tracing).handle)
 	}
 	e.Use(s.requestID, s.logRequests, s.recover)
 	e.NoRoute(func(c *gin.Context) { failStatus(c, http.StatusNotFound, "route not found") })

@@ -16,8 +16,9 @@ import (
 
 // Control returns the GORM dialector of the control database named in dsn
 // (for adapters/gormstore). It creates that schema when it does not exist
-// yet, so a fresh server needs no manual step.
-func Control(ctx context.Context, dsn string, logger *zap.Logger) (gorm.Dialector, error) {
+// yet, so a fresh server needs no manual step. A non-nil open opens its
+// pool (tracing wraps the driver there).
+func Control(ctx context.Context, dsn string, open func(driverName, dsn string, tenantID int64) (*sql.DB, error), logger *zap.Logger) (gorm.Dialector, error) {
 	mc, err := mysqldrv.ParseDSN(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
@@ -33,7 +34,14 @@ func Control(ctx context.Context, dsn string, logger *zap.Logger) (gorm.Dialecto
 	if err := ensureSchema(ctx, mc); err != nil {
 		return nil, err
 	}
-	return gormmysql.New(gormmysql.Config{DSN: mc.FormatDSN()}), nil
+	if open == nil {
+		return gormmysql.New(gormmysql.Config{DSN: mc.FormatDSN()}), nil
+	}
+	conn, err := open("mysql", mc.FormatDSN(), 0)
+	if err != nil {
+		return nil, err
+	}
+	return gormmysql.New(gormmysql.Config{Conn: conn}), nil
 }
 
 var schemaNameRE = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/saasd/saasd/adapters/internal/sqltenant"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/ports"
 )
@@ -19,6 +20,7 @@ import (
 // their statements end), and idle connections close by themselves.
 type tenantPools struct {
 	server  func(user, password, database string) string // DSN of a tenant login
+	opener  sqltenant.Opener
 	sealer  ports.Sealer
 	perPool int
 	max     int // pools held at once
@@ -52,7 +54,7 @@ func (tp *tenantPools) pool(t core.Tenant) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the database password of tenant %d: %w", t.ID, err)
 	}
-	db, err := sql.Open("mysql", tp.server(t.DBUser, password, t.Database))
+	db, err := tp.opener.Open("mysql", tp.server(t.DBUser, password, t.Database), t.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	Logins         ports.Sealer
 	MaxTenantConns int
 	TenantPoolSize int
+	// Open opens the pools of tenant logins and of migrations (tracing
+	// wraps the driver there); nil: sql.Open.
+	Open sqltenant.Opener
 }
 
 // Tenants names the tenant schemas on the control database's server and
@@ -53,6 +56,7 @@ type Tenants struct {
 	installation string
 	store        *sqltenant.Store
 	pools        *tenantPools // nil: every tenant on the control pool
+	open         sqltenant.Opener
 }
 
 // NewTenants returns the tenant schemas reached through pool.
@@ -68,7 +72,7 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
-	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation}
+	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation, open: cfg.Open}
 	if cfg.Logins != nil {
 		ts.pools = newTenantPools(func(user, password, database string) string {
 			login := mc.Clone()
@@ -79,6 +83,7 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 			}
 			return login.FormatDSN()
 		}, cfg.Logins, max(cfg.MaxTenantConns, 1), max(cfg.TenantPoolSize, 1))
+		ts.pools.opener = cfg.Open
 	}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
@@ -220,7 +225,7 @@ func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 		}
 	}
 	start := time.Now()
-	if err := p.migrate(ctx, t.Database); err != nil {
+	if err := p.migrate(ctx, t.Database, t.ID); err != nil {
 		return err
 	}
 	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
@@ -245,13 +250,13 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 	return name, nil
 }
 
-func (p *Provisioner) migrate(ctx context.Context, name string) error {
+func (p *Provisioner) migrate(ctx context.Context, name string, tenantID int64) error {
 	mc := p.server.Clone()
 	mc.DBName = name
 	if mc.Timeout == 0 {
 		mc.Timeout = 5 * time.Second
 	}
-	db, err := sql.Open("mysql", mc.FormatDSN())
+	db, err := p.open.Open("mysql", mc.FormatDSN(), tenantID)
 	if err != nil {
 		return err
 	}

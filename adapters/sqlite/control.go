@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,13 +13,20 @@ import (
 
 // Control returns the GORM dialector of the control database in the file
 // at path (for adapters/gormstore), creating the file's directory.
-func Control(path string) (gorm.Dialector, error) {
+func Control(path string, open func(driverName, dsn string, tenantID int64) (*sql.DB, error)) (gorm.Dialector, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o750); err != nil {
 			return nil, fmt.Errorf("create data directory: %w", err)
 		}
 	}
-	return gormsqlite.Open(DSN(path)), nil
+	if open == nil {
+		return gormsqlite.Open(DSN(path)), nil
+	}
+	conn, err := open(gormsqlite.DriverName, DSN(path), 0)
+	if err != nil {
+		return nil, err
+	}
+	return &gormsqlite.Dialector{Conn: conn}, nil
 }
 
 // DSN adds the pragmas every SQLite file of saasd is opened with: WAL so

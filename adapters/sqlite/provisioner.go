@@ -36,6 +36,9 @@ type Config struct {
 	// Installation is this installation's ID, written into the marker of
 	// every file it creates; only files so marked are dropped or migrated.
 	Installation string
+	// Open opens tenant files for requests and migrations (tracing wraps
+	// the driver there); nil: sql.Open.
+	Open sqltenant.Opener
 }
 
 // Tenants names the tenant files in a directory and serves their tables to
@@ -45,6 +48,7 @@ type Tenants struct {
 	prefix       string
 	installation string
 	store        *sqltenant.Store
+	opener       sqltenant.Opener
 
 	mu   sync.Mutex
 	open map[string]*file // by file name; bounded by maxOpen
@@ -78,7 +82,7 @@ func NewTenants(cfg Config) (*Tenants, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create tenant data directory: %w", err)
 	}
-	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, installation: cfg.Installation, open: map[string]*file{}}
+	ts := &Tenants{dir: cfg.Dir, prefix: cfg.Prefix, installation: cfg.Installation, open: map[string]*file{}, opener: cfg.Open}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
 }
@@ -211,7 +215,7 @@ func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 	mu.Lock()
 	defer mu.Unlock()
 	start := time.Now()
-	db, err := sql.Open("sqlite", DSN(filepath.Join(p.dir, t.Database)))
+	db, err := p.opener.Open("sqlite", DSN(filepath.Join(p.dir, t.Database)), t.ID)
 	if err != nil {
 		return err
 	}
@@ -307,7 +311,7 @@ type file struct {
 // files in the map; the caller releases it. An evicted file stays open
 // only while calls still hold it and is closed when the last one ends, so
 // open files stay bounded by maxOpen plus the calls in flight.
-func (p *Tenants) acquire(name string) (*file, error) {
+func (p *Tenants) acquire(name string, tenantID int64) (*file, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tick++
@@ -323,7 +327,7 @@ func (p *Tenants) acquire(name string) (*file, error) {
 	if len(p.open) >= maxOpen {
 		p.evictLocked()
 	}
-	db, err := sql.Open("sqlite", DSN(path))
+	db, err := p.opener.Open("sqlite", DSN(path), tenantID)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +402,7 @@ func (p *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, er
 	if !p.owns(t.Database) {
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
-	f, err := p.acquire(t.Database)
+	f, err := p.acquire(t.Database, t.ID)
 	if err != nil {
 		return sqltenant.Handle{}, err
 	}

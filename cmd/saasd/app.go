@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"net"
@@ -9,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 	"gorm.io/gorm"
 
@@ -22,6 +24,7 @@ import (
 	"github.com/saasd/saasd/adapters/manualpay"
 	"github.com/saasd/saasd/adapters/memory"
 	"github.com/saasd/saasd/adapters/mysql"
+	"github.com/saasd/saasd/adapters/otel"
 	"github.com/saasd/saasd/adapters/prometheus"
 	"github.com/saasd/saasd/adapters/redis"
 	"github.com/saasd/saasd/adapters/sqlite"
@@ -88,6 +91,7 @@ type app struct {
 	redis   *redis.Client
 	cache   *cache.Cache
 	metrics *prometheus.Metrics // nil without metrics.addr
+	tracing *otel.Tracing       // nil without tracing.endpoint
 	closers []func() error
 }
 
@@ -182,13 +186,28 @@ func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ..
 
 func (a *app) open(ctx context.Context, o appOptions) error {
 	cfg, logger, clk := a.cfg, a.logger, o.clock
+	// With tracing on, every database pool is opened through it, so that
+	// the statements of GORM and of the tenant stores alike are spans;
+	// off, nothing of it exists: plain sql.Open, no tracer provider.
+	var open func(driverName, dsn string, tenantID int64) (*sql.DB, error)
+	var provider trace.TracerProvider
+	if cfg.Tracing.Endpoint != "" {
+		tr, err := otel.New(otel.Config{Endpoint: cfg.Tracing.Endpoint, ServiceName: cfg.Tracing.ServiceName, SampleRatio: cfg.Tracing.SampleRatio}, logger)
+		if err != nil {
+			return fmt.Errorf("config tracing.endpoint: %w", err)
+		}
+		// First in, last closed: spans of the shutdown are sent too.
+		a.tracing, a.closers = tr, append(a.closers, tr.Close)
+		open, provider = tr.OpenSQL, tr.Provider()
+		o.tenant = append([]tenant.Option{tenant.WithTracer(tr)}, o.tenant...)
+	}
 	var dialector gorm.Dialector
 	var err error
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		dialector, err = mysql.Control(ctx, cfg.Database.DSN, logger)
+		dialector, err = mysql.Control(ctx, cfg.Database.DSN, open, logger)
 	default:
-		dialector, err = sqlite.Control(cfg.Database.DSN)
+		dialector, err = sqlite.Control(cfg.Database.DSN, open)
 	}
 	if err != nil {
 		return err
@@ -237,7 +256,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	var sqliteDBs *sqlite.Tenants
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID}
+		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID, Open: open}
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
 			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
@@ -248,7 +267,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 			a.records = mysqlDBs.Records()
 		}
 	default:
-		sqliteDBs, err = sqlite.NewTenants(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: prefix, Installation: inst.ID})
+		sqliteDBs, err = sqlite.NewTenants(sqlite.Config{Dir: cfg.Tenants.DataDir, Prefix: prefix, Installation: inst.ID, Open: open})
 		if err == nil {
 			a.closers = append(a.closers, sqliteDBs.Close)
 			a.records = sqliteDBs.Records()
@@ -362,7 +381,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		TrustedProxies:        cfg.HTTP.TrustedProxies,
 	}, ginhttp.Deps{
 		Tenants: a.tenants, Billing: a.billing, Auth: a.auth, Accounts: a.account, Kernel: a.kernel,
-		Limiter: limiter, Checks: checks, Observer: observer, Ready: db.Ping, Logger: logger,
+		Limiter: limiter, Checks: checks, Observer: observer, Tracing: provider, Ready: db.Ping, Logger: logger,
 		Idem: a.idem, Webhooks: a.webhooks, Audit: a.audit,
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
 	})

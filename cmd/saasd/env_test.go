@@ -158,6 +158,8 @@ type env struct {
 	app   *app
 	token string
 	opts  []appOption
+	// logger is the app's, for tests that read its lines; nil: none.
+	logger *zap.Logger
 }
 
 // newEnv builds saasd on b with the defaults of the contract, changed by opts.
@@ -195,7 +197,11 @@ func newEnvWith(t testing.TB, b backend, extra []func(ports.RecordStore) kernel.
 
 func (e *env) open() {
 	e.t.Helper()
-	a, err := openApp(context.Background(), e.cfg, zap.NewNop(), e.opts...)
+	logger := e.logger
+	if logger == nil {
+		logger = zap.NewNop()
+	}
+	a, err := openApp(context.Background(), e.cfg, logger, e.opts...)
 	if err != nil {
 		e.t.Fatalf("openApp: %v", err)
 	}

@@ -9,9 +9,11 @@ package quota
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/saasd/saasd/core"
@@ -133,6 +135,65 @@ type ResourceUsage struct {
 
 // Usage is a tenant's usage of every limited resource.
 type Usage map[core.Resource]ResourceUsage
+
+// plainName reports whether a resource name is letters, digits and _
+// alone, which JSON writes as they are.
+func plainName(s string) bool {
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// MarshalJSON writes u as encoding/json writes the map (keys sorted),
+// without its reflection: usage is in the answer of every tenant read.
+func (u Usage) MarshalJSON() ([]byte, error) {
+	if u == nil {
+		return []byte("null"), nil
+	}
+	keys := make([]string, 0, len(u))
+	for r := range u {
+		keys = append(keys, string(r))
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, 16+len(u)*64)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		r := u[core.Resource(k)]
+		if !plainName(k) {
+			// Anything encoding/json would escape, it escapes.
+			name, err := json.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, name...)
+		} else {
+			b = append(append(append(b, '"'), k...), '"')
+		}
+		b = append(b, `:{"used":`...)
+		b = strconv.AppendInt(b, r.Used, 10)
+		b = append(b, `,"limit":`...)
+		b = strconv.AppendInt(b, r.Limit, 10)
+		b = append(b, `,"percentage":`...)
+		if p := math.Abs(r.Percentage); p != 0 && (p < 1e-6 || p >= 1e21) || math.IsNaN(p) {
+			// encoding/json's exponent form, or its error for NaN and ±Inf.
+			pct, err := json.Marshal(r.Percentage)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, pct...)
+		} else {
+			b = strconv.AppendFloat(b, r.Percentage, 'f', -1, 64)
+		}
+		b = append(b, '}')
+	}
+	return append(b, '}'), nil
+}
 
 // NewUsage combines counted rows with plan limits for every resource of c.
 // Percentage is rounded to one decimal; it is 0 for unlimited resources and

@@ -1,6 +1,7 @@
 package quota_test
 
 import (
+	"encoding/json"
 	"math"
 	"testing"
 
@@ -112,5 +113,41 @@ func TestQuotaAllows(t *testing.T) {
 				t.Errorf("Allows(%d, %d) = %v, want %v", tt.used, tt.n, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestUsageJSON: Usage writes itself exactly as encoding/json writes the
+// plain map, whatever the names and figures.
+func TestUsageJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		u    quota.Usage
+	}{
+		{"nil", nil},
+		{"empty", quota.Usage{}},
+		{"figures", quota.Usage{
+			"users": {Used: 3, Limit: 10, Percentage: 30}, "customers": {Used: 1, Limit: 3, Percentage: 33.3},
+			"invoices": {Used: 0, Limit: -1}, "leads": {Used: 9223372036854775807, Limit: 0, Percentage: 100},
+			"tiny": {Percentage: 1e-7}, "huge": {Percentage: 1e22}, "negative": {Used: -2, Percentage: -0.5},
+		}},
+		{"names to escape", quota.Usage{`a"b`: {Used: 1}, "<html>&": {Used: 2}, "ü": {Used: 3}, "line\nbreak": {}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := json.Marshal(tt.u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := json.Marshal(map[core.Resource]quota.ResourceUsage(tt.u))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != string(want) {
+				t.Fatalf("Usage JSON\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+	if _, err := json.Marshal(quota.Usage{"x": {Percentage: math.Inf(1)}}); err == nil {
+		t.Fatal("an infinite percentage was written")
 	}
 }

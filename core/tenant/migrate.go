@@ -2,6 +2,7 @@ package tenant
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -65,6 +66,11 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 	if opts.DryRun || len(pending) == 0 {
 		return run, nil
 	}
+	if s.tracer != nil {
+		var end func(error)
+		ctx, end = s.tracer.Start(ctx, "tenant.migrate_fleet", 0)
+		defer func() { end(errors.Join(ctx.Err(), failures(run))) }()
+	}
 	n := max(opts.Concurrency, 1)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -74,7 +80,7 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		go func() {
 			defer wg.Done()
 			for t := range work {
-				_, err := s.migrateTenant(ctx, t)
+				_, err := s.migrateTenant(ctx, t, "fleet")
 				mu.Lock()
 				if err != nil {
 					run.Failed[t.ID] = err
@@ -127,6 +133,15 @@ func (s *Service) MigrateFleetLeased(ctx context.Context, opts MigrateOptions) (
 	return run, true, err
 }
 
+// failures is the first of run's failed tenants as an error, for the
+// fleet's span; nil when none failed.
+func failures(run FleetMigration) error {
+	for id, err := range run.Failed {
+		return fmt.Errorf("%d tenants failed, among them %d: %w", len(run.Failed), id, err)
+	}
+	return nil
+}
+
 // migratable reports whether t has a database migrations apply to.
 func migratable(t core.Tenant) bool {
 	switch t.Status {
@@ -156,7 +171,7 @@ func (s *Service) Current(ctx context.Context, t core.Tenant) (core.Tenant, erro
 	if fresh.SchemaVersion >= s.provisioner.Version() {
 		return fresh, nil
 	}
-	migrated, err := s.migrateTenant(ctx, fresh)
+	migrated, err := s.migrateTenant(ctx, fresh, "lazy")
 	if err != nil {
 		return t, &core.Error{Kind: core.Unavailable, Message: "the tenant's database is being upgraded; try again shortly: " + err.Error()}
 	}
@@ -164,9 +179,11 @@ func (s *Service) Current(ctx context.Context, t core.Tenant) (core.Tenant, erro
 }
 
 // migrateTenant migrates one tenant's database and records the outcome
-// (its version, or why it failed) on the tenant.
-func (s *Service) migrateTenant(ctx context.Context, t core.Tenant) (core.Tenant, error) {
-	merr := s.provisioner.Migrate(ctx, t)
+// (its version, or why it failed) on the tenant; how says who asked:
+// "fleet" (the migration of every tenant) or "lazy" (a request for a
+// tenant not reached yet).
+func (s *Service) migrateTenant(ctx context.Context, t core.Tenant, how string) (core.Tenant, error) {
+	merr := s.traced(ctx, "tenant.migrate."+how, t.ID, func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) })
 	version := s.provisioner.Version()
 	updated, err := s.tenants.UpdateTenant(context.WithoutCancel(ctx), t.ID, func(r *core.Tenant) error {
 		if merr != nil {

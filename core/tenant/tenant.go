@@ -46,6 +46,7 @@ type Service struct {
 	leases       ports.Leases
 	holder       string
 	fault        func(ctx context.Context, step string) error
+	tracer       ports.Tracer
 }
 
 // Option configures a Service.
@@ -55,6 +56,12 @@ type Option func(*Service)
 // tenant database before the tenant is marked ready.
 func WithAdmin(accounts ports.UserStore, hasher ports.PasswordHasher) Option {
 	return func(s *Service) { s.accounts, s.hasher = accounts, hasher }
+}
+
+// WithTracer reports each provisioning step (and its undoing) and each
+// tenant migration to tr.
+func WithTracer(tr ports.Tracer) Option {
+	return func(s *Service) { s.tracer = tr }
 }
 
 // WithProvisioningLog records every provisioning step in log.
@@ -254,7 +261,7 @@ type step struct {
 // fails too, the tenant is left as failed for reconcile to finish.
 func (s *Service) run(ctx context.Context, t core.Tenant, steps []step) error {
 	for i, st := range steps {
-		err := st.do(ctx)
+		err := s.traced(ctx, "tenant.provision."+st.name, t.ID, st.do)
 		failed := st.name
 		if err == nil {
 			s.record(ctx, t.ID, st.name, core.StepDone, nil)
@@ -276,7 +283,7 @@ func (s *Service) run(ctx context.Context, t core.Tenant, steps []step) error {
 			if steps[j].undo == nil {
 				continue
 			}
-			if uerr := steps[j].undo(uctx); uerr != nil {
+			if uerr := s.traced(uctx, "tenant.provision.undo."+steps[j].name, t.ID, steps[j].undo); uerr != nil {
 				clean = false
 				s.record(uctx, t.ID, steps[j].name, core.StepUndoFailed, uerr)
 			} else {
@@ -294,6 +301,18 @@ func (s *Service) run(ctx context.Context, t core.Tenant, steps []step) error {
 		return fmt.Errorf("provision tenant %d: %s: %w", t.ID, failed, err)
 	}
 	return nil
+}
+
+// traced runs fn as the unit name of tenant tenantID, reported to the
+// tracer when there is one.
+func (s *Service) traced(ctx context.Context, name string, tenantID int64, fn func(context.Context) error) error {
+	if s.tracer == nil {
+		return fn(ctx)
+	}
+	ctx, end := s.tracer.Start(ctx, name, tenantID)
+	err := fn(ctx)
+	end(err)
+	return err
 }
 
 func (s *Service) record(ctx context.Context, tenantID int64, name, outcome string, err error) {
