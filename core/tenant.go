@@ -36,10 +36,13 @@ type Tenant struct {
 	Limits      Limits // read-only, the plan's limits, joined from the plan
 	Status      Status
 	Database    string // the tenant's own schema (MySQL) or file (SQLite)
-	DBUser      string // the tenant's own database login, when logins per tenant are on
-	DBSecret    string // its password, sealed (ports.Sealer); never shown
-	StartedAt   time.Time
-	DeletedAt   *time.Time // when a retained deletion happened
+	// Server is the name of the database server Database is on (Server.Name;
+	// "" reads as DefaultServer).
+	Server    string
+	DBUser    string // the tenant's own database login, when logins per tenant are on
+	DBSecret  string // its password, sealed (ports.Sealer); never shown
+	StartedAt time.Time
+	DeletedAt *time.Time // when a retained deletion happened
 	// RestoreSubdomain and RestoreStatus are what a retained deletion
 	// took away, for restore.
 	RestoreSubdomain string

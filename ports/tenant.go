@@ -29,6 +29,14 @@ type TenantStore interface {
 	DeleteTenant(ctx context.Context, id int64) error
 }
 
+// ServerLoad counts the tenants placed on each database server, for
+// placing the next one.
+type ServerLoad interface {
+	// TenantsPerServer counts every tenant row (whatever its status: each
+	// holds or will hold a database) by its server's name.
+	TenantsPerServer(ctx context.Context) (map[string]int64, error)
+}
+
 // Provisioner creates and removes the database that belongs to one tenant.
 // Its steps are separate so that the provisioning saga can record, retry and
 // undo each one. Ownership is recorded, never inferred from a name: every

@@ -154,6 +154,7 @@ func New(cfg Config, d Deps) *Server {
 	saas("POST", "/tenants/:id/invoices/:number/pay", doc{Summary: "Mark an invoice paid", Request: payRequest{}, Response: invoiceJSON{}}, s.payInvoice)
 	saas("POST", "/tenants/:id/invoices/:number/void", doc{Summary: "Void an open invoice", Response: invoiceJSON{}}, s.voidInvoice)
 	saas("POST", "/tenants/:id/subscription/cancel", doc{Summary: "Cancel a subscription (body optional)", Request: cancelRequest{}, Response: subscriptionJSON{}}, s.cancelSubscription)
+	saas("GET", "/servers", doc{Summary: "The database servers tenants are placed on, with their tenants, capacity and state", Response: serverList{}}, s.listServers)
 	saas("GET", "/plans", doc{Summary: "List plans", Response: planList{}}, s.listPlans)
 	saas("POST", "/plans", doc{Summary: "Create a plan", Request: planRequest{}, Response: planJSON{}, Status: http.StatusCreated}, s.idempotent, s.createPlan)
 	saas("GET", "/plans/:id", doc{Summary: "Get a plan", Response: planJSON{}}, s.getPlan)

@@ -23,6 +23,7 @@ type tenantJSON struct {
 	PlanName    string `json:"plan_name"`
 	Status      string `json:"status"`
 	Database    string `json:"database"`
+	Server      string `json:"server"` // the database server Database is on
 	// SchemaVersion is the tenant schema version of its database;
 	// MigrationError why its last migration failed, when it did.
 	SchemaVersion  int64       `json:"schema_version"`
@@ -39,9 +40,17 @@ func (s *Server) tenantJSON(t core.Tenant, u quota.Usage) tenantJSON {
 	return tenantJSON{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, Domain: s.tenants.Domain(t), PlanID: t.PlanID, Plan: t.PlanName, PlanName: t.PlanName,
-		Status: string(t.Status), Database: t.Database, CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
+		Status: string(t.Status), Database: t.Database, Server: serverName(t.Server), CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
 		ExpiresAt: timestampPtr(t.ExpiresAt), Usage: u, SchemaVersion: t.SchemaVersion, MigrationError: t.MigrationError,
 	}
+}
+
+// serverName is the name of the server t.Server names ("" is the default).
+func serverName(name string) string {
+	if name == "" {
+		return core.DefaultServer
+	}
+	return name
 }
 
 func (s *Server) listTenants(c *gin.Context) {

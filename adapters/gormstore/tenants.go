@@ -36,6 +36,7 @@ type tenantRow struct {
 	PlanLimits       string `gorm:"->;-:migration"` // read from the joined plan
 	Status           string
 	DatabaseName     string
+	Server           string
 	DBUser           string
 	DBSecret         *string
 	StartedAt        time.Time
@@ -64,7 +65,7 @@ func (r tenantRow) toCore() core.Tenant {
 		Limits: limits,
 		ID:     r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
-		Database: r.DatabaseName, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
+		Database: r.DatabaseName, Server: r.Server, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		DeletedAt: utc(r.DeletedAt), RestoreSubdomain: r.RestoreSubdomain, RestoreStatus: core.Status(r.RestoreStatus),
 		ExpiresOverride: r.ExpiresOverride, SuspendedBy: r.SuspendedBy,
 		NextInvoice: utc(r.NextInvoiceAt), SchemaVersion: r.SchemaVersion, MigrationError: r.MigrationError,
@@ -76,7 +77,7 @@ func tenantRowOf(t core.Tenant) tenantRow {
 	return tenantRow{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
-		DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
+		Server: serverName(t.Server), DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
 		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt),
 		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus),
 		ExpiresOverride: t.ExpiresOverride, SuspendedBy: t.SuspendedBy, NextInvoiceAt: utc(t.NextInvoice),
@@ -132,11 +133,11 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	var r tenantRow
 	var expires, next, deleted sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
-		"t.plan_id, t.status, t.database_name, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
+		"t.plan_id, t.status, t.database_name, t.server, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
 		"t.deleted_at, t.restore_subdomain, t.restore_status, t.expires_override, t.suspended_by, t.schema_version, t.migration_error, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
-		&r.PlanID, &r.Status, &r.DatabaseName, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
+		&r.PlanID, &r.Status, &r.DatabaseName, &r.Server, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
 		&deleted, &r.RestoreSubdomain, &r.RestoreStatus, &r.ExpiresOverride, &r.SuspendedBy, &r.SchemaVersion, &r.MigrationError,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -170,6 +171,37 @@ func (s *TenantStore) CountByStatus(ctx context.Context) (map[string]int64, erro
 		out[r.Status] = r.N
 	}
 	return out, nil
+}
+
+var _ ports.ServerLoad = (*TenantStore)(nil)
+
+// TenantsPerServer counts the tenants on each database server (one index
+// scan of ix_tenants_server).
+func (s *TenantStore) TenantsPerServer(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.sql.QueryContext(ctx, "SELECT server, COUNT(*) FROM tenants GROUP BY server")
+	if err != nil {
+		return nil, fmt.Errorf("count tenants per server: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
+}
+
+// serverName is the server a tenant row names: the default one for a
+// tenant that names none.
+func serverName(name string) string {
+	if name == "" {
+		return core.DefaultServer
+	}
+	return name
 }
 
 // Tenants returns a page of tenants, newest first.

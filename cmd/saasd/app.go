@@ -27,6 +27,7 @@ import (
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
+	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/audit"
 	"github.com/saasd/saasd/core/auth"
@@ -76,8 +77,9 @@ type app struct {
 	account      *account.Service
 	kernel       *kernel.Kernel
 	records      ports.RecordStore
-	prefix       string // what tenant databases and logins are named with
-	tenantDB     ports.Provisioner
+	prefix       string            // what tenant databases and logins are named with
+	tenantDB     ports.Provisioner // the control database's server's
+	mysqlDBs     *mysql.Tenants    // nil on SQLite
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
 	idem         *gormstore.IdempotencyStore
@@ -237,12 +239,17 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	var sqliteDBs *sqlite.Tenants
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID}
+		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID,
+			MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns}
+		for _, srv := range cfg.Database.Servers {
+			mc.Servers = append(mc.Servers, mysql.Server{Name: srv.Name, DSN: srv.DSN})
+		}
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
 			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
 		}
 		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
+		a.mysqlDBs = mysqlDBs
 		if err == nil {
 			a.closers = append(a.closers, mysqlDBs.Close)
 			a.records = mysqlDBs.Records()
@@ -296,6 +303,11 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(a.tenantDB.(ports.DatabaseUsers), a.sealer)}, o.tenant...)
 		}
 	}
+	servers, err := a.tenantServers(ctx, provisioner)
+	if err != nil {
+		return err
+	}
+	o.tenant = append([]tenant.Option{tenant.WithServers(rawTenants, servers...)}, o.tenant...)
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
@@ -308,6 +320,9 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
+	if err := a.tenants.CheckServers(ctx); err != nil {
+		return err
+	}
 	a.worker = subscription.NewWorker(billingStore, o.gateway, clk, terms, holder)
 	allowed, err := egress.ParseCIDRs(cfg.Webhooks.AllowedCIDRs)
 	if err != nil {
@@ -362,6 +377,61 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
 	})
 	return nil
+}
+
+// tenantServers are the database servers tenants are placed on, each with
+// its provisioner (def, the control database's server's, already built):
+// database.servers in their order, and the control database's server as
+// "default" (without a limit when no servers are configured; draining,
+// serving the tenants it has, when they are and it is not listed).
+func (a *app) tenantServers(ctx context.Context, def ports.Provisioner) ([]tenant.Server, error) {
+	users := func(p ports.Provisioner) ports.DatabaseUsers {
+		if u, ok := p.(ports.DatabaseUsers); ok && a.cfg.Tenants.DBUsers {
+			return u
+		}
+		return nil
+	}
+	control := tenant.Server{Server: core.Server{Name: core.DefaultServer, State: core.ServerActive}, Provisioner: def, Users: users(a.tenantDB)}
+	if len(a.cfg.Database.Servers) == 0 {
+		return []tenant.Server{control}, nil
+	}
+	if skipped, err := a.mysqlDBs.CheckDistinct(ctx); err != nil {
+		return nil, err
+	} else if len(skipped) > 0 {
+		a.logger.Warn("database servers do not answer; their tenants fail until they do", zap.Strings("servers", skipped))
+	}
+	var out []tenant.Server
+	listed := false
+	for _, c := range a.cfg.Database.Servers {
+		state := c.State
+		if state == "" {
+			state = core.ServerActive
+		}
+		srv := tenant.Server{Server: core.Server{Name: c.Name, Capacity: c.Capacity, State: state}}
+		if c.Name == core.DefaultServer {
+			srv.Provisioner, srv.Users, listed = def, control.Users, true
+		} else {
+			p, err := a.tenantDB.(*mysql.Provisioner).On(c.Name)
+			if err != nil {
+				return nil, err
+			}
+			srv.Provisioner, srv.Users = ports.Provisioner(p), users(p)
+			if a.metrics != nil {
+				srv.Provisioner = a.metrics.Provisioner(p)
+			}
+		}
+		out = append(out, srv)
+	}
+	if !listed {
+		control.State = core.ServerDraining
+		out = append(out, control)
+	}
+	if a.metrics != nil {
+		for name, pool := range a.mysqlDBs.Pools() {
+			a.metrics.Pool("server_"+name, pool)
+		}
+	}
+	return out, nil
 }
 
 // openShared connects to what the replicas share (Redis, when configured)
