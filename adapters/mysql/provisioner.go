@@ -238,26 +238,31 @@ func (ts *Tenants) Pools() map[string]*sql.DB {
 	return out
 }
 
-// CheckDistinct returns an error when two configured servers are one and
-// the same (another name or address of it): each server's reconcile would
-// take the other's tenant schemas for orphans. A server that does not
-// answer is named in skipped, unchecked.
-func (ts *Tenants) CheckDistinct(ctx context.Context) (skipped []string, err error) {
+// Check returns an error when two configured servers are one and the same
+// (another name or address of it): each server's reconcile would take the
+// other's tenant schemas for orphans. Its warnings name the servers that
+// do not answer (unchecked) and those with anonymous accounts, which
+// shadow tenant logins from clients on their host.
+func (ts *Tenants) Check(ctx context.Context) (warnings []string, err error) {
 	seen := map[string]string{}
 	for _, s := range ts.servers {
 		var host, dir string
 		var port int
 		if err := s.pool.QueryRowContext(ctx, "SELECT @@hostname, @@port, @@datadir").Scan(&host, &port, &dir); err != nil {
-			skipped = append(skipped, s.name)
+			warnings = append(warnings, fmt.Sprintf("database server %s does not answer: %v", s.name, err))
 			continue
+		}
+		var anonymous int
+		if s.pools != nil && s.pool.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.user WHERE user = ''").Scan(&anonymous) == nil && anonymous > 0 {
+			warnings = append(warnings, fmt.Sprintf("database server %s has anonymous accounts (''@localhost): tenant logins from its own host fail until they are dropped (mysql_secure_installation)", s.name))
 		}
 		id := fmt.Sprintf("%s:%d:%s", host, port, dir)
 		if other, ok := seen[id]; ok {
-			return skipped, fmt.Errorf("database servers %s and %s are the same server (%s): list each server once", other, s.name, id)
+			return warnings, fmt.Errorf("database servers %s and %s are the same server (%s): list each server once", other, s.name, id)
 		}
 		seen[id] = s.name
 	}
-	return skipped, nil
+	return warnings, nil
 }
 
 // Close closes the tenant logins' pools and the servers' own pools.

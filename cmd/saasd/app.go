@@ -395,10 +395,12 @@ func (a *app) tenantServers(ctx context.Context, def ports.Provisioner) ([]tenan
 	if len(a.cfg.Database.Servers) == 0 {
 		return []tenant.Server{control}, nil
 	}
-	if skipped, err := a.mysqlDBs.CheckDistinct(ctx); err != nil {
+	warnings, err := a.mysqlDBs.Check(ctx)
+	if err != nil {
 		return nil, err
-	} else if len(skipped) > 0 {
-		a.logger.Warn("database servers do not answer; their tenants fail until they do", zap.Strings("servers", skipped))
+	}
+	for _, w := range warnings {
+		a.logger.Warn("database server check", zap.String("problem", w))
 	}
 	var out []tenant.Server
 	listed := false

@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,10 +113,14 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 			return rec, fmt.Errorf("database server %s: %w", srv.Name, err)
 		}
 	}
+	repaired := map[int64]bool{}
+	for _, id := range slices.Concat(rec.Compensated, rec.Purged, rec.Deleted) {
+		repaired[id] = true
+	}
 	for _, t := range all {
 		ready := t.Status == core.StatusActive || t.Status == core.StatusTrial || t.Status == core.StatusInactive || t.Status == core.StatusDeleted
 		srv, _ := s.serverOf(t)
-		if ready && (t.Database == "" || !present[srv.Name][t.Database]) {
+		if ready && !repaired[t.ID] && (t.Database == "" || !present[srv.Name][t.Database]) {
 			rec.Missing = append(rec.Missing, t.ID)
 		}
 	}
