@@ -157,18 +157,20 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	return r.toCore(), nil
 }
 
-// CountByStatus returns how many tenants are in each status (metrics).
-func (s *TenantStore) CountByStatus(ctx context.Context) (map[string]int64, error) {
+// CountByStatus returns how many tenants are in each status on each
+// database server, keyed {status, server} (metrics).
+func (s *TenantStore) CountByStatus(ctx context.Context) (map[[2]string]int64, error) {
 	var rows []struct {
 		Status string
+		Server string
 		N      int64
 	}
-	if err := s.db.gorm.WithContext(ctx).Model(&tenantRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+	if err := s.db.gorm.WithContext(ctx).Model(&tenantRow{}).Select("status, server, COUNT(*) AS n").Group("status, server").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count tenants: %w", err)
 	}
-	out := make(map[string]int64, len(rows))
+	out := make(map[[2]string]int64, len(rows))
 	for _, r := range rows {
-		out[r.Status] = r.N
+		out[[2]string{r.Status, serverName(r.Server)}] += r.N
 	}
 	return out, nil
 }
