@@ -30,3 +30,12 @@ func (s Server) Free() int64 {
 	}
 	return max(s.Capacity-s.Tenants, 0)
 }
+
+// ServerName is the server a tenant's recorded server name means: "" (a
+// tenant from before servers were recorded) is DefaultServer.
+func ServerName(name string) string {
+	if name == "" {
+		return DefaultServer
+	}
+	return name
+}

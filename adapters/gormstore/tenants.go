@@ -37,6 +37,8 @@ type tenantRow struct {
 	Status           string
 	DatabaseName     string
 	Server           string
+	MovingTo         string
+	MovedFrom        string
 	DBUser           string
 	DBSecret         *string
 	StartedAt        time.Time
@@ -65,7 +67,7 @@ func (r tenantRow) toCore() core.Tenant {
 		Limits: limits,
 		ID:     r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
-		Database: r.DatabaseName, Server: r.Server, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
+		Database: r.DatabaseName, Server: r.Server, MovingTo: r.MovingTo, MovedFrom: r.MovedFrom, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		DeletedAt: utc(r.DeletedAt), RestoreSubdomain: r.RestoreSubdomain, RestoreStatus: core.Status(r.RestoreStatus),
 		ExpiresOverride: r.ExpiresOverride, SuspendedBy: r.SuspendedBy,
 		NextInvoice: utc(r.NextInvoiceAt), SchemaVersion: r.SchemaVersion, MigrationError: r.MigrationError,
@@ -77,7 +79,7 @@ func tenantRowOf(t core.Tenant) tenantRow {
 	return tenantRow{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
-		Server: serverName(t.Server), DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
+		Server: core.ServerName(t.Server), MovingTo: t.MovingTo, MovedFrom: t.MovedFrom, DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
 		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt),
 		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus),
 		ExpiresOverride: t.ExpiresOverride, SuspendedBy: t.SuspendedBy, NextInvoiceAt: utc(t.NextInvoice),
@@ -133,11 +135,11 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	var r tenantRow
 	var expires, next, deleted sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
-		"t.plan_id, t.status, t.database_name, t.server, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
+		"t.plan_id, t.status, t.database_name, t.server, t.moving_to, t.moved_from, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
 		"t.deleted_at, t.restore_subdomain, t.restore_status, t.expires_override, t.suspended_by, t.schema_version, t.migration_error, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
-		&r.PlanID, &r.Status, &r.DatabaseName, &r.Server, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
+		&r.PlanID, &r.Status, &r.DatabaseName, &r.Server, &r.MovingTo, &r.MovedFrom, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
 		&deleted, &r.RestoreSubdomain, &r.RestoreStatus, &r.ExpiresOverride, &r.SuspendedBy, &r.SchemaVersion, &r.MigrationError,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -170,7 +172,7 @@ func (s *TenantStore) CountByStatus(ctx context.Context) (map[[2]string]int64, e
 	}
 	out := make(map[[2]string]int64, len(rows))
 	for _, r := range rows {
-		out[[2]string{r.Status, serverName(r.Server)}] += r.N
+		out[[2]string{r.Status, core.ServerName(r.Server)}] += r.N
 	}
 	return out, nil
 }
@@ -195,15 +197,6 @@ func (s *TenantStore) TenantsPerServer(ctx context.Context) (map[string]int64, e
 		out[name] = n
 	}
 	return out, rows.Err()
-}
-
-// serverName is the server a tenant row names: the default one for a
-// tenant that names none.
-func serverName(name string) string {
-	if name == "" {
-		return core.DefaultServer
-	}
-	return name
 }
 
 // Tenants returns a page of tenants, newest first.

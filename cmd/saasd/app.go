@@ -162,6 +162,9 @@ type appOptions struct {
 	// redisPrefix starts every Redis key and channel; tests give each
 	// test its own.
 	redisPrefix string
+	// moveSettle is how long a move waits for every replica to see it
+	// (tests shorten it).
+	moveSettle time.Duration
 }
 
 // appOption changes appOptions.
@@ -170,7 +173,7 @@ type appOption func(*appOptions)
 // openApp opens the control database, applies its migrations and builds the
 // services and the HTTP edge on top of it.
 func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ...appOption) (*app, error) {
-	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}, redisPrefix: "saasd:"}
+	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}, redisPrefix: "saasd:", moveSettle: 2 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -308,6 +311,11 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	o.tenant = append([]tenant.Option{tenant.WithServers(rawTenants, servers...)}, o.tenant...)
+	if mysqlDBs != nil {
+		// A moving tenant is read-only once every replica has dropped its
+		// cached row: cached rows live under a second when not invalidated.
+		o.tenant = append([]tenant.Option{tenant.WithMoves(mysqlDBs, o.moveSettle)}, o.tenant...)
+	}
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}

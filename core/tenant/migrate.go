@@ -70,10 +70,7 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 	// that one busy server neither waits for nor overloads another.
 	byServer := map[string][]core.Tenant{}
 	for _, t := range pending {
-		name := t.Server
-		if name == "" {
-			name = core.DefaultServer
-		}
+		name := core.ServerName(t.Server)
 		byServer[name] = append(byServer[name], t)
 	}
 	n := max(opts.Concurrency, 1)
@@ -146,6 +143,9 @@ func (s *Service) MigrateFleetLeased(ctx context.Context, opts MigrateOptions) (
 
 // migratable reports whether t has a database migrations apply to.
 func migratable(t core.Tenant) bool {
+	if t.MovingTo != "" {
+		return false // its copy is being made at the version it has
+	}
 	switch t.Status {
 	case core.StatusActive, core.StatusTrial, core.StatusInactive, core.StatusDeleted:
 		return t.Database != ""

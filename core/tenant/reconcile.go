@@ -20,6 +20,10 @@ type Reconciliation struct {
 	OrphanUsers []string // tenant-looking database logins that belong to no tenant
 	Dropped     []string // orphans (databases and logins) removed (with fix)
 	Missing     []int64  // tenants that should have a database and have none
+	// Moves are tenants whose move between servers was abandoned: undone
+	// before its switch (the copy dropped), finished after it (the old
+	// copy dropped).
+	Moves []int64
 	// InProgress are tenants in provisioning, deleting or failed that are
 	// younger than stale: left alone, since another replica may be at work.
 	InProgress []InProgress
@@ -36,7 +40,7 @@ type InProgress struct {
 // progress aside (the background janitor sees them all the time; the
 // reconcile command lists them).
 func (r Reconciliation) Clean() bool {
-	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing) == 0
+	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing)+len(r.Moves) == 0
 }
 
 // Reconcile makes the control database and the tenant databases on every
@@ -66,7 +70,18 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		if err != nil {
 			return rec, err
 		}
+		moving := t.MovingTo != "" || t.MovedFrom != ""
 		switch {
+		case moving && !t.UpdatedAt.After(cutoff):
+			if _, err := s.reconcileMove(ctx, t); err != nil {
+				return rec, fmt.Errorf("tenant %d: abandoned move: %w", t.ID, err)
+			}
+			rec.Moves = append(rec.Moves, t.ID)
+			if fresh, err := s.tenants.Tenant(ctx, t.ID); err == nil {
+				t = fresh
+			}
+			srv, _ = s.serverOf(t)
+			expected[srv.Name][t.Database] = true
 		case (t.Status == core.StatusProvisioning || t.Status == core.StatusFailed) && !t.UpdatedAt.After(cutoff):
 			if t.Database == "" {
 				// It may exist if the crash came before it was recorded: only
@@ -100,10 +115,17 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 			if t.Status == core.StatusProvisioning || t.Status == core.StatusFailed || t.Status == core.StatusDeleting {
 				rec.InProgress = append(rec.InProgress, InProgress{ID: t.ID, Status: t.Status, Age: s.clock.Now().Sub(t.UpdatedAt)})
 			}
-			// Alive, or in flight elsewhere: its database is expected.
+			// Alive, or in flight elsewhere: its database is expected, and
+			// the other copy of one being moved.
 			expected[srv.Name][srv.Provisioner.Name(t)] = true
 			if t.Database != "" {
 				expected[srv.Name][t.Database] = true
+			}
+			for _, other := range []string{t.MovingTo, t.MovedFrom} {
+				if o, err := s.serverNamed(other); other != "" && err == nil {
+					expected[o.Name][o.Provisioner.Name(t)] = true
+					rec.InProgress = append(rec.InProgress, InProgress{ID: t.ID, Status: "moving", Age: s.clock.Now().Sub(t.UpdatedAt)})
+				}
 			}
 		}
 	}

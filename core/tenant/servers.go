@@ -120,9 +120,7 @@ func (s *Service) serverOf(t core.Tenant) (Server, error) {
 }
 
 func (s *Service) serverNamed(name string) (Server, error) {
-	if name == "" {
-		name = core.DefaultServer
-	}
+	name = core.ServerName(name)
 	for _, srv := range s.servers {
 		if srv.Name == name {
 			return srv, nil

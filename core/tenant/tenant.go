@@ -51,6 +51,8 @@ type Service struct {
 	servers []Server
 	load    ports.ServerLoad
 	placing sync.Mutex
+	copier  ports.DatabaseCopier // nil: tenants do not move
+	settle  time.Duration
 }
 
 // Option configures a Service.
@@ -457,6 +459,8 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 			return core.Errorf(core.NotFound, "tenant not found")
 		case t.Status == core.StatusProvisioning:
 			return core.Errorf(core.Conflict, "tenant is still being provisioned")
+		case t.MovingTo != "" || t.MovedFrom != "":
+			return core.Errorf(core.Conflict, "tenant is being moved to another database server; delete it once the move is done")
 		case s.retention > 0 && t.Status != core.StatusDeleting:
 			t.Emit(core.EventTenantDeleted, now, map[string]any{"subdomain": t.Subdomain, "retained_until": now.Add(s.retention).Format(time.RFC3339)})
 			// Free the subdomain for others and keep what restore needs.
@@ -589,7 +593,7 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]quota.Chan
 	}
 	out := map[int64][]quota.Change{}
 	for _, t := range list {
-		if t.Database == "" || t.Status == core.StatusProvisioning || t.Gone() {
+		if t.Database == "" || t.Status == core.StatusProvisioning || t.Gone() || t.Moving() {
 			continue
 		}
 		changes, err := s.recounter.Recount(ctx, t)
