@@ -22,7 +22,7 @@ func quickMoves(o *appOptions) { o.moveSettle = 50 * time.Millisecond }
 
 // movable is a two-server env with one tenant on "default" holding rows
 // customers (the admin's own writes through the API and the rest by SQL).
-func movable(t *testing.T, rows int) (e *twoServers, id int64, sub, token, db string) {
+func movable(t testing.TB, rows int) (e *twoServers, id int64, sub, token, db string) {
 	t.Helper()
 	e = newTwoServers(t, 10, 10)
 	e.opts = append(e.opts, quickMoves)
@@ -36,8 +36,8 @@ func movable(t *testing.T, rows int) (e *twoServers, id int64, sub, token, db st
 	}
 	e.asTenant(sub, token, "POST", "/api/v2/customers", map[string]any{"account": "First"}).want(t, http.StatusCreated)
 	if rows > 1 {
-		if _, err := e.app.db.SQL().Exec("INSERT INTO `"+db+"`.customers (account, created_at, updated_at) "+
-			"SELECT CONCAT('Bulk ', seq), NOW(), NOW() FROM seq_1_to_"+fmt.Sprint(rows-1)); err != nil {
+		if _, err := e.app.db.SQL().Exec("INSERT INTO `" + db + "`.customers (account, created_at, updated_at) " +
+			"SELECT CONCAT('Bulk ', seq), NOW(), NOW() FROM seq_1_to_" + fmt.Sprint(rows-1)); err != nil {
 			t.Fatal(err)
 		}
 	}

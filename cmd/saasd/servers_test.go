@@ -64,7 +64,7 @@ type twoServers struct {
 	second *sql.DB // the second server, as root
 }
 
-func newTwoServers(t *testing.T, defaultCap, db2Cap int64, opts ...func(*config.Config)) *twoServers {
+func newTwoServers(t testing.TB, defaultCap, db2Cap int64, opts ...func(*config.Config)) *twoServers {
 	t.Helper()
 	server2 := mysqlServer2(t)
 	b := backends(t)[1]
