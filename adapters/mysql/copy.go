@@ -92,7 +92,7 @@ func (ts *Tenants) CopyRows(ctx context.Context, from, to core.Tenant) (core.Cop
 		return stats, err
 	}
 	defer dconn.Close()
-	for _, stmt := range []string{"SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"} {
+	for _, stmt := range []string{"SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"} {
 		if _, err := sconn.ExecContext(ctx, stmt); err != nil {
 			return stats, fmt.Errorf("snapshot %s: %w", from.Database, err)
 		}

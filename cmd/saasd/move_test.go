@@ -5,7 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -285,4 +290,30 @@ func TestMoveVerifyCatchesADifference(t *testing.T) {
 		t.Fatalf("the copy was left on db2: %v", second)
 	}
 	e.asTenant(sub, token, "POST", "/api/v2/customers", map[string]any{"account": "After"}).want(t, http.StatusCreated)
+}
+
+// TestMoveCLI: `saasd tenants move ID --to SERVER` moves and reports its
+// figures; `tenants list` names each tenant's server; a bad target fails
+// naming the servers.
+func TestMoveCLI(t *testing.T) {
+	t.Parallel()
+	e, id, _, _, _ := movable(t, 10)
+	s := e.cfg.Database.Servers
+	yaml := fmt.Sprintf("database:\n  driver: mysql\n  dsn: %s\n  servers:\n    - name: default\n      capacity: %d\n    - name: db2\n      dsn: %s\n      capacity: %d\n"+
+		"tenants:\n  db_prefix: %s\n  secret_keys: [%s]\nlog:\n  level: error\n", e.cfg.Database.DSN, s[0].Capacity, s[1].DSN, s[1].Capacity, e.cfg.Tenants.DBPrefix, testSecretKey)
+	config := filepath.Join(t.TempDir(), "saasd.yaml")
+	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ids := strconv.FormatInt(id, 10)
+	if out, err := run(t, config, "tenants", "move", ids, "--to", "elsewhere"); err == nil || !strings.Contains(err.Error(), "default, db2") {
+		t.Fatalf("move to an unknown server: %q, %v", out, err)
+	}
+	out, err := run(t, config, "tenants", "move", ids, "--to", "db2")
+	if err != nil || !strings.Contains(out, "moved from default to db2") || !strings.Contains(out, "rows/s") || !strings.Contains(out, "read-only for") {
+		t.Fatalf("tenants move: %q, %v", out, err)
+	}
+	if out, err = run(t, config, "tenants", "list"); err != nil || !regexp.MustCompile(ids+`\s+mover\s+\S+\s+db2\s`).MatchString(out) {
+		t.Fatalf("tenants list: %q, %v", out, err)
+	}
 }

@@ -369,6 +369,10 @@ func TestServersNoneConfigured(t *testing.T) {
 		if s := list[0].(map[string]any); s["name"] != "default" || s["state"] != "active" || s["tenants"] != 1.0 || s["capacity"] != nil || s["free"] != nil {
 			t.Fatalf("server = %v", s)
 		}
+		// Nowhere to move to: 422 naming the field.
+		if r := e.do("POST", fmt.Sprintf("/api/saas/tenants/%d/move", id), map[string]any{"to": "db2"}).want(t, http.StatusUnprocessableEntity); r.field("to") == "" {
+			t.Fatalf("move without servers: %s", r.raw)
+		}
 	})
 }
 

@@ -49,18 +49,18 @@ func (s *Service) Move(ctx context.Context, id int64, to string) (Moved, error) 
 // core.Unavailable (the target is draining or full).
 func (s *Service) BeginMove(ctx context.Context, id int64, to string) (core.Tenant, error) {
 	if s.copier == nil {
-		return core.Tenant{}, core.InvalidFields(map[string]string{"to": "moving tenants needs MySQL database servers (database.servers)"})
+		return core.Tenant{}, invalidTo("moving tenants needs MySQL database servers (database.servers)")
 	}
 	dst, err := s.serverNamed(to)
 	if err != nil {
-		return core.Tenant{}, core.InvalidFields(map[string]string{"to": "no such database server; one of " + strings.Join(s.serverNames(), ", ")})
+		return core.Tenant{}, invalidTo("no such database server; one of " + strings.Join(s.serverNames(), ", "))
 	}
 	t, err := s.Get(ctx, id)
 	if err != nil {
 		return core.Tenant{}, err
 	}
 	if core.ServerName(t.Server) == dst.Name {
-		return core.Tenant{}, core.InvalidFields(map[string]string{"to": "the tenant is on " + dst.Name + " already"})
+		return core.Tenant{}, invalidTo("the tenant is on " + dst.Name + " already")
 	}
 	servers, err := s.Servers(ctx)
 	if err != nil {
@@ -333,6 +333,12 @@ func (s *Service) reconcileMove(ctx context.Context, t core.Tenant) (bool, error
 		return true, s.dropOldCopy(ctx, src, old)
 	}
 	return false, nil
+}
+
+// invalidTo refuses a move's target, saying why in the message too (the
+// CLI shows the message alone).
+func invalidTo(why string) error {
+	return &core.Error{Kind: core.Invalid, Message: "to: " + why, Fields: map[string]string{"to": why}}
 }
 
 // wait waits d or until ctx ends.
