@@ -106,6 +106,9 @@ func (s *Service) BeginMove(ctx context.Context, id int64, to string) (core.Tena
 // on its old server again; a process that dies leaves the steps recorded
 // for reconcile to undo (before the switch) or finish (after it).
 func (s *Service) FinishMove(ctx context.Context, t core.Tenant) (Moved, error) {
+	if !t.Moving() {
+		return Moved{}, core.Errorf(core.Conflict, "tenant %d has no move begun", t.ID)
+	}
 	start := s.clock.Now()
 	out := Moved{From: core.ServerName(t.Server), To: t.MovingTo}
 	src, err := s.serverOf(t)
