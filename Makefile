@@ -5,6 +5,8 @@ PKGS     := ./...
 # MariaDB for the integration tests; tests skip MySQL cases only when it is
 # unreachable and SAAS_TEST_REQUIRE_MYSQL is unset (CI sets it).
 export SAAS_TEST_MYSQL_DSN ?= root@tcp(127.0.0.1:3306)/
+# A second server of its own, for placing tenants over two (.ci/run starts it).
+export SAAS_TEST_MYSQL2_DSN ?= root@tcp(127.0.0.1:3307)/
 
 .PHONY: build run test lint vet fmt bench clean fuzz
 

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	mysqldrv "github.com/go-sql-driver/mysql"
 	"github.com/spf13/viper"
 
 	"github.com/saasd/saasd/core/egress"
@@ -75,6 +77,68 @@ type Database struct {
 	// together (MySQL with tenants.db_users).
 	MaxTenantConns int `mapstructure:"max_tenant_conns"`
 	MaxIdleConns   int `mapstructure:"max_idle_conns"`
+	// Servers are the database servers tenant databases are placed on
+	// (MySQL). None: every tenant on the control database's server, as
+	// the one server "default", without a limit. With some, only those
+	// take new tenants: list "default" (without a dsn) for the control
+	// database's server to take some too; unlisted, it keeps serving the
+	// tenants it has, as draining.
+	Servers []DatabaseServer `mapstructure:"servers"`
+}
+
+// DatabaseServer is one entry of database.servers.
+type DatabaseServer struct {
+	Name     string `mapstructure:"name"`
+	DSN      string `mapstructure:"dsn"`      // user:pass@tcp(host:port)/, naming no database
+	Capacity int64  `mapstructure:"capacity"` // tenants it may hold
+	State    string `mapstructure:"state"`    // active (default) or draining
+}
+
+// serverKeys are the keys of a database.servers entry.
+var serverKeys = []string{"name", "dsn", "capacity", "state"}
+
+// parseServers reads database.servers from an environment variable:
+// entries separated by ",", each of key=value pairs separated by ";", e.g.
+// "name=db2;dsn=saasd:pw@tcp(10.0.0.2:3306)/;capacity=500". A DSN that
+// holds "," or ";" goes in the config file instead.
+func parseServers(raw string) ([]any, error) {
+	var out []any
+	for i, entry := range strings.Split(raw, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		m := map[string]any{}
+		for _, pair := range strings.Split(entry, ";") {
+			k, val, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			if !ok || !slices.Contains(serverKeys, k) {
+				return nil, fmt.Errorf("config database.servers: entry %d: %q is not one of %s=VALUE", i+1, pair, strings.Join(serverKeys, "=…, "))
+			}
+			m[k] = val
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// checkServerKeys reports keys of database.servers entries that are not
+// serverKeys: a misspelt capacity would otherwise read as none.
+func checkServerKeys(list any) error {
+	items, _ := list.([]any)
+	var errs []error
+	for i, item := range items {
+		m, ok := item.(map[string]any)
+		if !ok {
+			errs = append(errs, fmt.Errorf("config database.servers: entry %d is not a map of %s", i+1, strings.Join(serverKeys, ", ")))
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if !slices.Contains(serverKeys, k) {
+				errs = append(errs, fmt.Errorf("config database.servers: entry %d: unknown key %s (want %s)", i+1, k, strings.Join(serverKeys, ", ")))
+			}
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Tenants configures tenant databases and domains.
@@ -155,6 +219,7 @@ var defaults = map[string]any{
 	"database.max_open_conns":            20,
 	"database.max_tenant_conns":          100,
 	"database.max_idle_conns":            20,
+	"database.servers":                   []any{},
 	"tenants.base_domain":                "localhost",
 	"tenants.data_dir":                   "data/tenants",
 	"tenants.db_prefix":                  "",
@@ -226,6 +291,19 @@ func Load(path string) (Config, error) {
 			return Config{}, errors.Join(unknown...)
 		}
 	}
+	// A list of maps from the environment is one string: parsed here.
+	switch servers := v.Get("database.servers").(type) {
+	case string:
+		list, err := parseServers(servers)
+		if err != nil {
+			return Config{}, err
+		}
+		v.Set("database.servers", list)
+	default:
+		if err := checkServerKeys(servers); err != nil {
+			return Config{}, err
+		}
+	}
 	var cfg Config
 	if err := v.Unmarshal(&cfg); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
@@ -249,6 +327,71 @@ func redact(raw string) string {
 		return "(unparsable)"
 	}
 	return u.Redacted()
+}
+
+// serverNameRE is what a database server's name looks like: it is
+// recorded on each tenant and shown by the API.
+var serverNameRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+
+// validateServers checks database.servers: unique names, a DSN that
+// reaches a server (and names no database) for all but "default", a
+// capacity, a state, and no server listed twice under two names.
+func (c Config) validateServers(bad func(key, format string, args ...any)) {
+	if len(c.Database.Servers) == 0 {
+		return
+	}
+	if c.Database.Driver != "mysql" {
+		bad("database.servers", "applies to the mysql driver only (sqlite keeps every tenant in a file under tenants.data_dir)")
+		return
+	}
+	names, addrs := map[string]bool{}, map[string]string{}
+	if mc, err := mysqldrv.ParseDSN(c.Database.DSN); err == nil {
+		addrs[mc.Net+"("+mc.Addr+")"] = "default"
+	}
+	for i, s := range c.Database.Servers {
+		key := fmt.Sprintf("database.servers[%d]", i)
+		if s.Name != "" {
+			key = fmt.Sprintf("database.servers[%s]", s.Name)
+		}
+		switch {
+		case !serverNameRE.MatchString(s.Name):
+			bad(key+".name", "%q must be a lowercase letter then up to 31 of a-z, 0-9, _, -", s.Name)
+		case names[s.Name]:
+			bad(key+".name", "%q is listed twice", s.Name)
+		}
+		names[s.Name] = true
+		if s.Capacity < 1 {
+			bad(key+".capacity", "must be at least 1 (how many tenants the server may hold)")
+		}
+		switch s.State {
+		case "", "active", "draining":
+		default:
+			bad(key+".state", "%q is not one of active, draining", s.State)
+		}
+		if s.Name == "default" {
+			if s.DSN != "" {
+				bad(key+".dsn", "must be empty: default is the control database's server (database.dsn)")
+			}
+			continue
+		}
+		if s.DSN == "" {
+			bad(key+".dsn", "is required (user:password@tcp(host:3306)/)")
+			continue
+		}
+		mc, err := mysqldrv.ParseDSN(s.DSN)
+		if err != nil {
+			bad(key+".dsn", "is not a MySQL DSN (user:password@tcp(host:3306)/): %v", err)
+			continue
+		}
+		if mc.DBName != "" {
+			bad(key+".dsn", "names database %q: a server's dsn names none (tenant databases are made on it)", mc.DBName)
+		}
+		addr := mc.Net + "(" + mc.Addr + ")"
+		if other, ok := addrs[addr]; ok {
+			bad(key+".dsn", "reaches %s, as %s does: list each server once", addr, other)
+		}
+		addrs[addr] = s.Name
+	}
 }
 
 // Validate reports every invalid key at once, each naming the key.
@@ -316,6 +459,7 @@ func (c Config) Validate() error {
 	if c.Database.MaxIdleConns < 0 || c.Database.MaxIdleConns > c.Database.MaxOpenConns {
 		bad("database.max_idle_conns", "must be between 0 and database.max_open_conns")
 	}
+	c.validateServers(bad)
 	if !hostnameRE.MatchString(c.Tenants.BaseDomain) {
 		bad("tenants.base_domain", "%q is not a lowercase host name", c.Tenants.BaseDomain)
 	}

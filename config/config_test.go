@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -262,4 +263,73 @@ func TestWebhookAllowedCIDRsFromEnv(t *testing.T) {
 	if len(cfg.Webhooks.AllowedCIDRs) != 2 || cfg.Webhooks.AllowedCIDRs[1] != "192.168.1.5" {
 		t.Fatalf("allowed_cidrs = %q", cfg.Webhooks.AllowedCIDRs)
 	}
+}
+
+// TestDatabaseServers: database.servers from the file (a list of maps) and
+// from the environment (entries separated by ",", key=value by ";").
+func TestDatabaseServers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	yaml := "database:\n  driver: mysql\n  dsn: root@tcp(127.0.0.1:3306)/saas_control\n  servers:\n" +
+		"    - name: default\n      capacity: 100\n" +
+		"    - name: db2\n      dsn: saasd:pw@tcp(10.0.0.2:3306)/\n      capacity: 500\n      state: draining\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []config.DatabaseServer{{Name: "default", Capacity: 100}, {Name: "db2", DSN: "saasd:pw@tcp(10.0.0.2:3306)/", Capacity: 500, State: "draining"}}
+	if !slices.Equal(cfg.Database.Servers, want) {
+		t.Fatalf("file: servers = %+v", cfg.Database.Servers)
+	}
+	t.Setenv("SAAS_DATABASE_DRIVER", "mysql")
+	t.Setenv("SAAS_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/saas_control")
+	t.Setenv("SAAS_DATABASE_SERVERS", "name=default;capacity=100, name=db2;dsn=saasd:pw@tcp(10.0.0.2:3306)/;capacity=500;state=draining")
+	if cfg, err = config.Load(""); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.Database.Servers, want) {
+		t.Fatalf("env: servers = %+v", cfg.Database.Servers)
+	}
+}
+
+func TestDatabaseServersInvalid(t *testing.T) {
+	tests := []struct {
+		name, driver, servers, want string
+	}{
+		{"sqlite", "sqlite", "name=db2;dsn=root@tcp(10.0.0.2:3306)/;capacity=5", "database.servers: applies to the mysql driver only"},
+		{"bad name", "mysql", "name=DB 2;dsn=root@tcp(10.0.0.2:3306)/;capacity=5", "database.servers[DB 2].name"},
+		{"twice", "mysql", "name=db2;dsn=root@tcp(10.0.0.2:3306)/;capacity=5,name=db2;dsn=root@tcp(10.0.0.3:3306)/;capacity=5", "\"db2\" is listed twice"},
+		{"no capacity", "mysql", "name=db2;dsn=root@tcp(10.0.0.2:3306)/", "database.servers[db2].capacity: must be at least 1"},
+		{"bad state", "mysql", "name=db2;dsn=root@tcp(10.0.0.2:3306)/;capacity=5;state=off", "database.servers[db2].state"},
+		{"no dsn", "mysql", "name=db2;capacity=5", "database.servers[db2].dsn: is required"},
+		{"dsn names a database", "mysql", "name=db2;dsn=root@tcp(10.0.0.2:3306)/tenants;capacity=5", "names database \"tenants\""},
+		{"not a dsn", "mysql", "name=db2;dsn=10.0.0.2;capacity=5", "database.servers[db2].dsn: is not a MySQL DSN"},
+		{"default with a dsn", "mysql", "name=default;dsn=root@tcp(10.0.0.2:3306)/;capacity=5", "database.servers[default].dsn: must be empty"},
+		{"same as the control server", "mysql", "name=db2;dsn=other@tcp(127.0.0.1:3306)/;capacity=5", "as default does"},
+		{"unknown env key", "mysql", "name=db2;capasity=5", "\"capasity=5\" is not one of"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("SAAS_DATABASE_DRIVER", tt.driver)
+			t.Setenv("SAAS_DATABASE_DSN", "root@tcp(127.0.0.1:3306)/saas_control")
+			t.Setenv("SAAS_TENANTS_SECRET_KEYS", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=")
+			t.Setenv("SAAS_DATABASE_SERVERS", tt.servers)
+			_, err := config.Load("")
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load() error = %v, want one with %q", err, tt.want)
+			}
+		})
+	}
+	t.Run("unknown file key", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "config.yaml")
+		yaml := "database:\n  driver: mysql\n  dsn: root@tcp(127.0.0.1:3306)/c\n  servers:\n    - name: db2\n      dsn: root@tcp(10.0.0.2:3306)/\n      capasity: 5\n"
+		if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := config.Load(path); err == nil || !strings.Contains(err.Error(), "entry 1: unknown key capasity") {
+			t.Fatalf("Load() error = %v, want the misspelt key named", err)
+		}
+	})
 }

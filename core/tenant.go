@@ -37,10 +37,18 @@ type Tenant struct {
 	Limits      Limits // read-only, the plan's limits, joined from the plan
 	Status      Status
 	Database    string // the tenant's own schema (MySQL) or file (SQLite)
-	DBUser      string // the tenant's own database login, when logins per tenant are on
-	DBSecret    string // its password, sealed (ports.Sealer); never shown
-	StartedAt   time.Time
-	DeletedAt   *time.Time // when a retained deletion happened
+	// Server is the name of the database server Database is on (Server.Name;
+	// "" reads as DefaultServer).
+	Server string
+	// MovingTo names the server the tenant is being copied to: its writes
+	// are refused until the move switches it there (or is undone).
+	// MovedFrom names the server whose old copy the move still has to drop.
+	MovingTo  string
+	MovedFrom string
+	DBUser    string // the tenant's own database login, when logins per tenant are on
+	DBSecret  string // its password, sealed (ports.Sealer); never shown
+	StartedAt time.Time
+	DeletedAt *time.Time // when a retained deletion happened
 	// RestoreSubdomain and RestoreStatus are what a retained deletion
 	// took away, for restore.
 	RestoreSubdomain string
@@ -71,6 +79,10 @@ type Tenant struct {
 func (t *Tenant) Emit(typ string, at time.Time, data map[string]any) {
 	t.Events = append(t.Events, NewEvent(typ, t.ID, at, data))
 }
+
+// Moving reports whether a move of the tenant to another database server
+// is copying it: it is read-only until the move switches or is undone.
+func (t Tenant) Moving() bool { return t.MovingTo != "" }
 
 // Gone reports whether the tenant is deleted for the API: being deleted, or
 // deleted and retained.
@@ -265,6 +277,20 @@ const (
 	StepUndone     = "undone"
 	StepUndoFailed = "undo_failed"
 )
+
+// TableSum is what a table holds, compared between the two copies of a
+// tenant database during a move: its row count and a checksum of its rows.
+type TableSum struct {
+	Rows int64
+	Sum  string
+}
+
+// CopyStats is what copying a tenant database moved.
+type CopyStats struct {
+	Tables int
+	Rows   int64
+	Bytes  int64
+}
 
 // ProvisioningStep is one recorded step of a tenant's provisioning saga.
 type ProvisioningStep struct {

@@ -29,6 +29,26 @@ type TenantStore interface {
 	DeleteTenant(ctx context.Context, id int64) error
 }
 
+// ServerLoad counts the tenants placed on each database server, for
+// placing the next one.
+type ServerLoad interface {
+	// TenantsPerServer counts every tenant row (whatever its status: each
+	// holds or will hold a database) by its server's name.
+	TenantsPerServer(ctx context.Context) (map[string]int64, error)
+}
+
+// DatabaseCopier copies a tenant database between database servers, for
+// moving a tenant (MySQL).
+type DatabaseCopier interface {
+	// CopyRows copies the rows of every table of from.Database (on
+	// from.Server) into to.Database (on to.Server), whose tables exist at
+	// the same schema version and are emptied first; every row is read
+	// from one consistent snapshot of the source.
+	CopyRows(ctx context.Context, from, to core.Tenant) (core.CopyStats, error)
+	// Checksums returns each table's row count and checksum, read now.
+	Checksums(ctx context.Context, t core.Tenant) (map[string]core.TableSum, error)
+}
+
 // Provisioner creates and removes the database that belongs to one tenant.
 // Its steps are separate so that the provisioning saga can record, retry and
 // undo each one. Ownership is recorded, never inferred from a name: every

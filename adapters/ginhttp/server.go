@@ -148,6 +148,8 @@ func New(cfg Config, d Deps) *Server {
 	saas("GET", "/tenants/:id", doc{Summary: "Get a tenant with its usage", Response: tenantJSON{}}, s.getTenant)
 	saas("PUT", "/tenants/:id", doc{Summary: "Update a tenant (status, plan, contact)", Request: updateTenantRequest{}, Response: tenantJSON{}}, s.updateTenant)
 	saas("DELETE", "/tenants/:id", doc{Summary: "Delete a tenant and its database"}, s.deleteTenant)
+	saas("POST", "/tenants/:id/move", doc{Summary: "Move a tenant's database to another database server (read-only meanwhile; runs in the background)",
+		Request: moveRequest{}, Response: tenantJSON{}, Status: http.StatusAccepted}, s.moveTenant)
 	saas("GET", "/tenants/:id/subscription", doc{Summary: "Get a tenant's subscription", Response: subscriptionJSON{}}, s.getSubscription)
 	saas("PUT", "/tenants/:id/subscription", doc{Summary: "Change a tenant's subscription", Request: updateSubscriptionRequest{}, Response: subscriptionJSON{}}, s.updateSubscription)
 	saas("GET", "/tenants/:id/subscription/preview", doc{Summary: "The proration a plan change would apply (query plan_id), changing nothing", Response: obj{},
@@ -159,6 +161,7 @@ func New(cfg Config, d Deps) *Server {
 	saas("POST", "/tenants/:id/invoices/:number/pay", doc{Summary: "Mark an invoice paid", Request: payRequest{}, Response: invoiceJSON{}}, s.payInvoice)
 	saas("POST", "/tenants/:id/invoices/:number/void", doc{Summary: "Void an open invoice", Response: invoiceJSON{}}, s.voidInvoice)
 	saas("POST", "/tenants/:id/subscription/cancel", doc{Summary: "Cancel a subscription (body optional)", Request: cancelRequest{}, Response: subscriptionJSON{}}, s.cancelSubscription)
+	saas("GET", "/servers", doc{Summary: "The database servers tenants are placed on, with their tenants, capacity and state", Response: serverList{}}, s.listServers)
 	saas("GET", "/plans", doc{Summary: "List plans", Response: planList{}}, s.listPlans)
 	saas("POST", "/plans", doc{Summary: "Create a plan", Request: planRequest{}, Response: planJSON{}, Status: http.StatusCreated}, s.idempotent, s.createPlan)
 	saas("GET", "/plans/:id", doc{Summary: "Get a plan", Response: planJSON{}}, s.getPlan)

@@ -91,6 +91,13 @@ func (s *Server) resolveTenant(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	// While its database is copied to another server the tenant is
+	// read-only: reads are served from the old copy, writes wait.
+	if t.Moving() && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+		c.Header("Retry-After", "5")
+		s.fail(c, core.Errorf(core.Unavailable, "this tenant is being moved to another database server and is read-only for a moment; retry shortly"))
+		return
+	}
 	c.Request = c.Request.WithContext(core.WithTenant(c.Request.Context(), t))
 	c.Next()
 }

@@ -1,10 +1,12 @@
 package ginhttp
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/quota"
@@ -23,6 +25,10 @@ type tenantJSON struct {
 	PlanName    string `json:"plan_name"`
 	Status      string `json:"status"`
 	Database    string `json:"database"`
+	Server      string `json:"server"` // the database server Database is on
+	// MovingTo names the server a move is copying the tenant to (it is
+	// read-only meanwhile).
+	MovingTo string `json:"moving_to,omitempty"`
 	// SchemaVersion is the tenant schema version of its database;
 	// MigrationError why its last migration failed, when it did.
 	SchemaVersion  int64       `json:"schema_version"`
@@ -39,7 +45,7 @@ func (s *Server) tenantJSON(t core.Tenant, u quota.Usage) tenantJSON {
 	return tenantJSON{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, Domain: s.tenants.Domain(t), PlanID: t.PlanID, Plan: t.PlanName, PlanName: t.PlanName,
-		Status: string(t.Status), Database: t.Database, CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
+		Status: string(t.Status), Database: t.Database, Server: core.ServerName(t.Server), MovingTo: t.MovingTo, CreatedAt: timestamp(t.CreatedAt), UpdatedAt: timestamp(t.UpdatedAt),
 		ExpiresAt: timestampPtr(t.ExpiresAt), Usage: u, SchemaVersion: t.SchemaVersion, MigrationError: t.MigrationError,
 	}
 }
@@ -172,6 +178,45 @@ func (s *Server) updateTenant(c *gin.Context) {
 		return
 	}
 	ok(c, http.StatusOK, s.tenantJSON(t, nil), "Tenant updated successfully")
+}
+
+type moveRequest struct {
+	To string `json:"to"` // the name of the database server to move to
+}
+
+// moveTenant starts a move: the tenant is read-only from the answer on,
+// and the copy runs in the background (GET the tenant: server changes and
+// moving_to goes away when it is done; its provisioning log has the steps).
+func (s *Server) moveTenant(c *gin.Context) {
+	id, found := idParam(c, "tenant")
+	if !found {
+		return
+	}
+	var req moveRequest
+	if !s.bind(c, &req) {
+		return
+	}
+	if req.To == "" {
+		failFields(c, map[string]string{"to": "is required: the name of a database server"})
+		return
+	}
+	ctx := c.Request.Context()
+	t, err := s.tenants.BeginMove(ctx, id, req.To)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	go func() {
+		// The move outlives the request; a process that dies leaves it to reconcile.
+		moved, err := s.tenants.FinishMove(context.WithoutCancel(ctx), t)
+		if err != nil {
+			s.logger.Error("tenant move", zap.Int64("tenant_id", id), zap.String("to", req.To), zap.Error(err))
+			return
+		}
+		s.logger.Info("tenant moved", zap.Int64("tenant_id", id), zap.String("from", moved.From), zap.String("to", moved.To),
+			zap.Int64("rows", moved.Rows), zap.Int64("bytes", moved.Bytes), zap.Duration("took", moved.Took), zap.Duration("read_only", moved.ReadOnly))
+	}()
+	ok(c, http.StatusAccepted, s.tenantJSON(t, nil), "Tenant move started")
 }
 
 func (s *Server) deleteTenant(c *gin.Context) {

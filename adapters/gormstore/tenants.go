@@ -36,6 +36,9 @@ type tenantRow struct {
 	PlanLimits       string `gorm:"->;-:migration"` // read from the joined plan
 	Status           string
 	DatabaseName     string
+	Server           string
+	MovingTo         string
+	MovedFrom        string
 	DBUser           string
 	DBSecret         *string
 	StartedAt        time.Time
@@ -64,7 +67,7 @@ func (r tenantRow) toCore() core.Tenant {
 		Limits: limits,
 		ID:     r.ID, CompanyName: r.CompanyName, Email: r.Email, FirstName: r.FirstName, LastName: r.LastName,
 		Subdomain: r.Subdomain, PlanID: r.PlanID, PlanName: r.PlanName, Status: core.Status(r.Status),
-		Database: r.DatabaseName, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
+		Database: r.DatabaseName, Server: r.Server, MovingTo: r.MovingTo, MovedFrom: r.MovedFrom, DBUser: r.DBUser, DBSecret: deref(r.DBSecret), StartedAt: r.StartedAt.UTC(), ExpiresAt: utc(r.ExpiresAt),
 		DeletedAt: utc(r.DeletedAt), RestoreSubdomain: r.RestoreSubdomain, RestoreStatus: core.Status(r.RestoreStatus),
 		ExpiresOverride: r.ExpiresOverride, SuspendedBy: r.SuspendedBy,
 		NextInvoice: utc(r.NextInvoiceAt), SchemaVersion: r.SchemaVersion, MigrationError: r.MigrationError,
@@ -76,7 +79,7 @@ func tenantRowOf(t core.Tenant) tenantRow {
 	return tenantRow{
 		ID: t.ID, CompanyName: t.CompanyName, Email: t.Email, FirstName: t.FirstName, LastName: t.LastName,
 		Subdomain: t.Subdomain, PlanID: t.PlanID, Status: string(t.Status), DatabaseName: t.Database,
-		DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
+		Server: core.ServerName(t.Server), MovingTo: t.MovingTo, MovedFrom: t.MovedFrom, DBUser: t.DBUser, DBSecret: ref(t.DBSecret),
 		StartedAt: t.StartedAt.UTC(), ExpiresAt: utc(t.ExpiresAt),
 		DeletedAt: utc(t.DeletedAt), RestoreSubdomain: t.RestoreSubdomain, RestoreStatus: string(t.RestoreStatus),
 		ExpiresOverride: t.ExpiresOverride, SuspendedBy: t.SuspendedBy, NextInvoiceAt: utc(t.NextInvoice),
@@ -132,11 +135,11 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	var r tenantRow
 	var expires, next, deleted sql.NullTime
 	err := s.db.sql.QueryRowContext(ctx, "SELECT t.id, t.company_name, t.email, t.first_name, t.last_name, t.subdomain, "+
-		"t.plan_id, t.status, t.database_name, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
+		"t.plan_id, t.status, t.database_name, t.server, t.moving_to, t.moved_from, t.db_user, t.db_secret, t.started_at, t.expires_at, t.next_invoice_at, t.created_at, t.updated_at, "+
 		"t.deleted_at, t.restore_subdomain, t.restore_status, t.expires_override, t.suspended_by, t.schema_version, t.migration_error, "+
 		"p.name, p.limits FROM tenants t JOIN plans p ON p.id = t.plan_id WHERE "+where, arg).Scan(
 		&r.ID, &r.CompanyName, &r.Email, &r.FirstName, &r.LastName, &r.Subdomain,
-		&r.PlanID, &r.Status, &r.DatabaseName, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
+		&r.PlanID, &r.Status, &r.DatabaseName, &r.Server, &r.MovingTo, &r.MovedFrom, &r.DBUser, &r.DBSecret, &r.StartedAt, &expires, &next, &r.CreatedAt, &r.UpdatedAt,
 		&deleted, &r.RestoreSubdomain, &r.RestoreStatus, &r.ExpiresOverride, &r.SuspendedBy, &r.SchemaVersion, &r.MigrationError,
 		&r.PlanName, &r.PlanLimits)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -156,20 +159,44 @@ func (s *TenantStore) one(ctx context.Context, where string, arg any) (core.Tena
 	return r.toCore(), nil
 }
 
-// CountByStatus returns how many tenants are in each status (metrics).
-func (s *TenantStore) CountByStatus(ctx context.Context) (map[string]int64, error) {
+// CountByStatus returns how many tenants are in each status on each
+// database server, keyed {status, server} (metrics).
+func (s *TenantStore) CountByStatus(ctx context.Context) (map[[2]string]int64, error) {
 	var rows []struct {
 		Status string
+		Server string
 		N      int64
 	}
-	if err := s.db.gorm.WithContext(ctx).Model(&tenantRow{}).Select("status, COUNT(*) AS n").Group("status").Scan(&rows).Error; err != nil {
+	if err := s.db.gorm.WithContext(ctx).Model(&tenantRow{}).Select("status, server, COUNT(*) AS n").Group("status, server").Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count tenants: %w", err)
 	}
-	out := make(map[string]int64, len(rows))
+	out := make(map[[2]string]int64, len(rows))
 	for _, r := range rows {
-		out[r.Status] = r.N
+		out[[2]string{r.Status, core.ServerName(r.Server)}] += r.N
 	}
 	return out, nil
+}
+
+var _ ports.ServerLoad = (*TenantStore)(nil)
+
+// TenantsPerServer counts the tenants on each database server (one index
+// scan of ix_tenants_server).
+func (s *TenantStore) TenantsPerServer(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.sql.QueryContext(ctx, "SELECT server, COUNT(*) FROM tenants GROUP BY server")
+	if err != nil {
+		return nil, fmt.Errorf("count tenants per server: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var n int64
+		if err := rows.Scan(&name, &n); err != nil {
+			return nil, err
+		}
+		out[name] = n
+	}
+	return out, rows.Err()
 }
 
 // Tenants returns a page of tenants, newest first.

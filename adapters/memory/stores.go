@@ -19,6 +19,7 @@ var (
 	_ ports.PlanStore    = (*Stores)(nil)
 	_ ports.TokenStore   = (*Stores)(nil)
 	_ ports.SessionStore = (*Stores)(nil)
+	_ ports.ServerLoad   = (*Stores)(nil)
 )
 
 // Stores keeps tenants, plans and tokens in memory, with the same kinds
@@ -144,6 +145,17 @@ func (s *Stores) withPlan(t core.Tenant) core.Tenant {
 	}
 	t.Events = nil
 	return t
+}
+
+// TenantsPerServer counts the tenants by their server's name.
+func (s *Stores) TenantsPerServer(context.Context) (map[string]int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int64{}
+	for _, t := range s.tenants {
+		out[t.Server]++
+	}
+	return out, nil
 }
 
 // CreateTenant inserts t.

@@ -37,29 +37,52 @@ type Config struct {
 	Installation string
 	// Logins, when set, opens tenants' sealed login passwords: tenant-side
 	// statements then run on connections of the tenant's own login, at most
-	// MaxTenantConns of them open at once over every tenant (TenantPoolSize
-	// per tenant). Nil: the control pool serves every tenant schema.
+	// MaxTenantConns of them open at once over every tenant of a server
+	// (TenantPoolSize per tenant). Nil: the server's pool serves every
+	// tenant schema on it.
 	Logins         ports.Sealer
 	MaxTenantConns int
 	TenantPoolSize int
 	// Open opens the pools of tenant logins and of migrations (tracing
 	// wraps the driver there); nil: sql.Open.
 	Open sqltenant.Opener
+	// Servers are database servers beside the control database's own
+	// (core.DefaultServer) that tenant schemas are placed on. Each gets a
+	// pool of its own of at most MaxOpenConns connections (MaxIdleConns
+	// idle), for DDL and for tenants served without logins.
+	Servers      []Server
+	MaxOpenConns int
+	MaxIdleConns int
 }
 
-// Tenants names the tenant schemas on the control database's server and
-// serves their tables to the shared tenant store over the control pool.
+// Server is a database server for tenant schemas.
+type Server struct {
+	Name string
+	DSN  string // its address and credentials; it names no database
+}
+
+// server is one database server with its pools.
+type server struct {
+	name  string
+	pool  *sql.DB // DDL, and tenant schemas reached with qualified names
+	mc    *mysqldrv.Config
+	pools *tenantPools // nil: every tenant on pool
+	owned bool         // pool was opened here (not the control pool): Close closes it
+}
+
+// Tenants names the tenant schemas on the database servers and serves their
+// tables to the shared tenant store: over each tenant's login, or over the
+// pool of its server (the control pool on the control database's server).
 type Tenants struct {
-	pool         *sql.DB // shared pool of the control database, used with qualified names
-	server       *mysqldrv.Config
+	servers      []*server // the control database's first
 	prefix       string
 	installation string
 	store        *sqltenant.Store
-	pools        *tenantPools // nil: every tenant on the control pool
 	open         sqltenant.Opener
 }
 
-// NewTenants returns the tenant schemas reached through pool.
+// NewTenants returns the tenant schemas reached through pool (the control
+// database's) and the pools it opens for cfg.Servers.
 func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 	if !PrefixRE.MatchString(cfg.Prefix) {
 		return nil, fmt.Errorf("tenant database prefix %q: want %s", cfg.Prefix, PrefixRE)
@@ -72,9 +95,47 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
-	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation, open: cfg.Open}
+	ts := &Tenants{prefix: cfg.Prefix, installation: cfg.Installation, open: cfg.Open}
+	ts.servers = append(ts.servers, ts.newServer(cfg, core.DefaultServer, mc, pool))
+	for _, srv := range cfg.Servers {
+		if srv.Name == core.DefaultServer {
+			continue // the control database's, above
+		}
+		smc, err := mysqldrv.ParseDSN(srv.DSN)
+		if err != nil {
+			ts.Close()
+			return nil, fmt.Errorf("database server %s: parse mysql dsn: %w", srv.Name, err)
+		}
+		if smc.DBName != "" {
+			ts.Close()
+			return nil, fmt.Errorf("database server %s: its dsn names database %q; a server's dsn names none", srv.Name, smc.DBName)
+		}
+		smc.ParseTime, smc.Loc, smc.InterpolateParams = true, time.UTC, true
+		if smc.Timeout == 0 {
+			smc.Timeout = 5 * time.Second // a server that is down fails fast
+		}
+		db, err := cfg.Open.Open("mysql", smc.FormatDSN(), 0)
+		if err != nil {
+			ts.Close()
+			return nil, fmt.Errorf("database server %s: %w", srv.Name, err)
+		}
+		db.SetMaxOpenConns(max(cfg.MaxOpenConns, 1))
+		db.SetMaxIdleConns(max(cfg.MaxIdleConns, 0))
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s := ts.newServer(cfg, srv.Name, smc, db)
+		s.owned = true
+		ts.servers = append(ts.servers, s)
+	}
+	ts.store = sqltenant.New(ts, dialect{})
+	return ts, nil
+}
+
+// newServer is server name reached through pool, with pools of tenant
+// logins when cfg has logins.
+func (ts *Tenants) newServer(cfg Config, name string, mc *mysqldrv.Config, pool *sql.DB) *server {
+	s := &server{name: name, pool: pool, mc: mc}
 	if cfg.Logins != nil {
-		ts.pools = newTenantPools(func(user, password, database string) string {
+		s.pools = newTenantPools(func(user, password, database string) string {
 			login := mc.Clone()
 			login.User, login.Passwd, login.DBName = user, password, database
 			login.InterpolateParams = true
@@ -83,10 +144,22 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 			}
 			return login.FormatDSN()
 		}, cfg.Logins, max(cfg.MaxTenantConns, 1), max(cfg.TenantPoolSize, 1))
-		ts.pools.opener = cfg.Open
+		s.pools.opener = cfg.Open
 	}
-	ts.store = sqltenant.New(ts, dialect{})
-	return ts, nil
+	return s
+}
+
+// server returns the server named name ("" is the control database's).
+func (ts *Tenants) server(name string) (*server, error) {
+	if name == "" {
+		return ts.servers[0], nil
+	}
+	for _, s := range ts.servers {
+		if s.name == name {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("database server %q is not configured", name)
 }
 
 // Records is the store of the modules' records, for registering modules.
@@ -113,47 +186,114 @@ func (ts *Tenants) owns(name string) bool {
 	return err == nil
 }
 
-// Handle serves tenant t's tables: on a pool of t's own login when logins
-// are on and t has one, so its statements cannot reach another schema;
-// otherwise from the control pool, naming t's schema before every table.
+// Handle serves tenant t's tables on t's server: on a pool of t's own
+// login when logins are on and t has one, so its statements cannot reach
+// another schema; otherwise from the server's pool, naming t's schema
+// before every table.
 func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, error) {
 	if !ts.owns(t.Database) {
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, ts.prefix)
 	}
-	if ts.pools != nil && t.DBUser != "" && t.DBSecret != "" {
-		db, err := ts.pools.pool(t)
+	srv, err := ts.server(t.Server)
+	if err != nil {
+		return sqltenant.Handle{}, fmt.Errorf("tenant %d: %w", t.ID, err)
+	}
+	if srv.pools != nil && t.DBUser != "" && t.DBSecret != "" {
+		db, err := srv.pools.pool(t)
 		if err != nil {
 			return sqltenant.Handle{}, err
 		}
 		return sqltenant.Handle{DB: db, Database: t.Database}, nil
 	}
-	return ts.handleOf(t.Database), nil
+	return srv.handleOf(t.Database), nil
 }
 
-// TenantConns is how many connections the tenant logins' pools hold open.
+// TenantConns is how many connections the tenant logins' pools hold open,
+// over every server.
 func (ts *Tenants) TenantConns() int {
-	if ts.pools == nil {
-		return 0
+	n := 0
+	for _, s := range ts.servers {
+		if s.pools != nil {
+			n += s.pools.open()
+		}
 	}
-	return ts.pools.open()
+	return n
 }
 
-// Close closes the tenant logins' pools.
+// ServerConns is how many connections are open to each server: its pool's
+// and its tenant logins'.
+func (ts *Tenants) ServerConns() map[string]int {
+	out := make(map[string]int, len(ts.servers))
+	for _, s := range ts.servers {
+		out[s.name] = s.pool.Stats().OpenConnections
+		if s.pools != nil {
+			out[s.name] += s.pools.open()
+		}
+	}
+	return out
+}
+
+// Pools returns the pool of each server other than the control
+// database's, for metrics.
+func (ts *Tenants) Pools() map[string]*sql.DB {
+	out := map[string]*sql.DB{}
+	for _, s := range ts.servers[1:] {
+		out[s.name] = s.pool
+	}
+	return out
+}
+
+// Check returns an error when two configured servers are one and the same
+// (another name or address of it): each server's reconcile would take the
+// other's tenant schemas for orphans. Its warnings name the servers that
+// do not answer (unchecked) and those with anonymous accounts, which
+// shadow tenant logins from clients on their host.
+func (ts *Tenants) Check(ctx context.Context) (warnings []string, err error) {
+	seen := map[string]string{}
+	for _, s := range ts.servers {
+		var host, dir string
+		var port int
+		if err := s.pool.QueryRowContext(ctx, "SELECT @@hostname, @@port, @@datadir").Scan(&host, &port, &dir); err != nil {
+			warnings = append(warnings, fmt.Sprintf("database server %s does not answer: %v", s.name, err))
+			continue
+		}
+		var anonymous int
+		if s.pools != nil && s.pool.QueryRowContext(ctx, "SELECT COUNT(*) FROM mysql.user WHERE user = ''").Scan(&anonymous) == nil && anonymous > 0 {
+			warnings = append(warnings, fmt.Sprintf("database server %s has anonymous accounts (''@localhost): tenant logins from its own host fail until they are dropped (mysql_secure_installation)", s.name))
+		}
+		id := fmt.Sprintf("%s:%d:%s", host, port, dir)
+		if other, ok := seen[id]; ok {
+			return warnings, fmt.Errorf("database servers %s and %s are the same server (%s): list each server once", other, s.name, id)
+		}
+		seen[id] = s.name
+	}
+	return warnings, nil
+}
+
+// Close closes the tenant logins' pools and the servers' own pools.
 func (ts *Tenants) Close() error {
-	if ts.pools == nil {
-		return nil
+	var errs []error
+	for _, s := range ts.servers {
+		if s.pools != nil {
+			errs = append(errs, s.pools.close())
+		}
+		if s.owned {
+			errs = append(errs, s.pool.Close())
+		}
 	}
-	return ts.pools.close()
+	return errors.Join(errs...)
 }
 
-// Provisioner creates one schema per tenant on the control database's server.
+// Provisioner creates one schema per tenant on one database server.
 type Provisioner struct {
 	*Tenants
+	srv      *server
 	migrator *sqltenant.Migrator
 	logger   *zap.Logger
 }
 
-// NewProvisioner returns a provisioner of ts that applies schemas (every
+// NewProvisioner returns the provisioner of the control database's server
+// (On gives the others') that applies schemas (every
 // module's, kernel.Schemas) after the kernel's own tables and gives each counted resource (kernel.Tables)
 // its usage counter. It uses the control pool for DDL and a short-lived
 // connection into each schema to migrate it.
@@ -162,7 +302,16 @@ func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core
 	if err != nil {
 		return nil, err
 	}
-	return &Provisioner{Tenants: ts, migrator: m, logger: logger}, nil
+	return &Provisioner{Tenants: ts, srv: ts.servers[0], migrator: m, logger: logger.With(zap.String("server", core.DefaultServer))}, nil
+}
+
+// On returns the provisioner of the server named name, with p's schemas.
+func (p *Provisioner) On(name string) (*Provisioner, error) {
+	srv, err := p.server(name)
+	if err != nil {
+		return nil, err
+	}
+	return &Provisioner{Tenants: p.Tenants, srv: srv, migrator: p.migrator, logger: p.logger.With(zap.String("server", name))}, nil
 }
 
 // Name returns the schema name of tenant t.
@@ -173,23 +322,23 @@ func (p *Provisioner) Name(t core.Tenant) string { return p.DatabaseName(t.ID) }
 // ours is never adopted.
 func (p *Provisioner) Create(ctx context.Context, t core.Tenant) (string, error) {
 	name := p.DatabaseName(t.ID)
-	if _, err := p.pool.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+	if _, err := p.srv.pool.ExecContext(ctx, "CREATE DATABASE `"+name+"` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		var me *mysqldrv.MySQLError
 		if errors.As(err, &me) && me.Number == 1007 {
 			return "", core.Errorf(core.Conflict, "database %s already exists", name)
 		}
 		return "", fmt.Errorf("create database %s: %w", name, err)
 	}
-	h := p.handleOf(name)
+	h := p.srv.handleOf(name)
 	if err := sqltenant.WriteMarker(ctx, h, core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
-		_, _ = p.pool.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS `"+name+"`")
+		_, _ = p.srv.pool.ExecContext(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS `"+name+"`")
 		return "", err
 	}
 	return name, nil
 }
 
-func (ts *Tenants) handleOf(name string) sqltenant.Handle {
-	return sqltenant.Handle{DB: ts.pool, Qualifier: "`" + name + "`.", Database: name}
+func (s *server) handleOf(name string) sqltenant.Handle {
+	return sqltenant.Handle{DB: s.pool, Qualifier: "`" + name + "`.", Database: name}
 }
 
 // Marker returns what the tenant-looking schema database says about its
@@ -198,7 +347,7 @@ func (p *Provisioner) Marker(ctx context.Context, database string) (core.Databas
 	if !p.owns(database) {
 		return core.DatabaseMarker{}, fmt.Errorf("%q is not a tenant database of prefix %q", database, p.prefix)
 	}
-	return sqltenant.ReadMarker(ctx, p.handleOf(database), dialect{})
+	return sqltenant.ReadMarker(ctx, p.srv.handleOf(database), dialect{})
 }
 
 // Version is the tenant schema version Migrate brings a schema to.
@@ -220,7 +369,7 @@ func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 		return err
 	}
 	if m == (core.DatabaseMarker{}) {
-		if err := sqltenant.WriteMarker(ctx, p.handleOf(t.Database), core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
+		if err := sqltenant.WriteMarker(ctx, p.srv.handleOf(t.Database), core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
 			return err
 		}
 	}
@@ -251,7 +400,7 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 }
 
 func (p *Provisioner) migrate(ctx context.Context, name string, tenantID int64) error {
-	mc := p.server.Clone()
+	mc := p.srv.mc.Clone()
 	mc.DBName = name
 	if mc.Timeout == 0 {
 		mc.Timeout = 5 * time.Second
@@ -293,7 +442,7 @@ func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
 		return fmt.Errorf("refusing to drop: %w", err)
 	}
-	if _, err := p.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+t.Database+"`"); err != nil {
+	if _, err := p.srv.pool.ExecContext(ctx, "DROP DATABASE IF EXISTS `"+t.Database+"`"); err != nil {
 		return fmt.Errorf("drop database %s: %w", t.Database, err)
 	}
 	p.logger.Info("tenant database dropped", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database))
@@ -324,15 +473,15 @@ func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, st
 	// Hex only, so the password needs no quoting inside the statement.
 	password := hex.EncodeToString(b)
 	user := p.userName(t)
-	if _, err := p.pool.ExecContext(ctx, "CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+password+"'"); err != nil {
+	if _, err := p.srv.pool.ExecContext(ctx, "CREATE USER '"+user+"'@'%' IDENTIFIED BY '"+password+"'"); err != nil {
 		var me *mysqldrv.MySQLError
 		if errors.As(err, &me) && me.Number == 1396 {
 			return "", "", core.Errorf(core.Conflict, "database user %s already exists", user)
 		}
 		return "", "", fmt.Errorf("create user %s: %w", user, err)
 	}
-	if _, err := p.pool.ExecContext(ctx, "GRANT ALL PRIVILEGES ON `"+t.Database+"`.* TO '"+user+"'@'%'"); err != nil {
-		_, _ = p.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
+	if _, err := p.srv.pool.ExecContext(ctx, "GRANT ALL PRIVILEGES ON `"+t.Database+"`.* TO '"+user+"'@'%'"); err != nil {
+		_, _ = p.srv.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
 		return "", "", fmt.Errorf("grant %s to %s: %w", t.Database, user, err)
 	}
 	return user, password, nil
@@ -340,8 +489,8 @@ func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, st
 
 // DropUser removes t's login.
 func (p *Provisioner) DropUser(ctx context.Context, t core.Tenant) error {
-	if p.pools != nil {
-		p.pools.forget(t)
+	if p.srv.pools != nil {
+		p.srv.pools.forget(t)
 	}
 	return p.DropUserNamed(ctx, p.userName(t))
 }
@@ -351,7 +500,7 @@ func (p *Provisioner) DropUserNamed(ctx context.Context, name string) error {
 	if !p.owns(name) {
 		return fmt.Errorf("refusing to drop login %q: not a tenant login of prefix %q", name, p.prefix)
 	}
-	if _, err := p.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+name+"'@'%'"); err != nil {
+	if _, err := p.srv.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+name+"'@'%'"); err != nil {
 		return fmt.Errorf("drop user %s: %w", name, err)
 	}
 	return nil
@@ -365,7 +514,7 @@ func (p *Provisioner) Users(ctx context.Context) ([]string, error) {
 // owned runs query, which selects one name column with LIKE ? on the
 // prefix, and keeps the names that are exactly the prefix and an ID.
 func (p *Provisioner) owned(ctx context.Context, query string) ([]string, error) {
-	rows, err := p.pool.QueryContext(ctx, query, strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
+	rows, err := p.srv.pool.QueryContext(ctx, query, strings.ReplaceAll(p.prefix, "_", `\_`)+"%")
 	if err != nil {
 		return nil, err
 	}

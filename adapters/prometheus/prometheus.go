@@ -143,15 +143,15 @@ func (m *Metrics) Conns(name string, open func() int) {
 }
 
 // Tenants reports tenant counts by status and server, read at scrape by
-// count (one query, bounded by a timeout).
-func (m *Metrics) Tenants(count func(context.Context) (map[string]int64, error)) {
+// count (one query, bounded by a timeout), keyed {status, server}.
+func (m *Metrics) Tenants(count func(context.Context) (map[[2]string]int64, error)) {
 	m.reg.MustRegister(&tenantCollector{count: count, logger: m.logger})
 }
 
 var tenantsDesc = prom.NewDesc("saasd_tenants", "Tenants by status and database server.", []string{"status", "server"}, nil)
 
 type tenantCollector struct {
-	count  func(context.Context) (map[string]int64, error)
+	count  func(context.Context) (map[[2]string]int64, error)
 	logger *zap.Logger
 }
 
@@ -166,9 +166,8 @@ func (c *tenantCollector) Collect(ch chan<- prom.Metric) {
 		ch <- prom.NewInvalidMetric(tenantsDesc, err)
 		return
 	}
-	for status, n := range counts {
-		// One database server until database.servers lands.
-		ch <- prom.MustNewConstMetric(tenantsDesc, prom.GaugeValue, float64(n), status, "default")
+	for key, n := range counts {
+		ch <- prom.MustNewConstMetric(tenantsDesc, prom.GaugeValue, float64(n), key[0], key[1])
 	}
 }
 

@@ -30,6 +30,7 @@ import (
 	"github.com/saasd/saasd/adapters/sqlite"
 	"github.com/saasd/saasd/adapters/webhookhttp"
 	"github.com/saasd/saasd/config"
+	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/core/account"
 	"github.com/saasd/saasd/core/audit"
 	"github.com/saasd/saasd/core/auth"
@@ -79,8 +80,9 @@ type app struct {
 	account      *account.Service
 	kernel       *kernel.Kernel
 	records      ports.RecordStore
-	prefix       string // what tenant databases and logins are named with
-	tenantDB     ports.Provisioner
+	prefix       string            // what tenant databases and logins are named with
+	tenantDB     ports.Provisioner // the control database's server's
+	mysqlDBs     *mysql.Tenants    // nil on SQLite
 	steps        *gormstore.StepLog
 	sealer       ports.Sealer
 	idem         *gormstore.IdempotencyStore
@@ -164,6 +166,9 @@ type appOptions struct {
 	// redisPrefix starts every Redis key and channel; tests give each
 	// test its own.
 	redisPrefix string
+	// moveSettle is how long a move waits for every replica to see it
+	// (tests shorten it).
+	moveSettle time.Duration
 }
 
 // appOption changes appOptions.
@@ -172,7 +177,7 @@ type appOption func(*appOptions)
 // openApp opens the control database, applies its migrations and builds the
 // services and the HTTP edge on top of it.
 func openApp(ctx context.Context, cfg config.Config, logger *zap.Logger, opts ...appOption) (*app, error) {
-	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}, redisPrefix: "saasd:"}
+	o := appOptions{clock: clock.System{}, gateway: manualpay.Gateway{}, redisPrefix: "saasd:", moveSettle: 2 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -256,12 +261,17 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	var sqliteDBs *sqlite.Tenants
 	switch cfg.Database.Driver {
 	case gormstore.MySQL:
-		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID, Open: open}
+		mc := mysql.Config{DSN: cfg.Database.DSN, Prefix: prefix, Installation: inst.ID, Open: open,
+			MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns}
+		for _, srv := range cfg.Database.Servers {
+			mc.Servers = append(mc.Servers, mysql.Server{Name: srv.Name, DSN: srv.DSN})
+		}
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
 			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
 		}
 		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
+		a.mysqlDBs = mysqlDBs
 		if err == nil {
 			a.closers = append(a.closers, mysqlDBs.Close)
 			a.records = mysqlDBs.Records()
@@ -315,6 +325,16 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 			o.tenant = append([]tenant.Option{tenant.WithDatabaseUsers(a.tenantDB.(ports.DatabaseUsers), a.sealer)}, o.tenant...)
 		}
 	}
+	servers, err := a.tenantServers(ctx, provisioner)
+	if err != nil {
+		return err
+	}
+	o.tenant = append([]tenant.Option{tenant.WithServers(rawTenants, servers...)}, o.tenant...)
+	if mysqlDBs != nil {
+		// A moving tenant is read-only once every replica has dropped its
+		// cached row: cached rows live under a second when not invalidated.
+		o.tenant = append([]tenant.Option{tenant.WithMoves(mysqlDBs, o.moveSettle)}, o.tenant...)
+	}
 	host, _ := os.Hostname()
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
@@ -327,6 +347,9 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 	}, o.tenant...)...)
+	if err := a.tenants.CheckServers(ctx); err != nil {
+		return err
+	}
 	a.worker = subscription.NewWorker(billingStore, o.gateway, clk, terms, holder)
 	allowed, err := egress.ParseCIDRs(cfg.Webhooks.AllowedCIDRs)
 	if err != nil {
@@ -386,6 +409,63 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
 	})
 	return nil
+}
+
+// tenantServers are the database servers tenants are placed on, each with
+// its provisioner (def, the control database's server's, already built):
+// database.servers in their order, and the control database's server as
+// "default" (without a limit when no servers are configured; draining,
+// serving the tenants it has, when they are and it is not listed).
+func (a *app) tenantServers(ctx context.Context, def ports.Provisioner) ([]tenant.Server, error) {
+	users := func(p ports.Provisioner) ports.DatabaseUsers {
+		if u, ok := p.(ports.DatabaseUsers); ok && a.cfg.Tenants.DBUsers {
+			return u
+		}
+		return nil
+	}
+	control := tenant.Server{Server: core.Server{Name: core.DefaultServer, State: core.ServerActive}, Provisioner: def, Users: users(a.tenantDB)}
+	if len(a.cfg.Database.Servers) == 0 {
+		return []tenant.Server{control}, nil
+	}
+	warnings, err := a.mysqlDBs.Check(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		a.logger.Warn("database server check", zap.String("problem", w))
+	}
+	var out []tenant.Server
+	listed := false
+	for _, c := range a.cfg.Database.Servers {
+		state := c.State
+		if state == "" {
+			state = core.ServerActive
+		}
+		srv := tenant.Server{Server: core.Server{Name: c.Name, Capacity: c.Capacity, State: state}}
+		if c.Name == core.DefaultServer {
+			srv.Provisioner, srv.Users, listed = def, control.Users, true
+		} else {
+			p, err := a.tenantDB.(*mysql.Provisioner).On(c.Name)
+			if err != nil {
+				return nil, err
+			}
+			srv.Provisioner, srv.Users = ports.Provisioner(p), users(p)
+			if a.metrics != nil {
+				srv.Provisioner = a.metrics.Provisioner(p)
+			}
+		}
+		out = append(out, srv)
+	}
+	if !listed {
+		control.State = core.ServerDraining
+		out = append(out, control)
+	}
+	if a.metrics != nil {
+		for name, pool := range a.mysqlDBs.Pools() {
+			a.metrics.Pool("server_"+name, pool)
+		}
+	}
+	return out, nil
 }
 
 // openShared connects to what the replicas share (Redis, when configured)

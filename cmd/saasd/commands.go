@@ -213,6 +213,9 @@ func newTenantsCmd() *cobra.Command {
 					}
 					fmt.Fprintf(out, "%s: %s\n", u, what)
 				}
+				for _, id := range rec.Moves {
+					fmt.Fprintf(out, "tenant %d: abandoned move repaired (undone before its switch, or its old copy dropped)\n", id)
+				}
 				for _, id := range rec.Missing {
 					fmt.Fprintf(out, "tenant %d: its database is missing\n", id)
 				}
@@ -284,7 +287,7 @@ func newTenantsCmd() *cobra.Command {
 	}
 	export.Flags().String("out", "", "file to write (must not exist); stdout when empty")
 	export.Flags().Bool("include-secrets", false, "include password hashes and sessions (a full backup; keep the file safe)")
-	tenants.AddCommand(reconcile, restore, export, newTenantsMigrateCmd(), newTenantsListCmd())
+	tenants.AddCommand(reconcile, restore, export, newTenantsMigrateCmd(), newTenantsListCmd(), newTenantsMoveCmd())
 	return tenants
 }
 
@@ -338,6 +341,39 @@ func newTenantsMigrateCmd() *cobra.Command {
 	return cmd
 }
 
+// newTenantsMoveCmd is `saasd tenants move ID --to SERVER`.
+func newTenantsMoveCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "move ID --to SERVER",
+		Short: "Copy a tenant's database to another database server, verify it and switch the tenant there (read-only meanwhile)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id, err := strconv.ParseInt(args[0], 10, 64)
+			if err != nil {
+				return fmt.Errorf("tenant id %q is not a number", args[0])
+			}
+			to, _ := cmd.Flags().GetString("to")
+			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
+				m, err := a.tenants.Move(cliContext(cmd), id, to)
+				if err != nil {
+					return err
+				}
+				secs := max(m.Took.Seconds(), 0.001)
+				fmt.Fprintf(cmd.OutOrStdout(), "tenant %d moved from %s to %s: %d tables, %d rows, %.1f MB in %s (%.0f rows/s, %.1f MB/s); read-only for %s\n",
+					id, m.From, m.To, m.Tables, m.Rows, float64(m.Bytes)/1e6, m.Took.Round(time.Millisecond),
+					float64(m.Rows)/secs, float64(m.Bytes)/1e6/secs, m.ReadOnly.Round(time.Millisecond))
+				if m.Tenant.MovedFrom != "" {
+					fmt.Fprintf(cmd.OutOrStdout(), "the old copy on %s could not be dropped yet; tenants reconcile drops it\n", m.From)
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().String("to", "", "the database server to move to (required)")
+	_ = cmd.MarkFlagRequired("to")
+	return cmd
+}
+
 // newTenantsListCmd is `saasd tenants list`.
 func newTenantsListCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -354,14 +390,14 @@ func newTenantsListCmd() *cobra.Command {
 			}
 			return withApp(cmd.Context(), configPath(cmd), func(a *app) error {
 				w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-				fmt.Fprintln(w, "ID\tSUBDOMAIN\tSTATUS\tDATABASE\tSCHEMA\tMIGRATION ERROR")
+				fmt.Fprintln(w, "ID\tSUBDOMAIN\tSTATUS\tSERVER\tDATABASE\tSCHEMA\tMIGRATION ERROR")
 				for f.Page = 1; ; f.Page++ {
 					list, _, err := a.tenants.List(cmd.Context(), f)
 					if err != nil {
 						return err
 					}
 					for _, t := range list {
-						fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%d\t%s\n", t.ID, t.Subdomain, t.Status, t.Database, t.SchemaVersion, t.MigrationError)
+						fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%d\t%s\n", t.ID, t.Subdomain, t.Status, core.ServerName(t.Server), t.Database, t.SchemaVersion, t.MigrationError)
 					}
 					if len(list) < f.PerPage {
 						break

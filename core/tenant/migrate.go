@@ -30,8 +30,9 @@ type FleetMigration struct {
 }
 
 // MigrateFleet brings tenant databases to the current schema version: in
-// parallel up to opts.Concurrency, each tenant on its own (a failure is
-// recorded on the tenant and skipped while the others go on), resumable
+// parallel up to opts.Concurrency on each database server, each tenant on
+// its own (a failure is recorded on the tenant and skipped while the others
+// go on), resumable
 // (the control database records each tenant's version, so a second run
 // continues where the first stopped, and up-to-date tenants are known
 // without opening their databases).
@@ -71,36 +72,49 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		ctx, end = s.tracer.Start(ctx, "tenant.migrate_fleet", 0)
 		defer func() { end(errors.Join(ctx.Err(), failures(run))) }()
 	}
+	// Each server migrates its own tenants, opts.Concurrency at a time, so
+	// that one busy server neither waits for nor overloads another.
+	byServer := map[string][]core.Tenant{}
+	for _, t := range pending {
+		name := core.ServerName(t.Server)
+		byServer[name] = append(byServer[name], t)
+	}
 	n := max(opts.Concurrency, 1)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	work := make(chan core.Tenant)
-	for range n {
+	for _, list := range byServer {
+		work := make(chan core.Tenant)
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for t := range work {
+					_, err := s.migrateTenant(ctx, t, "fleet")
+					mu.Lock()
+					if err != nil {
+						run.Failed[t.ID] = err
+					} else {
+						run.Migrated = append(run.Migrated, t.ID)
+					}
+					if opts.Progress != nil {
+						opts.Progress(len(run.Migrated)+len(run.Failed), len(pending), len(run.Failed))
+					}
+					mu.Unlock()
+				}
+			}()
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for t := range work {
-				_, err := s.migrateTenant(ctx, t, "fleet")
-				mu.Lock()
-				if err != nil {
-					run.Failed[t.ID] = err
-				} else {
-					run.Migrated = append(run.Migrated, t.ID)
+			defer close(work)
+			for _, t := range list {
+				if ctx.Err() != nil {
+					return
 				}
-				if opts.Progress != nil {
-					opts.Progress(len(run.Migrated)+len(run.Failed), len(pending), len(run.Failed))
-				}
-				mu.Unlock()
+				work <- t
 			}
 		}()
 	}
-	for _, t := range pending {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- t
-	}
-	close(work)
 	wg.Wait()
 	sort.Slice(run.Migrated, func(i, j int) bool { return run.Migrated[i] < run.Migrated[j] })
 	return run, ctx.Err()
@@ -144,6 +158,9 @@ func failures(run FleetMigration) error {
 
 // migratable reports whether t has a database migrations apply to.
 func migratable(t core.Tenant) bool {
+	if t.MovingTo != "" {
+		return false // its copy is being made at the version it has
+	}
 	switch t.Status {
 	case core.StatusActive, core.StatusTrial, core.StatusInactive, core.StatusDeleted:
 		return t.Database != ""
@@ -183,7 +200,13 @@ func (s *Service) Current(ctx context.Context, t core.Tenant) (core.Tenant, erro
 // "fleet" (the migration of every tenant) or "lazy" (a request for a
 // tenant not reached yet).
 func (s *Service) migrateTenant(ctx context.Context, t core.Tenant, how string) (core.Tenant, error) {
-	merr := s.traced(ctx, "tenant.migrate."+how, t.ID, func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) })
+	merr := s.traced(ctx, "tenant.migrate."+how, t.ID, func(ctx context.Context) error {
+		srv, err := s.serverOf(t)
+		if err != nil {
+			return err
+		}
+		return srv.Provisioner.Migrate(ctx, t)
+	})
 	version := s.provisioner.Version()
 	updated, err := s.tenants.UpdateTenant(context.WithoutCancel(ctx), t.ID, func(r *core.Tenant) error {
 		if merr != nil {

@@ -3,6 +3,7 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +20,10 @@ type Reconciliation struct {
 	OrphanUsers []string // tenant-looking database logins that belong to no tenant
 	Dropped     []string // orphans (databases and logins) removed (with fix)
 	Missing     []int64  // tenants that should have a database and have none
+	// Moves are tenants whose move between servers was abandoned: undone
+	// before its switch (the copy dropped), finished after it (the old
+	// copy dropped).
+	Moves []int64
 	// InProgress are tenants in provisioning, deleting or failed that are
 	// younger than stale: left alone, since another replica may be at work.
 	InProgress []InProgress
@@ -35,12 +40,12 @@ type InProgress struct {
 // progress aside (the background janitor sees them all the time; the
 // reconcile command lists them).
 func (r Reconciliation) Clean() bool {
-	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing) == 0
+	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing)+len(r.Moves) == 0
 }
 
-// Reconcile makes the control database and the set of tenant databases
-// agree after a crash: tenants left in provisioning (or failed) for longer
-// than stale are undone (their database dropped, their row removed),
+// Reconcile makes the control database and the tenant databases on every
+// database server agree after a crash: tenants left in provisioning (or
+// failed) for longer than stale are undone (their database dropped, their row removed),
 // deletions left half-way are finished, and databases marked as this
 // installation's that belong to no tenant are reported, and dropped when fix
 // is set. A tenant-looking database without this installation's marker is
@@ -54,14 +59,34 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 	if err != nil {
 		return rec, err
 	}
-	expected := map[string]bool{}
+	// Each server is reconciled on its own: what is expected there is the
+	// databases of the tenants recorded on it.
+	expected := map[string]map[string]bool{}
+	for _, srv := range s.servers {
+		expected[srv.Name] = map[string]bool{}
+	}
 	for _, t := range all {
+		srv, err := s.serverOf(t)
+		if err != nil {
+			return rec, err
+		}
+		moving := t.MovingTo != "" || t.MovedFrom != ""
 		switch {
+		case moving && !t.UpdatedAt.After(cutoff):
+			if _, err := s.reconcileMove(ctx, t); err != nil {
+				return rec, fmt.Errorf("tenant %d: abandoned move: %w", t.ID, err)
+			}
+			rec.Moves = append(rec.Moves, t.ID)
+			if fresh, err := s.tenants.Tenant(ctx, t.ID); err == nil {
+				t = fresh
+			}
+			srv, _ = s.serverOf(t)
+			expected[srv.Name][t.Database] = true
 		case (t.Status == core.StatusProvisioning || t.Status == core.StatusFailed) && !t.UpdatedAt.After(cutoff):
 			if t.Database == "" {
 				// It may exist if the crash came before it was recorded: only
 				// its marker can say that it is this tenant's.
-				if name := s.provisioner.Name(t); s.ours(ctx, name, t.ID) {
+				if name := srv.Provisioner.Name(t); s.ours(ctx, srv, name, t.ID) {
 					t.Database = name
 				}
 			}
@@ -90,16 +115,47 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 			if t.Status == core.StatusProvisioning || t.Status == core.StatusFailed || t.Status == core.StatusDeleting {
 				rec.InProgress = append(rec.InProgress, InProgress{ID: t.ID, Status: t.Status, Age: s.clock.Now().Sub(t.UpdatedAt)})
 			}
-			// Alive, or in flight elsewhere: its database is expected.
-			expected[s.provisioner.Name(t)] = true
+			// Alive, or in flight elsewhere: its database is expected, and
+			// the other copy of one being moved.
+			expected[srv.Name][srv.Provisioner.Name(t)] = true
 			if t.Database != "" {
-				expected[t.Database] = true
+				expected[srv.Name][t.Database] = true
+			}
+			for _, other := range []string{t.MovingTo, t.MovedFrom} {
+				if o, err := s.serverNamed(other); other != "" && err == nil {
+					expected[o.Name][o.Provisioner.Name(t)] = true
+					rec.InProgress = append(rec.InProgress, InProgress{ID: t.ID, Status: "moving", Age: s.clock.Now().Sub(t.UpdatedAt)})
+				}
 			}
 		}
 	}
-	dbs, err := s.provisioner.Databases(ctx)
+	present := map[string]map[string]bool{}
+	for _, srv := range s.servers {
+		if present[srv.Name], err = s.reconcileServer(ctx, srv, expected[srv.Name], fix, &rec); err != nil {
+			return rec, fmt.Errorf("database server %s: %w", srv.Name, err)
+		}
+	}
+	repaired := map[int64]bool{}
+	for _, id := range slices.Concat(rec.Compensated, rec.Purged, rec.Deleted) {
+		repaired[id] = true
+	}
+	for _, t := range all {
+		ready := t.Status == core.StatusActive || t.Status == core.StatusTrial || t.Status == core.StatusInactive || t.Status == core.StatusDeleted
+		srv, _ := s.serverOf(t)
+		if ready && !repaired[t.ID] && (t.Database == "" || !present[srv.Name][t.Database]) {
+			rec.Missing = append(rec.Missing, t.ID)
+		}
+	}
+	return rec, nil
+}
+
+// reconcileServer reports (and with fix drops) the databases and logins on
+// srv that no tenant recorded there expects, and returns the databases
+// present on it.
+func (s *Service) reconcileServer(ctx context.Context, srv Server, expected map[string]bool, fix bool, rec *Reconciliation) (map[string]bool, error) {
+	dbs, err := srv.Provisioner.Databases(ctx)
 	if err != nil {
-		return rec, err
+		return nil, err
 	}
 	present, ownOrphans := map[string]bool{}, map[string]bool{}
 	for _, db := range dbs {
@@ -107,9 +163,9 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		if expected[db] {
 			continue
 		}
-		m, err := s.provisioner.Marker(ctx, db)
+		m, err := srv.Provisioner.Marker(ctx, db)
 		if err != nil {
-			return rec, err
+			return nil, err
 		}
 		if m.Installation != s.installation || m.TenantID == 0 {
 			rec.Foreign = append(rec.Foreign, db)
@@ -118,40 +174,35 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		rec.Orphans = append(rec.Orphans, db)
 		ownOrphans[db] = true
 		if fix {
-			if err := s.provisioner.Drop(ctx, core.Tenant{ID: m.TenantID, Database: db}); err != nil {
-				return rec, fmt.Errorf("drop orphan %s: %w", db, err)
+			if err := srv.Provisioner.Drop(ctx, core.Tenant{ID: m.TenantID, Database: db, Server: srv.Name}); err != nil {
+				return nil, fmt.Errorf("drop orphan %s: %w", db, err)
 			}
 			rec.Dropped = append(rec.Dropped, db)
 		}
 	}
-	if s.users != nil {
-		users, err := s.users.Users(ctx)
-		if err != nil {
-			return rec, err
+	if srv.Users == nil {
+		return present, nil
+	}
+	users, err := srv.Users.Users(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if expected[u] { // a login is named like its tenant's database
+			continue
 		}
-		for _, u := range users {
-			if expected[u] { // a login is named like its tenant's database
-				continue
+		rec.OrphanUsers = append(rec.OrphanUsers, u)
+		// A login has no marker of its own: it goes only with its
+		// database (named alike) when that was this installation's, or
+		// when its name carries this installation's own tag.
+		if fix && (ownOrphans[u] || (s.ownPrefix != "" && strings.HasPrefix(u, s.ownPrefix) && !present[u])) {
+			if err := srv.Users.DropUserNamed(ctx, u); err != nil {
+				return nil, fmt.Errorf("drop orphan login %s: %w", u, err)
 			}
-			rec.OrphanUsers = append(rec.OrphanUsers, u)
-			// A login has no marker of its own: it goes only with its
-			// database (named alike) when that was this installation's, or
-			// when its name carries this installation's own tag.
-			if fix && (ownOrphans[u] || (s.ownPrefix != "" && strings.HasPrefix(u, s.ownPrefix) && !present[u])) {
-				if err := s.users.DropUserNamed(ctx, u); err != nil {
-					return rec, fmt.Errorf("drop orphan login %s: %w", u, err)
-				}
-				rec.Dropped = append(rec.Dropped, u)
-			}
+			rec.Dropped = append(rec.Dropped, u)
 		}
 	}
-	for _, t := range all {
-		ready := t.Status == core.StatusActive || t.Status == core.StatusTrial || t.Status == core.StatusInactive || t.Status == core.StatusDeleted
-		if ready && (t.Database == "" || !present[t.Database]) {
-			rec.Missing = append(rec.Missing, t.ID)
-		}
-	}
-	return rec, nil
+	return present, nil
 }
 
 // allTenants reads every tenant row, whatever its status.
@@ -172,9 +223,9 @@ func (s *Service) allTenants(ctx context.Context) ([]core.Tenant, error) {
 	return all, nil
 }
 
-// ours reports whether database exists and is marked as this installation's
+// ours reports whether database exists on srv and is marked as this installation's
 // for tenant id.
-func (s *Service) ours(ctx context.Context, database string, id int64) bool {
-	m, err := s.provisioner.Marker(ctx, database)
+func (s *Service) ours(ctx context.Context, srv Server, database string, id int64) bool {
+	m, err := srv.Provisioner.Marker(ctx, database)
 	return err == nil && m.Installation == s.installation && m.TenantID == id
 }

@@ -47,6 +47,13 @@ type Service struct {
 	holder       string
 	fault        func(ctx context.Context, step string) error
 	tracer       ports.Tracer
+	// servers are where tenant databases live (WithServers); placing
+	// serialises the placement of new tenants.
+	servers []Server
+	load    ports.ServerLoad
+	placing sync.Mutex
+	copier  ports.DatabaseCopier // nil: tenants do not move
+	settle  time.Duration
 }
 
 // Option configures a Service.
@@ -124,6 +131,9 @@ func New(tenants ports.TenantStore, plans ports.PlanStore, p ports.Provisioner, 
 	for _, o := range opts {
 		o(s)
 	}
+	if len(s.servers) == 0 {
+		s.servers = []Server{{Server: core.Server{Name: core.DefaultServer, State: core.ServerActive}, Provisioner: p, Users: s.users}}
+	}
 	return s
 }
 
@@ -180,7 +190,10 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 		Subdomain: n.Subdomain, PlanID: plan.ID, PlanName: plan.Name, Status: core.StatusProvisioning,
 		StartedAt: now,
 	}
-	if err := s.tenants.CreateTenant(ctx, &t); err != nil {
+	// The server is chosen and recorded with the row, before anything is
+	// made on it: undo and reconcile know where to look.
+	srv, err := s.createPlaced(ctx, &t)
+	if err != nil {
 		return Created{}, err
 	}
 	status, expires := core.StatusActive, core.PeriodEnd(now, plan.BillingCycle)
@@ -189,10 +202,10 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	}
 	steps := []step{
 		{name: "create_database", do: func(ctx context.Context) error {
-			db, err := s.provisioner.Create(ctx, t)
+			db, err := srv.Provisioner.Create(ctx, t)
 			t.Database = db
 			return err
-		}, undo: func(ctx context.Context) error { return s.provisioner.Drop(ctx, t) }},
+		}, undo: func(ctx context.Context) error { return srv.Provisioner.Drop(ctx, t) }},
 		// The row names its database before anything happens in it, so that
 		// reconcile finds what to undo after a crash.
 		{name: "record_database", do: func(ctx context.Context) error {
@@ -200,22 +213,22 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 			return err
 		}},
 	}
-	if s.users != nil {
+	if srv.Users != nil {
 		steps = append(steps, step{name: "create_user", do: func(ctx context.Context) error {
-			user, password, err := s.users.CreateUser(ctx, t)
+			user, password, err := srv.Users.CreateUser(ctx, t)
 			if err != nil {
 				return err
 			}
 			t.DBUser = user
 			t.DBSecret, err = s.sealer.Seal(password)
 			return err
-		}, undo: func(ctx context.Context) error { return s.users.DropUser(ctx, t) }},
+		}, undo: func(ctx context.Context) error { return srv.Users.DropUser(ctx, t) }},
 			step{name: "record_user", do: func(ctx context.Context) error {
 				_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.DBUser, r.DBSecret = t.DBUser, t.DBSecret; return nil })
 				return err
 			}})
 	}
-	steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }})
+	steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return srv.Provisioner.Migrate(ctx, t) }})
 	if s.accounts != nil {
 		steps = append(steps, step{name: "seed_admin", do: func(ctx context.Context) error {
 			name := n.AdminName
@@ -472,6 +485,8 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 			return core.Errorf(core.NotFound, "tenant not found")
 		case t.Status == core.StatusProvisioning:
 			return core.Errorf(core.Conflict, "tenant is still being provisioned")
+		case t.MovingTo != "" || t.MovedFrom != "":
+			return core.Errorf(core.Conflict, "tenant is being moved to another database server; delete it once the move is done")
 		case s.retention > 0 && t.Status != core.StatusDeleting:
 			t.Emit(core.EventTenantDeleted, now, map[string]any{"subdomain": t.Subdomain, "retained_until": now.Add(s.retention).Format(time.RFC3339)})
 			// Free the subdomain for others and keep what restore needs.
@@ -604,7 +619,7 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]quota.Chan
 	}
 	out := map[int64][]quota.Change{}
 	for _, t := range list {
-		if t.Database == "" || t.Status == core.StatusProvisioning || t.Gone() {
+		if t.Database == "" || t.Status == core.StatusProvisioning || t.Gone() || t.Moving() {
 			continue
 		}
 		changes, err := s.recounter.Recount(ctx, t)
@@ -622,15 +637,19 @@ func (s *Service) Recount(ctx context.Context, id int64) (map[int64][]quota.Chan
 // only when the control database recorded it or t's database was confirmed
 // as this tenant's: a name alone may be another installation's.
 func (s *Service) dropDatabase(ctx context.Context, t core.Tenant) error {
-	if s.users != nil && (t.DBUser != "" || t.Database != "") {
-		if err := s.users.DropUser(ctx, t); err != nil {
+	srv, err := s.serverOf(t)
+	if err != nil {
+		return err
+	}
+	if srv.Users != nil && (t.DBUser != "" || t.Database != "") {
+		if err := srv.Users.DropUser(ctx, t); err != nil {
 			return err
 		}
 	}
 	if t.Database == "" {
 		return nil
 	}
-	if err := s.provisioner.Drop(ctx, t); err != nil {
+	if err := srv.Provisioner.Drop(ctx, t); err != nil {
 		return fmt.Errorf("drop tenant database: %w", err)
 	}
 	return nil
