@@ -173,6 +173,15 @@ func TestMoveTenant(t *testing.T) {
 		t.Fatalf("customers on default after moving back = %d, want %d", n, want+1)
 	}
 	e.asTenant(sub, token, "GET", "/api/v2/customers", nil).want(t, http.StatusOK)
+	// The API's move is audited with the change that begins it (the route
+	// has no case in TestAuditEveryRoute: that needs a second server).
+	moves := e.auditEntries(fmt.Sprintf("&action=tenant.move&target_id=%d", id))
+	if len(moves) != 2 { // the first move's, made through the service, and the API's
+		t.Fatalf("audit entries of the moves = %v, want two", moves)
+	}
+	if ch, _ := moves[0]["changes"].(map[string]any); ch["from"] != "db2" || ch["to"] != "default" || moves[0]["actor"] != "test" || moves[0]["request_id"] == "" {
+		t.Fatalf("audited move = %v", moves[0])
+	}
 }
 
 // asTenantQuiet is asTenant from a goroutine other than the test's: a body
