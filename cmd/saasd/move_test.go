@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -207,18 +206,7 @@ func TestMoveKilledAtEachStep(t *testing.T) {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
 			e, id, sub, token, db := movable(t, 50)
-			reached, release := make(chan struct{}), make(chan struct{})
-			var once sync.Once
-			e.opts = append(e.opts, withFault(func(_ context.Context, s string) error {
-				if s != step {
-					return nil
-				}
-				once.Do(func() { close(reached) })
-				<-release // the process is "dead" from here on
-				return errors.New("process killed")
-			}))
-			e.restart()
-			t.Cleanup(func() { close(release) })
+			reached := e.killAt(t, step)
 			go e.app.tenants.Move(context.Background(), id, "db2") //nolint:errcheck // killed
 			select {
 			case <-reached:

@@ -96,19 +96,8 @@ func TestCrashDuringProvisioning(t *testing.T) {
 		steps := sagaSteps(b)
 		for _, step := range steps[:len(steps)-1] {
 			t.Run(step, func(t *testing.T) {
-				reached, release := make(chan struct{}), make(chan struct{})
-				var once sync.Once
 				e := newEnv(t, b)
-				e.opts = append(e.opts, withFault(func(_ context.Context, s string) error {
-					if s != step {
-						return nil
-					}
-					once.Do(func() { close(reached) })
-					<-release // the process is "dead" from here on
-					return errors.New("process killed")
-				}))
-				e.restart()
-				t.Cleanup(func() { close(release) })
+				reached := e.killAt(t, step)
 				planID := e.createPlan(starter)
 				go e.app.tenants.Create(context.Background(), core.NewTenant{
 					CompanyName: "Acme", Email: "a@acme.example.com", FirstName: "A", LastName: "B", PlanID: planID, Subdomain: "acme",
@@ -297,4 +286,23 @@ func TestCompensationTouchesOnlyMarkedDatabases(t *testing.T) {
 			t.Fatalf("databases = %v, want the squatter kept", dbs)
 		}
 	})
+}
+
+// killAt restarts e with its process "killed" at step: the fault hook
+// blocks there until the test ends, as a dead process never goes on.
+// The channel is closed when the step is reached.
+func (e *env) killAt(t *testing.T, step string) <-chan struct{} {
+	reached, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	e.opts = append(e.opts, withFault(func(_ context.Context, s string) error {
+		if s != step {
+			return nil
+		}
+		once.Do(func() { close(reached) })
+		<-release // the process is "dead" from here on
+		return errors.New("process killed")
+	}))
+	e.restart()
+	t.Cleanup(func() { close(release) })
+	return reached
 }
