@@ -81,6 +81,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_RATELIMIT_REDIS_FAIL", "maybe", "ratelimit.redis_fail"},
 		{"SAAS_METRICS_ADDR", "9090", "metrics.addr"},
 		{"SAAS_TRACING_ENDPOINT", "not a url", "tracing.endpoint"},
+		{"SAAS_TENANTS_WARM_POOL", "-1", "tenants.warm_pool"},
+		{"SAAS_TENANTS_WARM_POOL", "1001", "tenants.warm_pool"},
+		{"SAAS_TENANTS_WARM_POOL", "some", "tenants.warm_pool"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	gormmysql "gorm.io/driver/mysql"
 
 	"github.com/saasd/saasd/adapters/gormstore"
+	"github.com/saasd/saasd/ports"
 	"github.com/saasd/saasd/ports/portstest"
 )
 
@@ -168,6 +169,15 @@ func TestSessionStore(t *testing.T) {
 				db := open(t)
 				return portstest.SessionStores{Tokens: gormstore.NewTokenStore(db), Sessions: gormstore.NewSessionStore(db)}
 			})
+		})
+	}
+}
+
+func TestWarmPool(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			portstest.TestWarmPool(t, func(t *testing.T) ports.WarmPool { return gormstore.NewWarmPool(open(t)) })
 		})
 	}
 }

@@ -96,6 +96,11 @@ type app struct {
 // from then keep it, so an upgrade renames nothing.
 const legacyPrefix = "tenant_"
 
+// defaultServer names the one tenant database server there is today,
+// database.dsn's (or tenants.data_dir on SQLite): the warm pool is kept per
+// server.
+const defaultServer = "default"
+
 // idempotencyTTL is how long an Idempotency-Key and its answer are kept.
 const idempotencyTTL = 24 * time.Hour
 
@@ -307,6 +312,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
+		tenant.WithWarmPool(gormstore.NewWarmPool(db), a.tenantDB.(ports.WarmDatabases), defaultServer, cfg.Tenants.WarmPool),
 	}, o.tenant...)...)
 	a.worker = subscription.NewWorker(billingStore, o.gateway, clk, terms, holder)
 	allowed, err := egress.ParseCIDRs(cfg.Webhooks.AllowedCIDRs)
@@ -530,6 +536,7 @@ func (a *app) background(ctx context.Context) {
 	janitor = sweeping(janitor, a)
 	janitor(ctx)
 	go every(ctx, 5*time.Minute, false, janitor)
+	go a.refillWarmPool(ctx)
 	// After an upgrade, bring every tenant database to the new schema; a
 	// request for a tenant not reached yet migrates that tenant first.
 	go func() {
@@ -545,6 +552,38 @@ func (a *app) background(ctx context.Context) {
 				zap.Int("failed", len(run.Failed)), zap.Int("current", run.Current))
 		}
 	}()
+}
+
+// warmPoolInterval is how often serve looks at the warm pool besides right
+// after a claim: what another replica's claims took is refilled by the
+// lease holder within it.
+const warmPoolInterval = 10 * time.Second
+
+// refillWarmPool keeps the warm pool at tenants.warm_pool (one replica at a
+// time, under a lease), right after each claim here and every
+// warmPoolInterval, until ctx ends. With the pool off it runs once, to
+// discard what an earlier configuration left ready.
+func (a *app) refillWarmPool(ctx context.Context) {
+	tick := time.NewTicker(warmPoolInterval)
+	defer tick.Stop()
+	for {
+		r, ran, err := a.tenants.RefillPoolLeased(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("warm pool refill", zap.Error(err))
+		case ran && r != (tenant.Refill{}):
+			a.logger.Info("warm pool refilled", zap.Int("added", r.Added), zap.Int("migrated", r.Migrated), zap.Int("discarded", r.Discarded))
+		}
+		if a.cfg.Tenants.WarmPool == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-a.tenants.PoolClaimed():
+		}
+	}
 }
 
 // sweeping adds to the janitor's pass the removal of idempotency keys whose

@@ -22,6 +22,13 @@ type Reconciliation struct {
 	// InProgress are tenants in provisioning, deleting or failed that are
 	// younger than stale: left alone, since another replica may be at work.
 	InProgress []InProgress
+	// WarmBroken are ready warm pool entries whose database is missing or
+	// not marked as this installation's unclaimed one ("name: why").
+	WarmBroken []string
+	// WarmRemoved are warm pool entries removed with their database:
+	// abandoned half-way (made, migrated or discarded for longer than
+	// stale), claimed by a tenant that is gone, or broken (with fix).
+	WarmRemoved []string
 }
 
 // InProgress is a tenant whose provisioning or deletion has not finished.
@@ -35,7 +42,8 @@ type InProgress struct {
 // progress aside (the background janitor sees them all the time; the
 // reconcile command lists them).
 func (r Reconciliation) Clean() bool {
-	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing) == 0
+	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing)+
+		len(r.WarmBroken)+len(r.WarmRemoved) == 0
 }
 
 // Reconcile makes the control database and the set of tenant databases
@@ -54,10 +62,30 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 	if err != nil {
 		return rec, err
 	}
+	// A tenant that claimed a warm database may have died before binding
+	// it: the claim, not the marker, says the database is the tenant's.
+	claims := map[int64]core.WarmDatabase{}
+	if s.pool != nil {
+		entries, err := s.pool.WarmDatabases(ctx, "")
+		if err != nil {
+			return rec, err
+		}
+		for _, w := range entries {
+			if w.State == core.WarmClaimed {
+				claims[w.TenantID] = w
+			}
+		}
+	}
 	expected := map[string]bool{}
 	for _, t := range all {
 		switch {
 		case (t.Status == core.StatusProvisioning || t.Status == core.StatusFailed) && !t.UpdatedAt.After(cutoff):
+			if w, ok := claims[t.ID]; ok {
+				if err := s.undoClaimed(ctx, t, w); err != nil {
+					return rec, fmt.Errorf("undo tenant %d: %w", t.ID, err)
+				}
+				t.Database = ""
+			}
 			if t.Database == "" {
 				// It may exist if the crash came before it was recorded: only
 				// its marker can say that it is this tenant's.
@@ -101,6 +129,11 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 	if err != nil {
 		return rec, err
 	}
+	// Read after the databases, so that every warm database listed has
+	// its entry (entries are recorded before their database is made).
+	if err := s.reconcileWarm(ctx, &rec, fix, cutoff, all, dbs, expected); err != nil {
+		return rec, err
+	}
 	present, ownOrphans := map[string]bool{}, map[string]bool{}
 	for _, db := range dbs {
 		present[db] = true
@@ -111,14 +144,18 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		if err != nil {
 			return rec, err
 		}
-		if m.Installation != s.installation || m.TenantID == 0 {
+		if m.Installation != s.installation || (m.TenantID == 0 && s.warm == nil) {
 			rec.Foreign = append(rec.Foreign, db)
 			continue
 		}
 		rec.Orphans = append(rec.Orphans, db)
 		ownOrphans[db] = true
 		if fix {
-			if err := s.provisioner.Drop(ctx, core.Tenant{ID: m.TenantID, Database: db}); err != nil {
+			drop := func() error { return s.provisioner.Drop(ctx, core.Tenant{ID: m.TenantID, Database: db}) }
+			if m.TenantID == 0 { // a warm database whose entry is gone
+				drop = func() error { return s.warm.DropWarm(ctx, db, 0) }
+			}
+			if err := drop(); err != nil {
 				return rec, fmt.Errorf("drop orphan %s: %w", db, err)
 			}
 			rec.Dropped = append(rec.Dropped, db)
@@ -177,4 +214,106 @@ func (s *Service) allTenants(ctx context.Context) ([]core.Tenant, error) {
 func (s *Service) ours(ctx context.Context, database string, id int64) bool {
 	m, err := s.provisioner.Marker(ctx, database)
 	return err == nil && m.Installation == s.installation && m.TenantID == id
+}
+
+// undoClaimed undoes the provisioning of t, which claimed w: its login
+// goes, then the database (bound to t or not yet) and the entry.
+func (s *Service) undoClaimed(ctx context.Context, t core.Tenant, w core.WarmDatabase) error {
+	if s.users != nil {
+		if err := s.users.DropUser(ctx, t); err != nil {
+			return err
+		}
+	}
+	return s.discardClaimed(ctx, w)
+}
+
+// reconcileWarm checks the warm pool's entries against the databases
+// listed (dbs) and adds every entry's database to expected: entries
+// abandoned half-way for longer than stale (cutoff) go with their
+// database, as do claimed ones whose tenant is gone; entries done with
+// (their tenant holds the database) are forgotten; ready entries whose
+// database is missing or marked otherwise are reported, and removed with
+// fix (their database dropped only when it is an unclaimed one of ours).
+func (s *Service) reconcileWarm(ctx context.Context, rec *Reconciliation, fix bool, cutoff time.Time, all []core.Tenant, dbs []string, expected map[string]bool) error {
+	if s.pool == nil {
+		return nil
+	}
+	entries, err := s.pool.WarmDatabases(ctx, "")
+	if err != nil {
+		return err
+	}
+	tenants := map[int64]core.Tenant{}
+	for _, t := range all {
+		tenants[t.ID] = t
+	}
+	present := map[string]bool{}
+	for _, db := range dbs {
+		present[db] = true
+	}
+	for _, w := range entries {
+		expected[w.Database] = true
+		stale := !w.UpdatedAt.After(cutoff)
+		switch w.State {
+		case core.WarmCreating, core.WarmMigrating, core.WarmDiscarding:
+			if !stale {
+				continue
+			}
+			// A crash before the marker was written leaves a database
+			// nothing says is ours: the entry goes, the database stays
+			// (reported as foreign from now on).
+			if err := s.warm.DropWarm(ctx, w.Database, 0); err != nil && core.KindOf(err) != core.Conflict {
+				return fmt.Errorf("remove abandoned warm database %s: %w", w.Database, err)
+			}
+			if err := s.pool.DeleteWarm(ctx, w.ID); err != nil {
+				return err
+			}
+			rec.WarmRemoved = append(rec.WarmRemoved, w.Database)
+		case core.WarmClaimed:
+			t, ok := tenants[w.TenantID]
+			switch {
+			case ok && t.Status != core.StatusProvisioning && t.Status != core.StatusFailed:
+				_ = s.pool.DeleteWarm(ctx, w.ID) // the tenant holds it: nothing left to track
+			case ok || !stale:
+				// In the hands of a provisioning tenant (undone above when stale).
+			default:
+				if err := s.discardClaimed(ctx, w); err != nil {
+					return fmt.Errorf("remove warm database %s of gone tenant %d: %w", w.Database, w.TenantID, err)
+				}
+				rec.WarmRemoved = append(rec.WarmRemoved, w.Database)
+			}
+		case core.WarmReady:
+			why := ""
+			if !present[w.Database] {
+				why = "its database is missing"
+			} else if m, err := s.provisioner.Marker(ctx, w.Database); err != nil {
+				return err
+			} else if m.Installation != s.installation || m.TenantID != 0 {
+				why = "its database is not marked as this installation's unclaimed one"
+			}
+			if why == "" {
+				continue
+			}
+			rec.WarmBroken = append(rec.WarmBroken, w.Database+": "+why)
+			if !fix {
+				continue
+			}
+			// Taken out of the pool first, so that no tenant claims it meanwhile.
+			if err := s.pool.SetWarm(ctx, w.ID, core.WarmReady, core.WarmDiscarding, w.SchemaVersion); core.KindOf(err) == core.Conflict {
+				continue
+			} else if err != nil {
+				return err
+			}
+			if present[w.Database] && why != "its database is missing" {
+				// Marked otherwise: not ours to drop; reported as an orphan or foreign from now on.
+				delete(expected, w.Database)
+			} else if err := s.warm.DropWarm(ctx, w.Database, 0); err != nil {
+				return err
+			}
+			if err := s.pool.DeleteWarm(ctx, w.ID); err != nil {
+				return err
+			}
+			rec.WarmRemoved = append(rec.WarmRemoved, w.Database)
+		}
+	}
+	return nil
 }

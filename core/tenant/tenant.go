@@ -46,6 +46,13 @@ type Service struct {
 	leases       ports.Leases
 	holder       string
 	fault        func(ctx context.Context, step string) error
+	// The warm pool (WithWarmPool): its entries, their databases, the
+	// server they are on, how many to keep ready, and the refill's wake-up.
+	pool     ports.WarmPool
+	warm     ports.WarmDatabases
+	server   string
+	poolSize int
+	claimed  chan struct{}
 }
 
 // Option configures a Service.
@@ -180,18 +187,27 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	if plan.TrialEnabled {
 		status, expires = core.StatusTrial, now.AddDate(0, 0, plan.TrialDays)
 	}
-	steps := []step{
-		{name: "create_database", do: func(ctx context.Context) error {
-			db, err := s.provisioner.Create(ctx, t)
-			t.Database = db
-			return err
-		}, undo: func(ctx context.Context) error { return s.provisioner.Drop(ctx, t) }},
+	// A warm database, when the pool has one, is created and migrated
+	// already: it needs only binding to t. Otherwise the database is made.
+	w, warm := s.claimWarm(ctx, t)
+	first := step{name: "create_database", do: func(ctx context.Context) error {
+		db, err := s.provisioner.Create(ctx, t)
+		t.Database = db
+		return err
+	}, undo: func(ctx context.Context) error { return s.provisioner.Drop(ctx, t) }}
+	if warm {
+		first = s.warmStep(&t, w)
+	}
+	steps := []step{first,
 		// The row names its database before anything happens in it, so that
 		// reconcile finds what to undo after a crash.
 		{name: "record_database", do: func(ctx context.Context) error {
 			_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.Database = t.Database; return nil })
 			return err
 		}},
+	}
+	if warm {
+		steps = append(steps, s.bindStep(&t))
 	}
 	if s.users != nil {
 		steps = append(steps, step{name: "create_user", do: func(ctx context.Context) error {
@@ -208,7 +224,9 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 				return err
 			}})
 	}
-	steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }})
+	if !warm {
+		steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return s.provisioner.Migrate(ctx, t) }})
+	}
 	if s.accounts != nil {
 		steps = append(steps, step{name: "seed_admin", do: func(ctx context.Context) error {
 			out.Admin = core.User{Name: strings.TrimSpace(n.FirstName + " " + n.LastName), Email: n.Email, Role: core.RoleAdmin}
@@ -233,6 +251,11 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	}})
 	if err := s.run(ctx, t, steps); err != nil {
 		return Created{}, err
+	}
+	if warm {
+		// The tenant row names the database now; an entry left behind is
+		// removed by reconcile.
+		_ = s.pool.DeleteWarm(context.WithoutCancel(ctx), w.ID)
 	}
 	return out, nil
 }

@@ -1,0 +1,428 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/saasd/saasd/config"
+	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/kernel"
+	"github.com/saasd/saasd/core/tenant"
+	"github.com/saasd/saasd/ports"
+)
+
+// warmSteps are the provisioning steps of a tenant that claims a warm
+// database: no create, no migrate; MySQL adds the tenant's own login.
+func warmSteps(b backend) []string {
+	if b.name == "mysql" {
+		return []string{"claim_database", "record_database", "bind_database", "create_user", "record_user", "seed_admin", "activate"}
+	}
+	return []string{"claim_database", "record_database", "bind_database", "seed_admin", "activate"}
+}
+
+func withWarmPool(n int) func(*config.Config) {
+	return func(c *config.Config) { c.Tenants.WarmPool = n }
+}
+
+// refill fills the warm pool as serve's background refill does.
+func (e *env) refill() tenant.Refill {
+	e.t.Helper()
+	r, err := e.app.tenants.RefillPool(context.Background())
+	if err != nil {
+		e.t.Fatalf("refill: %v", err)
+	}
+	return r
+}
+
+// warmEntries lists the warm pool's entries.
+func (e *env) warmEntries() []core.WarmDatabase {
+	e.t.Helper()
+	list, err := e.app.tenants.WarmPool(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return list
+}
+
+// isWarmName reports whether db is named like a warm pool database.
+func (e *env) isWarmName(db string) bool { return strings.HasPrefix(db, e.app.prefix+"pool") }
+
+// TestWarmPoolClaim: with a warm pool, a signup and a superadmin create
+// each claim a ready database (no create, no migrate), bound to the tenant
+// and served as usual, with its own login on MySQL; with the pool empty,
+// provisioning takes the normal path; the pool refills; reconcile knows
+// the pool's databases and agrees.
+func TestWarmPoolClaim(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		e := newEnv(t, b, withWarmPool(2))
+		planID := e.createPlan(starter)
+		if r := e.refill(); r.Added != 2 {
+			t.Fatalf("refill = %+v, want 2 added", r)
+		}
+		pool := e.databases()
+		if len(pool) != 2 || !e.isWarmName(pool[0]) || !e.isWarmName(pool[1]) {
+			t.Fatalf("databases after refill = %v", pool)
+		}
+		for _, db := range pool {
+			if m, err := e.app.tenantDB.Marker(ctx, db); err != nil || m.TenantID != 0 || m.Installation == "" {
+				t.Fatalf("marker of %s = %+v, %v; want this installation's, no tenant's", db, m, err)
+			}
+		}
+		if rec, err := e.app.tenants.Reconcile(ctx, true, 0); err != nil || !rec.Clean() || len(rec.InProgress) != 0 {
+			t.Fatalf("reconcile with a full pool = %+v, %v", rec, err)
+		}
+
+		sub, token := e.signup("Acme", "acme", planID)
+		e.asTenant(sub, token, "POST", "/api/v2/customers", map[string]any{"account": "A"}).want(t, http.StatusCreated)
+		created := e.createTenant(planID, "globex").want(t, http.StatusCreated).data()
+		normal := e.createTenant(planID, "initech").want(t, http.StatusCreated).data()
+
+		list := e.do("GET", "/api/saas/tenants?per_page=100&sort=id", nil).want(t, http.StatusOK).data()["tenants"].([]any)
+		var dbs []string
+		for i, want := range []string{"acme", "globex", "initech"} {
+			tn := list[i].(map[string]any)
+			id, db := int64(tn["id"].(float64)), tn["database"].(string)
+			if tn["subdomain"] != want || tn["schema_version"] != float64(e.app.tenantDB.Version()) {
+				t.Fatalf("tenant %d = %v", i, tn)
+			}
+			dbs = append(dbs, db)
+			if m, err := e.app.tenantDB.Marker(ctx, db); err != nil || m.TenantID != id {
+				t.Fatalf("marker of %s = %+v, %v; want tenant %d's", db, m, err, id)
+			}
+			steps, _ := e.app.steps.Steps(ctx, id)
+			var got []string
+			for _, s := range steps {
+				got = append(got, s.Step)
+			}
+			want := warmSteps(b)
+			if i == 2 {
+				want = sagaSteps(b)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("steps of %s = %v, want %v", tn["subdomain"], got, want)
+			}
+		}
+		if !slices.Contains(pool, dbs[0]) || !slices.Contains(pool, dbs[1]) || dbs[0] == dbs[1] {
+			t.Fatalf("claimed %v from the pool %v", dbs[:2], pool)
+		}
+		if created["database"] != dbs[1] || normal["database"] != e.app.tenantDB.Name(core.Tenant{ID: int64(normal["id"].(float64))}) {
+			t.Fatalf("create answers: %v, %v", created, normal)
+		}
+		if len(e.warmEntries()) != 0 {
+			t.Fatalf("claimed entries left: %+v", e.warmEntries())
+		}
+		if b.name == "mysql" {
+			// The claimed schema is reached through the tenant's own login.
+			var grants int
+			if err := e.app.db.SQL().QueryRow("SELECT COUNT(*) FROM mysql.db WHERE Db = ? AND User = ?", dbs[0], e.app.prefix+fmt.Sprint(list[0].(map[string]any)["id"])).Scan(&grants); err != nil || grants != 1 {
+				t.Fatalf("grant of %s to its tenant's login: %d, %v", dbs[0], grants, err)
+			}
+		}
+
+		// The pool refills, reconcile knows its databases, and the tenants'.
+		if r := e.refill(); r.Added != 2 {
+			t.Fatalf("second refill = %+v", r)
+		}
+		if got := len(e.databases()); got != 5 {
+			t.Fatalf("%d databases, want 3 tenants' and 2 warm ones", got)
+		}
+		if rec, err := e.app.tenants.Reconcile(ctx, true, 0); err != nil || !rec.Clean() {
+			t.Fatalf("reconcile = %+v, %v", rec, err)
+		}
+		// A claimed database goes with its tenant like any other.
+		e.do("DELETE", fmt.Sprintf("/api/saas/tenants/%v", list[0].(map[string]any)["id"]), nil).want(t, http.StatusOK)
+		if slices.Contains(e.databases(), dbs[0]) {
+			t.Fatalf("%s left after its tenant was deleted", dbs[0])
+		}
+		// Turned off, the pool is discarded and nothing is claimed.
+		e.cfg.Tenants.WarmPool = 0
+		e.restart()
+		if r := e.refill(); r.Discarded != 2 || r.Added != 0 {
+			t.Fatalf("refill with the pool off = %+v", r)
+		}
+		off := e.createTenant(planID, "hooli").want(t, http.StatusCreated).data()
+		if e.isWarmName(off["database"].(string)) || len(e.warmEntries()) != 0 {
+			t.Fatalf("with the pool off: %v, entries %+v", off, e.warmEntries())
+		}
+	})
+}
+
+// TestWarmPoolConcurrentSignups: 50 signups at once over a pool of 10:
+// ten claim a warm database, never one twice, the others take the normal
+// path; every tenant is served from its own database. (The claim itself
+// under 50 claimers at once is also tested on the store: portstest.)
+func TestWarmPoolConcurrentSignups(t *testing.T) {
+	const signups, size = 50, 10
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		// Forty databases made at once on a shared machine: slow, not wrong.
+		e := newEnv(t, b, withWarmPool(size), func(c *config.Config) { c.HTTP.RequestTimeout = 3 * time.Minute })
+		planID := e.createPlan(starter)
+		e.refill()
+		var wg sync.WaitGroup
+		errs := make([]error, signups)
+		for i := range signups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sub := fmt.Sprintf("rush%02d", i)
+				body, _ := json.Marshal(map[string]any{
+					"name": "Jane Admin", "email": "jane@" + sub + ".example.com", "mobile": "+1 555 0100", "company": "Rush " + sub,
+					"password": "s3cret-pass", "c_password": "s3cret-pass", "subdomain": sub, "plan_id": planID,
+				})
+				req := httptest.NewRequest("POST", "/api/register", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				e.app.server.Handler().ServeHTTP(rec, req)
+				if rec.Code != http.StatusCreated {
+					errs[i] = fmt.Errorf("signup %s: %d %s", sub, rec.Code, rec.Body.String())
+				}
+			}()
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		all, total, err := e.app.tenants.List(ctx, core.TenantFilter{Page: 1, PerPage: 100})
+		if err != nil || total != signups {
+			t.Fatalf("tenants = %d, %v", total, err)
+		}
+		seen, warm := map[string]int64{}, 0
+		for _, tn := range all {
+			if other, ok := seen[tn.Database]; ok {
+				t.Fatalf("tenants %d and %d share database %s", other, tn.ID, tn.Database)
+			}
+			seen[tn.Database] = tn.ID
+			if e.isWarmName(tn.Database) {
+				warm++
+			}
+			if m, err := e.app.tenantDB.Marker(ctx, tn.Database); err != nil || m.TenantID != tn.ID {
+				t.Fatalf("marker of %s = %+v, %v; want tenant %d's", tn.Database, m, err, tn.ID)
+			}
+		}
+		if warm != size {
+			t.Fatalf("%d tenants claimed a warm database, want %d", warm, size)
+		}
+		if n := len(e.databases()); n != signups {
+			t.Fatalf("%d databases for %d tenants", n, signups)
+		}
+		if rec, err := e.app.tenants.Reconcile(ctx, false, 0); err != nil || !rec.Clean() {
+			t.Fatalf("reconcile = %+v, %v", rec, err)
+		}
+	})
+}
+
+// TestWarmPoolFaultAtEachStep: a claimed provisioning failing at any step
+// leaves nothing: no tenant row, no database (the claimed one is dropped,
+// bound or not), no pool entry; the next create claims a new one.
+func TestWarmPoolFaultAtEachStep(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		var failAt string
+		var mu sync.Mutex
+		e := newEnv(t, b, withWarmPool(1))
+		e.opts = append(e.opts, withFault(func(_ context.Context, step string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			if step == failAt {
+				return errors.New("injected fault at " + step)
+			}
+			return nil
+		}))
+		e.restart()
+		planID := e.createPlan(starter)
+		for _, step := range warmSteps(b) {
+			e.refill()
+			mu.Lock()
+			failAt = step
+			mu.Unlock()
+			r := e.createTenant(planID, "acme").want(t, http.StatusInternalServerError)
+			if total := e.do("GET", "/api/saas/tenants", nil).data()["total"]; total != 0.0 {
+				t.Fatalf("fault at %s left a tenant row (%s)", step, r.raw)
+			}
+			if dbs := e.databases(); len(dbs) != 0 {
+				t.Fatalf("fault at %s left databases %v", step, dbs)
+			}
+			if w := e.warmEntries(); len(w) != 0 {
+				t.Fatalf("fault at %s left pool entries %+v", step, w)
+			}
+		}
+		mu.Lock()
+		failAt = ""
+		mu.Unlock()
+		e.refill()
+		if db := e.createTenant(planID, "acme").want(t, http.StatusCreated).data()["database"].(string); !e.isWarmName(db) {
+			t.Fatalf("database %s, want a warm one", db)
+		}
+	})
+}
+
+// TestWarmPoolCrashDuringClaim freezes a claimed provisioning after each
+// step, as a killed process leaves it: reconcile undoes it, whether the
+// database was bound to the tenant yet or not, and leaves nothing behind.
+func TestWarmPoolCrashDuringClaim(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		steps := warmSteps(b)
+		for _, step := range steps[:len(steps)-1] {
+			t.Run(step, func(t *testing.T) {
+				reached, release := make(chan struct{}), make(chan struct{})
+				var once sync.Once
+				e := newEnv(t, b, withWarmPool(1))
+				e.opts = append(e.opts, withFault(func(_ context.Context, s string) error {
+					if s != step {
+						return nil
+					}
+					once.Do(func() { close(reached) })
+					<-release // the process is "dead" from here on
+					return errors.New("process killed")
+				}))
+				e.restart()
+				t.Cleanup(func() { close(release) })
+				planID := e.createPlan(starter)
+				e.refill()
+				go e.app.tenants.Create(context.Background(), core.NewTenant{
+					CompanyName: "Acme", Email: "a@acme.example.com", FirstName: "A", LastName: "B", PlanID: planID, Subdomain: "acme",
+				})
+				select {
+				case <-reached:
+				case <-time.After(30 * time.Second):
+					t.Fatal("provisioning never reached " + step)
+				}
+				e.opts = e.opts[:1]
+				e.restart()
+				// Young, it is left alone: another replica may be at work.
+				rec, err := e.app.tenants.Reconcile(context.Background(), true, time.Hour)
+				if err != nil || len(rec.InProgress) != 1 || len(rec.Orphans)+len(rec.WarmRemoved) != 0 || len(e.databases()) != 1 {
+					t.Fatalf("reconcile of a young claim = %+v, %v; databases %v", rec, err, e.databases())
+				}
+				rec, err = e.app.tenants.Reconcile(context.Background(), false, 0)
+				if err != nil || len(rec.Compensated) != 1 || len(rec.Orphans)+len(rec.Missing)+len(rec.WarmBroken) != 0 {
+					t.Fatalf("reconcile = %+v, %v", rec, err)
+				}
+				if dbs := e.databases(); len(dbs) != 0 {
+					t.Fatalf("databases after reconcile: %v", dbs)
+				}
+				if w := e.warmEntries(); len(w) != 0 {
+					t.Fatalf("pool entries after reconcile: %+v", w)
+				}
+				if rec, err := e.app.tenants.Reconcile(context.Background(), true, 0); err != nil || !rec.Clean() {
+					t.Fatalf("second reconcile = %+v, %v", rec, err)
+				}
+			})
+		}
+	})
+}
+
+// TestWarmPoolReconcile: reconcile tells broken pool entries (database
+// gone, marker changed) and removes them with --fix, removes entries a
+// crashed refill abandoned half-way, and takes a warm database whose entry
+// is gone for an orphan of this installation, not a foreign one.
+func TestWarmPoolReconcile(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		e := newEnv(t, b, withWarmPool(4))
+		e.refill()
+		list := e.warmEntries()
+		gone, remarked, unrecorded, abandoned := list[0], list[1], list[2], list[3]
+		// Gone behind saasd's back.
+		if b.name == "mysql" {
+			if _, err := e.app.db.SQL().Exec("DROP DATABASE `" + gone.Database + "`"); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := os.Remove(filepath.Join(e.cfg.Tenants.DataDir, gone.Database)); err != nil {
+			t.Fatal(err)
+		}
+		e.tenantExec(remarked.Database, "UPDATE {db}.saasd_owner SET installation = 'someone-else'")
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := e.app.db.SQL().Exec(q, args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec("DELETE FROM warm_databases WHERE id = ?", unrecorded.ID)
+		exec("UPDATE warm_databases SET state = 'creating', updated_at = ? WHERE id = ?", time.Now().UTC().Add(-time.Hour), abandoned.ID)
+
+		rec, err := e.app.tenants.Reconcile(ctx, false, 10*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantBroken := []string{gone.Database + ": its database is missing", remarked.Database + ": its database is not marked as this installation's unclaimed one"}
+		if !slices.Equal(rec.WarmBroken, wantBroken) || !slices.Equal(rec.WarmRemoved, []string{abandoned.Database}) ||
+			!slices.Equal(rec.Orphans, []string{unrecorded.Database}) || len(rec.Foreign) != 0 || len(rec.Dropped) != 0 {
+			t.Fatalf("reconcile = %+v", rec)
+		}
+		rec, err = e.app.tenants.Reconcile(ctx, true, 10*time.Minute)
+		if err != nil || !slices.Equal(rec.WarmRemoved, []string{gone.Database, remarked.Database}) || !slices.Equal(rec.Dropped, []string{unrecorded.Database}) {
+			t.Fatalf("reconcile --fix = %+v, %v", rec, err)
+		}
+		// What is left: the database marked by someone else, foreign now and never touched.
+		if dbs := e.databases(); !slices.Equal(dbs, []string{remarked.Database}) {
+			t.Fatalf("databases after --fix = %v", dbs)
+		}
+		rec, err = e.app.tenants.Reconcile(ctx, true, 10*time.Minute)
+		if err != nil || !slices.Equal(rec.Foreign, []string{remarked.Database}) || len(rec.WarmBroken)+len(rec.WarmRemoved)+len(rec.Orphans) != 0 {
+			t.Fatalf("third reconcile = %+v, %v", rec, err)
+		}
+		if len(e.warmEntries()) != 0 {
+			t.Fatalf("entries left: %+v", e.warmEntries())
+		}
+		if r := e.refill(); r.Added != 4 {
+			t.Fatalf("refill after repair = %+v", r)
+		}
+	})
+}
+
+// TestWarmPoolUpgrade: a release that adds a tenant migration brings the
+// ready warm databases to the new version too (the fleet migration, and
+// the refill), so no tenant claims a stale one; until then none is claimed.
+func TestWarmPoolUpgrade(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		e := newEnv(t, b, withWarmPool(2))
+		planID := e.createPlan(starter)
+		e.refill()
+		before := e.app.tenantDB.Version()
+		e.opts = append(e.opts, func(o *appOptions) {
+			o.modules = append(o.modules, func(ports.RecordStore) kernel.Module { return nickname{} })
+		})
+		e.restart()
+		after := e.app.tenantDB.Version()
+		// Stale entries are not claimed: this tenant takes the normal path.
+		if db := e.createTenant(planID, "early").want(t, http.StatusCreated).data()["database"].(string); e.isWarmName(db) {
+			t.Fatalf("a tenant claimed stale warm database %s", db)
+		}
+		dry, err := e.app.tenants.MigrateFleet(ctx, tenant.MigrateOptions{DryRun: true})
+		if err != nil || dry.WarmPending != 2 {
+			t.Fatalf("dry run = %+v, %v", dry, err)
+		}
+		run, err := e.app.tenants.MigrateFleet(ctx, tenant.MigrateOptions{Concurrency: 2})
+		if err != nil || run.WarmMigrated != 2 || run.WarmDiscarded != 0 {
+			t.Fatalf("fleet migration = %+v, %v", run, err)
+		}
+		for _, w := range e.warmEntries() {
+			if w.SchemaVersion != after || w.State != core.WarmReady || after <= before {
+				t.Fatalf("entry after migration = %+v (versions %d -> %d)", w, before, after)
+			}
+		}
+		sub, token := e.signup("Late", "late", planID)
+		e.asTenant(sub, token, "POST", "/api/v2/customers", map[string]any{"account": "A"}).want(t, http.StatusCreated)
+		tn, err := e.app.tenants.Get(ctx, int64(e.do("GET", "/api/saas/tenants?search=late", nil).want(t, http.StatusOK).data()["tenants"].([]any)[0].(map[string]any)["id"].(float64)))
+		if err != nil || !e.isWarmName(tn.Database) || tn.SchemaVersion != after {
+			t.Fatalf("late tenant = %+v, %v", tn, err)
+		}
+		// The migrated database has the new column.
+		e.tenantExec(tn.Database, "UPDATE {db}.customers SET nickname = 'x'")
+	})
+}
