@@ -426,3 +426,38 @@ func TestWarmPoolUpgrade(t *testing.T) {
 		e.tenantExec(tn.Database, "UPDATE {db}.customers SET nickname = 'x'")
 	})
 }
+
+// TestWarmPoolRefillsInBackground: serve fills the pool, refills it right
+// after a signup claims from it, and of two replicas one refills at a
+// time (the lease): the pool holds its size, not twice it.
+func TestWarmPoolRefillsInBackground(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		e := newEnv(t, b, withWarmPool(2), func(c *config.Config) { c.Billing.Interval, c.Webhooks.Interval = 0, 0 })
+		r := e.replica()
+		planID := e.createPlan(starter)
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		ready := func() bool {
+			n := 0
+			for _, w := range e.warmEntries() {
+				if w.State != core.WarmReady {
+					return false
+				}
+				n++
+			}
+			return n == 2
+		}
+		e.app.background(ctx)
+		r.app.background(ctx)
+		seenWithin(t, time.Minute, "a full warm pool", ready)
+		sub, _ := r.signup("Acme", "acme", planID)
+		tn, _, err := r.app.tenants.List(context.Background(), core.TenantFilter{Search: sub, Page: 1, PerPage: 10})
+		if err != nil || len(tn) != 1 || !e.isWarmName(tn[0].Database) {
+			t.Fatalf("signup = %+v, %v; want a warm database", tn, err)
+		}
+		seenWithin(t, time.Minute, "the warm pool refilled", ready)
+		if n := len(e.databases()); n != 3 {
+			t.Fatalf("%d databases: want the tenant's and 2 warm ones", n)
+		}
+	})
+}
