@@ -63,6 +63,9 @@ func (b *bench) signups(ctx context.Context, bin, version string, out io.Writer)
 	if err := w.Flush(); err != nil {
 		return err
 	}
+	if err := printSplit(out, cold, warm); err != nil {
+		return err
+	}
 	limit := hash.percentile(0.50) + warmTarget
 	verdict := "met"
 	if warm.percentile(0.50) > limit {
@@ -101,14 +104,73 @@ func (b *bench) signupSide(ctx context.Context, client *http.Client, bin string,
 			}
 		}
 		start := time.Now()
-		if _, err := signup(ctx, client, s, fmt.Sprintf("su%s%04d", tag, i), plan); err != nil {
+		got, err := signup(ctx, client, s, fmt.Sprintf("su%s%04d", tag, i), plan)
+		if err != nil {
 			return fmt.Errorf("signup %d (%s): %w", i, tag, err)
 		}
-		if i >= signupWarmup {
-			side.add(time.Since(start), nil, nil)
+		if end := time.Now(); i >= signupWarmup {
+			side.add(end.Sub(start), nil, nil)
+			side.requests = append(side.requests, created{id: got.id, start: start, end: end})
 		}
 	}
+	ids := make([]int64, len(side.requests))
+	for i, r := range side.requests {
+		ids[i] = r.id
+	}
+	steps, err := b.db.provisioningSteps(ctx, b.control, ids)
+	if err != nil {
+		return err
+	}
+	side.split = signupSplit(side.requests, steps)
 	return nil
+}
+
+// signupSplit sums, over the signups, the time before the tenant row was
+// written (validation, the bcrypt hash, the insert), each saga step (from
+// the end of the one before) and the time after the last (the session,
+// the answer).
+func signupSplit(reqs []created, steps map[int64]*stepTimes) map[string]time.Duration {
+	split := map[string]time.Duration{}
+	for _, r := range reqs {
+		st := steps[r.id]
+		if st == nil || len(st.at) == 0 {
+			continue
+		}
+		split["before the saga (bcrypt, tenant row)"] += st.created.Sub(r.start)
+		prev := st.created
+		for i, name := range st.steps {
+			split[name] += st.at[i].Sub(prev)
+			prev = st.at[i]
+		}
+		split["after the saga (session, answer)"] += r.end.Sub(prev)
+	}
+	return split
+}
+
+// printSplit prints where the time of each side's signups goes, mean per signup.
+func printSplit(out io.Writer, sides ...*provSide) error {
+	fmt.Fprintln(out, "\nwhere the time goes, mean per signup (a step runs from the end of the one before; from the control schema's clock):")
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	order := []string{"before the saga (bcrypt, tenant row)", "claim_database", "create_database", "record_database", "bind_database",
+		"create_user", "record_user", "migrate", "seed_admin", "activate", "after the saga (session, answer)"}
+	fmt.Fprint(w, "  phase	")
+	for _, p := range sides {
+		fmt.Fprintf(w, "%s	", p.name)
+	}
+	fmt.Fprintln(w)
+	for _, k := range order {
+		fmt.Fprintf(w, "  %s	", k)
+		for _, p := range sides {
+			v, ok := p.split[k]
+			if !ok || len(p.requests) == 0 {
+				fmt.Fprint(w, "-	")
+				continue
+			}
+			fmt.Fprintf(w, "%s	", ms(v/time.Duration(len(p.requests))))
+		}
+		fmt.Fprintln(w)
+	}
+	return w.Flush()
 }
 
 // waitPool waits until the warm pool has size ready databases and none

@@ -121,8 +121,10 @@ func TestWarmPoolClaim(t *testing.T) {
 		if created["database"] != dbs[1] || normal["database"] != e.app.tenantDB.Name(core.Tenant{ID: int64(normal["id"].(float64))}) {
 			t.Fatalf("create answers: %v, %v", created, normal)
 		}
-		if len(e.warmEntries()) != 0 {
-			t.Fatalf("claimed entries left: %+v", e.warmEntries())
+		for _, w := range e.warmEntries() {
+			if w.State != core.WarmClaimed || (w.Database != dbs[0] && w.Database != dbs[1]) {
+				t.Fatalf("entry after the claims: %+v", w)
+			}
 		}
 		if b.name == "mysql" {
 			// The claimed schema is reached through the tenant's own login.
@@ -132,9 +134,15 @@ func TestWarmPoolClaim(t *testing.T) {
 			}
 		}
 
-		// The pool refills, reconcile knows its databases, and the tenants'.
+		// The pool refills (forgetting the claimed entries), reconcile
+		// knows its databases, and the tenants'.
 		if r := e.refill(); r.Added != 2 {
 			t.Fatalf("second refill = %+v", r)
+		}
+		for _, w := range e.warmEntries() {
+			if w.State != core.WarmReady || slices.Contains(dbs, w.Database) {
+				t.Fatalf("entry after the refill: %+v", w)
+			}
 		}
 		if got := len(e.databases()); got != 5 {
 			t.Fatalf("%d databases, want 3 tenants' and 2 warm ones", got)

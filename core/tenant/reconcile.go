@@ -272,7 +272,9 @@ func (s *Service) reconcileWarm(ctx context.Context, rec *Reconciliation, fix bo
 			t, ok := tenants[w.TenantID]
 			switch {
 			case ok && t.Status != core.StatusProvisioning && t.Status != core.StatusFailed:
-				_ = s.pool.DeleteWarm(ctx, w.ID) // the tenant holds it: nothing left to track
+				if err := s.forgetClaimed(ctx, w); err != nil { // the tenant holds it: nothing left to track
+					return err
+				}
 			case ok || !stale:
 				// In the hands of a provisioning tenant (undone above when stale).
 			default:

@@ -249,13 +249,13 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 		out.Tenant = ready
 		return err
 	}})
+	if warm {
+		defer s.wakeRefill()
+	}
+	// A claimed entry is removed by the next refill (or reconcile), off
+	// the signup's path: the tenant row names the database from now on.
 	if err := s.run(ctx, t, steps); err != nil {
 		return Created{}, err
-	}
-	if warm {
-		// The tenant row names the database now; an entry left behind is
-		// removed by reconcile.
-		_ = s.pool.DeleteWarm(context.WithoutCancel(ctx), w.ID)
 	}
 	return out, nil
 }

@@ -33,11 +33,17 @@ func (s *Service) claimWarm(ctx context.Context, t core.Tenant) (core.WarmDataba
 	if err != nil {
 		return core.WarmDatabase{}, false
 	}
-	select { // the pool has room again: wake the refill
+	return w, true
+}
+
+// wakeRefill tells the refill (without blocking) that the pool has room
+// again. Create calls it once it has answered, not at the claim: a refill
+// making a database meanwhile would slow the very signup it refills for.
+func (s *Service) wakeRefill() {
+	select {
 	case s.claimed <- struct{}{}:
 	default:
 	}
-	return w, true
 }
 
 // warmStep is the saga's first step when t claimed w: the claim happened
@@ -107,6 +113,10 @@ func (s *Service) RefillPool(ctx context.Context) (Refill, error) {
 	version, have := s.provisioner.Version(), 0
 	for _, w := range list {
 		switch {
+		case w.State == core.WarmClaimed:
+			if err := s.forgetClaimed(ctx, w); err != nil {
+				return r, err
+			}
 		case w.State == core.WarmCreating:
 			have++ // being made, or abandoned and reconcile's
 		case w.State != core.WarmReady || w.SchemaVersion != version:
@@ -127,6 +137,23 @@ func (s *Service) RefillPool(ctx context.Context) (Refill, error) {
 		r.Added++
 	}
 	return r, ctx.Err()
+}
+
+// forgetClaimed removes the entry of a claimed warm database once its
+// tenant is provisioned: the tenant row names the database from then on.
+// One still provisioning, or whose tenant is gone, is left to its saga or
+// to reconcile.
+func (s *Service) forgetClaimed(ctx context.Context, w core.WarmDatabase) error {
+	t, err := s.tenants.Tenant(ctx, w.TenantID)
+	switch {
+	case core.KindOf(err) == core.NotFound:
+		return nil
+	case err != nil:
+		return err
+	case t.Status == core.StatusProvisioning || t.Status == core.StatusFailed || t.Database != w.Database:
+		return nil
+	}
+	return s.pool.DeleteWarm(ctx, w.ID)
 }
 
 // addWarm makes one warm database: recorded first (creating), so that a
