@@ -27,9 +27,9 @@ import (
 // database: no create, no migrate; MySQL adds the tenant's own login.
 func warmSteps(b backend) []string {
 	if b.name == "mysql" {
-		return []string{"claim_database", "record_database", "bind_database", "create_user", "record_user", "seed_admin", "activate"}
+		return []string{"claim_database", "bind_database", "create_user", "record_user", "seed_admin", "activate"}
 	}
-	return []string{"claim_database", "record_database", "bind_database", "seed_admin", "activate"}
+	return []string{"claim_database", "bind_database", "seed_admin", "activate"}
 }
 
 func withWarmPool(n int) func(*config.Config) {
@@ -468,4 +468,34 @@ func TestWarmPoolRefillsInBackground(t *testing.T) {
 			t.Fatalf("%d databases: want the tenant's and 2 warm ones", n)
 		}
 	})
+}
+
+// TestWarmPoolReconcileCommand: `saasd tenants reconcile` names a broken
+// warm pool entry, removes it with --fix, and then agrees.
+func TestWarmPoolReconcileCommand(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, sqliteOnly(t), withWarmPool(1))
+	e.refill()
+	gone := e.warmEntries()[0].Database
+	if err := os.Remove(filepath.Join(e.cfg.Tenants.DataDir, gone)); err != nil {
+		t.Fatal(err)
+	}
+	config := filepath.Join(t.TempDir(), "saasd.yaml")
+	yaml := fmt.Sprintf("database:\n  dsn: %s\ntenants:\n  data_dir: %s\n  key_file: %s\n  warm_pool: 1\nlog:\n  level: error\n",
+		e.cfg.Database.DSN, e.cfg.Tenants.DataDir, e.cfg.Tenants.KeyFile)
+	if err := os.WriteFile(config, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"tenants", "reconcile"}, gone + ": its database is missing: broken warm pool entry (run with --fix to remove it)"},
+		{[]string{"tenants", "reconcile", "--fix"}, gone + ": its database is missing: broken warm pool entry removed"},
+		{[]string{"tenants", "reconcile"}, "control database and tenant databases agree"},
+	} {
+		if out, err := run(t, config, c.args...); err != nil || !strings.Contains(out, c.want) {
+			t.Fatalf("%v: %q, %v; want %q", c.args, out, err, c.want)
+		}
+	}
 }

@@ -198,16 +198,18 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	if warm {
 		first = s.warmStep(&t, w)
 	}
-	steps := []step{first,
+	steps := []step{first}
+	if warm {
+		// The claim names the database for reconcile already; the row
+		// records it with the login, or on activation.
+		steps = append(steps, s.bindStep(&t))
+	} else {
 		// The row names its database before anything happens in it, so that
 		// reconcile finds what to undo after a crash.
-		{name: "record_database", do: func(ctx context.Context) error {
+		steps = append(steps, step{name: "record_database", do: func(ctx context.Context) error {
 			_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.Database = t.Database; return nil })
 			return err
-		}},
-	}
-	if warm {
-		steps = append(steps, s.bindStep(&t))
+		}})
 	}
 	if s.users != nil {
 		steps = append(steps, step{name: "create_user", do: func(ctx context.Context) error {
@@ -220,7 +222,10 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 			return err
 		}, undo: func(ctx context.Context) error { return s.users.DropUser(ctx, t) }},
 			step{name: "record_user", do: func(ctx context.Context) error {
-				_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.DBUser, r.DBSecret = t.DBUser, t.DBSecret; return nil })
+				_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error {
+					r.Database, r.DBUser, r.DBSecret = t.Database, t.DBUser, t.DBSecret
+					return nil
+				})
 				return err
 			}})
 	}
@@ -241,7 +246,7 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 			"subdomain": n.Subdomain, "plan_id": plan.ID, "status": string(status),
 		})
 		ready, err := s.tenants.UpdateTenant(actx, t.ID, func(r *core.Tenant) error {
-			r.Status, r.ExpiresAt, r.NextInvoice = status, &expires, &expires
+			r.Database, r.Status, r.ExpiresAt, r.NextInvoice = t.Database, status, &expires, &expires
 			r.SchemaVersion = s.provisioner.Version()
 			r.Emit(core.EventTenantCreated, now, map[string]any{"subdomain": r.Subdomain, "plan_id": r.PlanID, "status": string(status)})
 			return nil

@@ -117,8 +117,8 @@ func (s *Service) RefillPool(ctx context.Context) (Refill, error) {
 			if err := s.forgetClaimed(ctx, w); err != nil {
 				return r, err
 			}
-		case w.State == core.WarmCreating:
-			have++ // being made, or abandoned and reconcile's
+		case w.State == core.WarmCreating, w.State == core.WarmMigrating:
+			have++ // being made or migrated (or abandoned so, and reconcile's)
 		case w.State != core.WarmReady || w.SchemaVersion != version:
 		case have >= s.poolSize:
 			if err := s.discard(ctx, w); err != nil && core.KindOf(err) != core.Conflict {
