@@ -23,47 +23,69 @@ const (
 	poolFillTimeout = 5 * time.Minute
 )
 
-// signups measures the public signup (POST /api/register), one at a time:
-// first with the warm pool off, every signup creating and migrating its
-// database, then with tenants.warm_pool on, every signup claiming a
-// database made ahead. Between warm signups the bench waits for the pool
-// to be full again, so each one measures the claim and not the refill's
-// CREATE DATABASE running beside it (signups further apart than a refill,
-// about one provisioning time, see the same). bcrypt at saasd's cost is
-// timed in this process: the part of a signup no pool can save.
+// signups measures the public signup (POST /api/register), one at a time,
+// on two saasd running side by side, each on control and tenant schemas
+// of its own: one with the warm pool off, every signup creating and
+// migrating its database, one with tenants.warm_pool on, every signup
+// claiming a database made ahead. The sides take turns signup by signup
+// with bcrypt alone (at saasd's cost, in this process: the part no pool
+// can save), so that whatever else loads the machine loads all three.
+// Before each warm signup the bench waits for the pool to be full again,
+// so it measures the claim and not the refill's CREATE DATABASE beside it
+// (signups further apart than one provisioning see the same).
 func (b *bench) signups(ctx context.Context, bin, version string, out io.Writer) error {
 	n := b.cfg.signup
+	pool := n + signupWarmup
 	client := &http.Client{Transport: b.gen.client.Transport, Timeout: 2 * time.Minute}
-	cold := &provSide{name: "without a warm database (tenants.warm_pool=0)"}
-	warm := &provSide{name: fmt.Sprintf("with a warm database (tenants.warm_pool=%d)", n+signupWarmup)}
-	for _, side := range []*provSide{cold, warm} {
-		pool := 0
-		if side == warm {
-			pool = n + signupWarmup
-		}
-		if err := b.signupSide(ctx, client, bin, side, pool, n); err != nil {
+	cold := &signupSide{provSide: provSide{name: "without a warm database (tenants.warm_pool=0)"}, tag: "cold", control: b.control, prefix: b.prefix}
+	// Named under the run's tenant prefix, so that the cleanup drops them.
+	warm := &signupSide{provSide: provSide{name: fmt.Sprintf("with a warm database (tenants.warm_pool=%d)", pool)}, tag: "warm",
+		control: b.prefix + "w", prefix: b.prefix + "w_", pool: pool}
+	hash := &provSide{name: "bcrypt alone (this process, cost " + strconv.Itoa(bcrypt.DefaultCost) + ")"}
+	for _, side := range []*signupSide{cold, warm} {
+		if err := b.startSignupSide(ctx, client, bin, side); err != nil {
 			return err
 		}
+		defer b.stopSaasd(side.s)
 	}
-	hash := &provSide{name: "bcrypt alone (this process, cost " + strconv.Itoa(bcrypt.DefaultCost) + ")"}
-	for range n {
+	b.logger.Printf("signup: %d signups on each side, taking turns, after %d of each to warm up", n, signupWarmup)
+	for i := range signupWarmup + n {
+		measured := i >= signupWarmup
+		for _, side := range []*signupSide{cold, warm} {
+			if err := b.signupOnce(ctx, client, side, i, measured); err != nil {
+				return err
+			}
+		}
 		start := time.Now()
 		if _, err := bcrypt.GenerateFromPassword([]byte(benchPassword), bcrypt.DefaultCost); err != nil {
 			return err
 		}
-		hash.add(time.Since(start), nil, nil)
+		if measured {
+			hash.add(time.Since(start), nil, nil)
+		}
+	}
+	for _, side := range []*signupSide{cold, warm} {
+		ids := make([]int64, len(side.requests))
+		for i, r := range side.requests {
+			ids[i] = r.id
+		}
+		steps, err := b.db.provisioningSteps(ctx, side.control, ids)
+		if err != nil {
+			return err
+		}
+		side.split = signupSplit(side.requests, steps)
 	}
 
-	fmt.Fprintf(out, "\nSignup latency on MariaDB: POST /api/register, %d signups one at a time on each side after %d to warm up\n", n, signupWarmup)
+	fmt.Fprintf(out, "\nSignup latency on MariaDB: POST /api/register, %d signups one at a time on each side, the sides taking turns, after %d of each to warm up\n", n, signupWarmup)
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "name\tsignups\tp50\tp99\tmean\t")
-	for _, p := range []*provSide{cold, warm, hash} {
+	for _, p := range []*provSide{&cold.provSide, &warm.provSide, hash} {
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t\n", p.name, len(p.lat), ms(p.percentile(0.50)), ms(p.percentile(0.99)), ms(p.mean()))
 	}
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	if err := printSplit(out, cold, warm); err != nil {
+	if err := printSplit(out, &cold.provSide, &warm.provSide); err != nil {
 		return err
 	}
 	limit := hash.percentile(0.50) + warmTarget
@@ -74,54 +96,49 @@ func (b *bench) signups(ctx context.Context, bin, version string, out io.Writer)
 	fmt.Fprintf(out, "\nwith a warm database, p50 %s; target <= bcrypt p50 + %s = %s: %s\n", ms(warm.percentile(0.50)), warmTarget, ms(limit), verdict)
 	fmt.Fprintf(out, "beyond bcrypt (p50): %s without a warm database, %s with one\n",
 		ms(cold.percentile(0.50)-hash.percentile(0.50)), ms(warm.percentile(0.50)-hash.percentile(0.50)))
-	fmt.Fprintf(out, "machine: %d CPUs, %s/%s, %s, MariaDB %s; saasd, this process and MariaDB share the CPUs\n",
+	fmt.Fprintf(out, "machine: %d CPUs, %s/%s, %s, MariaDB %s; both saasd, this process and MariaDB share the CPUs\n",
 		runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), version)
 	return nil
 }
 
-// signupSide starts saasd with a warm pool of pool databases (0: off) and
-// makes warm-up and n measured signups into side.
-func (b *bench) signupSide(ctx context.Context, client *http.Client, bin string, side *provSide, pool, n int) error {
-	tag := "cold"
-	if pool > 0 {
-		tag = "warm"
-	}
-	s, err := b.startSaasd(ctx, bin, b.db.schemaDSN(b.control), b.prefix, "bench-signup-"+tag,
-		"SAAS_BILLING_INTERVAL=0", "SAAS_WEBHOOKS_INTERVAL=0", "SAAS_TENANTS_WARM_POOL="+strconv.Itoa(pool))
+// signupSide is one saasd of the signup measurement and its signups.
+type signupSide struct {
+	provSide
+	tag             string // in subdomains
+	control, prefix string // its control schema and tenant prefix
+	pool            int    // tenants.warm_pool; 0: off
+	s               *saasd
+	plan            int64
+}
+
+// startSignupSide starts side's saasd and makes its plan.
+func (b *bench) startSignupSide(ctx context.Context, client *http.Client, bin string, side *signupSide) error {
+	s, err := b.startSaasd(ctx, bin, b.db.schemaDSN(side.control), side.prefix, "bench-signup-"+side.tag,
+		"SAAS_BILLING_INTERVAL=0", "SAAS_WEBHOOKS_INTERVAL=0", "SAAS_TENANTS_WARM_POOL="+strconv.Itoa(side.pool))
 	if err != nil {
-		return fmt.Errorf("signup (%s): %w", tag, err)
+		return fmt.Errorf("signup (%s): %w", side.tag, err)
 	}
-	defer b.stopSaasd(s)
-	plan, err := createPlan(ctx, client, s, "Bench signup "+tag, unlimited)
-	if err != nil {
-		return err
-	}
-	b.logger.Printf("signup: %d signups %s a warm database, after %d to warm up", n, map[bool]string{true: "with", false: "without"}[pool > 0], signupWarmup)
-	for i := range signupWarmup + n {
-		if pool > 0 {
-			if err := b.waitPool(ctx, pool); err != nil {
-				return err
-			}
-		}
-		start := time.Now()
-		got, err := signup(ctx, client, s, fmt.Sprintf("su%s%04d", tag, i), plan)
-		if err != nil {
-			return fmt.Errorf("signup %d (%s): %w", i, tag, err)
-		}
-		if end := time.Now(); i >= signupWarmup {
-			side.add(end.Sub(start), nil, nil)
-			side.requests = append(side.requests, created{id: got.id, start: start, end: end})
+	side.s = s
+	side.plan, err = createPlan(ctx, client, s, "Bench signup "+side.tag, unlimited)
+	return err
+}
+
+// signupOnce makes signup i on side, after the warm pool is full again.
+func (b *bench) signupOnce(ctx context.Context, client *http.Client, side *signupSide, i int, measured bool) error {
+	if side.pool > 0 {
+		if err := b.waitPool(ctx, side.control, side.pool); err != nil {
+			return err
 		}
 	}
-	ids := make([]int64, len(side.requests))
-	for i, r := range side.requests {
-		ids[i] = r.id
-	}
-	steps, err := b.db.provisioningSteps(ctx, b.control, ids)
+	start := time.Now()
+	got, err := signup(ctx, client, side.s, fmt.Sprintf("su%s%04d", side.tag, i), side.plan)
 	if err != nil {
-		return err
+		return fmt.Errorf("signup %d (%s): %w", i, side.tag, err)
 	}
-	side.split = signupSplit(side.requests, steps)
+	if end := time.Now(); measured {
+		side.add(end.Sub(start), nil, nil)
+		side.requests = append(side.requests, created{id: got.id, start: start, end: end})
+	}
 	return nil
 }
 
@@ -173,11 +190,11 @@ func printSplit(out io.Writer, sides ...*provSide) error {
 	return w.Flush()
 }
 
-// waitPool waits until the warm pool has size ready databases and none
-// being made.
-func (b *bench) waitPool(ctx context.Context, size int) error {
+// waitPool waits until the warm pool of control has size ready databases
+// and no other entries (being made, or claimed and not yet forgotten).
+func (b *bench) waitPool(ctx context.Context, control string, size int) error {
 	deadline := time.Now().Add(poolFillTimeout)
-	q := "SELECT COALESCE(SUM(state = 'ready'), 0), COALESCE(SUM(state <> 'ready'), 0) FROM `" + b.control + "`.warm_databases"
+	q := "SELECT COALESCE(SUM(state = 'ready'), 0), COALESCE(SUM(state <> 'ready'), 0) FROM `" + control + "`.warm_databases"
 	for {
 		var ready, other int
 		if err := b.db.db.QueryRowContext(ctx, q).Scan(&ready, &other); err != nil {
