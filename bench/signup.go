@@ -143,7 +143,7 @@ func (b *bench) signupOnce(ctx context.Context, client *http.Client, side *signu
 }
 
 // signupSplit sums, over the signups, the time before the tenant row was
-// written (validation, the bcrypt hash, the insert), each saga step (from
+// written (validation, the bcrypt hash, the insert with its claim), each saga step (from
 // the end of the one before) and the time after the last (the session,
 // the answer).
 func signupSplit(reqs []created, steps map[int64]*stepTimes) map[string]time.Duration {
@@ -153,7 +153,7 @@ func signupSplit(reqs []created, steps map[int64]*stepTimes) map[string]time.Dur
 		if st == nil || len(st.at) == 0 {
 			continue
 		}
-		split["before the saga (bcrypt, tenant row)"] += st.created.Sub(r.start)
+		split["before the saga (bcrypt, tenant row, claim)"] += st.created.Sub(r.start)
 		prev := st.created
 		for i, name := range st.steps {
 			split[name] += st.at[i].Sub(prev)
@@ -168,7 +168,7 @@ func signupSplit(reqs []created, steps map[int64]*stepTimes) map[string]time.Dur
 func printSplit(out io.Writer, sides ...*provSide) error {
 	fmt.Fprintln(out, "\nwhere the time goes, mean per signup (a step runs from the end of the one before; from the control schema's clock):")
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	order := []string{"before the saga (bcrypt, tenant row)", "claim_database", "create_database", "record_database", "bind_database",
+	order := []string{"before the saga (bcrypt, tenant row, claim)", "create_database", "record_database", "bind_database",
 		"create_user", "record_user", "migrate", "seed_admin", "activate", "after the saga (session, answer)"}
 	fmt.Fprint(w, "  phase	")
 	for _, p := range sides {

@@ -47,8 +47,8 @@ func (s *Service) bindStep(srv Server, t *core.Tenant, w core.WarmDatabase) step
 	}, undo: func(ctx context.Context) error { return s.discardClaimed(ctx, w) }, undoFailed: true}
 }
 
-// warmOn returns the warm databases of the server an entry is on; nil when
-// that server is not configured (or keeps none): the entry is left alone.
+// warmOn returns the server an entry is on and whether it makes warm databases;
+// false when that server is not configured (or makes none): the entry is left alone.
 func (s *Service) warmOn(name string) (Server, bool) {
 	srv, err := s.serverNamed(name)
 	return srv, err == nil && srv.Warm != nil
