@@ -1,7 +1,7 @@
 // Command bench measures saasd on MariaDB. It prints numbers and asserts
 // nothing.
 //
-//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000] [-signup-concurrency 6] [-provision 60] [-only provisioning] [-dsn DSN] [-keep]
+//	go run ./bench [-duration 10s] [-concurrency 32] [-tenants 1000] [-signup-concurrency 6] [-provision 60] [-signup 30] [-only provisioning|signup] [-dsn DSN] [-keep]
 //
 // It measures, in order:
 //
@@ -18,6 +18,9 @@
 //     without the saga, and the floor migrated with goose as saasd does, to
 //     say where the difference goes. -provision 0 skips it; -only
 //     provisioning runs it alone.
+//  5. Signup latency: POST /api/register one at a time, without and then
+//     with a warm database (tenants.warm_pool), next to bcrypt alone, the
+//     part no pool saves. -signup 0 skips it; -only signup runs it alone.
 //
 // The servers run as subprocesses, one after the other, so none shares the
 // CPUs with another; the load generator runs in this process. Every
@@ -63,11 +66,12 @@ type config struct {
 	tenants     int    // tenants the spread read is loaded over; 0 skips it
 	signups     int    // signups at a time while making them
 	provision   int    // tenants provisioned on each side for the latency; 0 skips it
+	signup      int    // signups measured with and without a warm database; 0 skips it
 	only        string // one part to run alone, one of parts; "" runs them all
 }
 
 // parts are what -only can name.
-var parts = []string{"provisioning"}
+var parts = []string{"provisioning", "signup"}
 
 func main() {
 	// The ceiling server is this same binary, started again by run.
@@ -106,9 +110,10 @@ func parseFlags() config {
 	flag.IntVar(&cfg.tenants, "tenants", 1000, "tenants to spread GET /api/v2/customers/{id} over, made by signup (slow: minutes for 1000); 0 skips that part")
 	flag.IntVar(&cfg.signups, "signup-concurrency", 6, "concurrent signups while making the tenants")
 	flag.IntVar(&cfg.provision, "provision", 60, "tenants provisioned one at a time through saasd, and as many on the raw floor (and the floor with goose), for p50/p99; 0 skips that part")
+	flag.IntVar(&cfg.signup, "signup", 30, "signups (POST /api/register) one at a time without and with a warm database (tenants.warm_pool), for p50/p99; 0 skips that part")
 	flag.StringVar(&cfg.only, "only", "", "run only this part: "+strings.Join(parts, ", "))
 	flag.Parse()
-	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 || cfg.tenants < 0 || cfg.signups < 1 || cfg.provision < 0 {
+	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 || cfg.tenants < 0 || cfg.signups < 1 || cfg.provision < 0 || cfg.signup < 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -118,6 +123,10 @@ func parseFlags() config {
 	}
 	if cfg.only == "provisioning" && cfg.provision == 0 {
 		fmt.Fprintln(os.Stderr, "-only provisioning with -provision 0 leaves nothing to run")
+		os.Exit(2)
+	}
+	if cfg.only == "signup" && cfg.signup == 0 {
+		fmt.Fprintln(os.Stderr, "-only signup with -signup 0 leaves nothing to run")
 		os.Exit(2)
 	}
 	return cfg
@@ -189,11 +198,21 @@ func run(ctx context.Context, cfg config, out io.Writer, logger *log.Logger) (er
 			return err
 		}
 	}
-	if cfg.provision == 0 {
-		logger.Printf("-provision 0: skipping provisioning latency")
-		return nil
+	if cfg.only == "" || cfg.only == "provisioning" {
+		if cfg.provision == 0 {
+			logger.Printf("-provision 0: skipping provisioning latency")
+		} else if err := b.provisioning(ctx, bin, root, version, out); err != nil {
+			return err
+		}
 	}
-	return b.provisioning(ctx, bin, root, version, out)
+	if cfg.only == "" || cfg.only == "signup" {
+		if cfg.signup == 0 {
+			logger.Printf("-signup 0: skipping signup latency")
+			return nil
+		}
+		return b.signups(ctx, bin, version, out)
+	}
+	return nil
 }
 
 // reads runs the first three parts: a tenant's record through the full

@@ -164,6 +164,11 @@ type Tenants struct {
 	// with driver and DSN alone: a key is generated there at first start
 	// (mode 0600) and read on later ones. SecretKeys, if given, win.
 	KeyFile string `mapstructure:"key_file"`
+	// WarmPool is how many tenant databases serve keeps ready (created,
+	// migrated, no tenant's yet) per database server, so that a new
+	// tenant claims one instead of waiting for CREATE DATABASE and its
+	// migrations; 0: off.
+	WarmPool int `mapstructure:"warm_pool"`
 }
 
 // Billing configures the billing worker.
@@ -207,6 +212,10 @@ type Log struct {
 	Format string `mapstructure:"format"`
 }
 
+// MaxWarmPool bounds tenants.warm_pool: each ready database is a schema
+// (or file) of about twenty tables kept open on the server.
+const MaxWarmPool = 1000
+
 // defaults lists every key; SetDefault for each is also what lets SAAS_*
 // variables reach Unmarshal for keys the file does not mention.
 var defaults = map[string]any{
@@ -229,6 +238,7 @@ var defaults = map[string]any{
 	"tenants.delete_retention":           time.Duration(0),
 	"tenants.secret_keys":                []string{},
 	"tenants.key_file":                   "data/secret.key",
+	"tenants.warm_pool":                  0,
 	"ratelimit.requests_per_minute":      100,
 	"ratelimit.tenant_requests_per_hour": 1000,
 	"ratelimit.signups_per_hour":         20,
@@ -490,6 +500,9 @@ func (c Config) Validate() error {
 		if raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(k)); err != nil || len(raw) != 32 {
 			bad("tenants.secret_keys", "key %d is not the base64 of 32 bytes", i+1)
 		}
+	}
+	if c.Tenants.WarmPool < 0 || c.Tenants.WarmPool > MaxWarmPool {
+		bad("tenants.warm_pool", "%d must be between 0 (off) and %d", c.Tenants.WarmPool, MaxWarmPool)
 	}
 	if c.Tenants.DeleteRetention < 0 {
 		bad("tenants.delete_retention", "must not be negative")

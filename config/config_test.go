@@ -87,6 +87,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_TRACING_SAMPLE_RATIO", "-0.1", "tracing.sample_ratio"},
 		{"SAAS_TRACING_SAMPLE_RATIO", "half", "tracing.sample_ratio"},
 		{"SAAS_TRACING_SERVICE_NAME", " ", "tracing.service_name"},
+		{"SAAS_TENANTS_WARM_POOL", "-1", "tenants.warm_pool"},
+		{"SAAS_TENANTS_WARM_POOL", "1001", "tenants.warm_pool"},
+		{"SAAS_TENANTS_WARM_POOL", "some", "tenants.warm_pool"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {

@@ -316,3 +316,32 @@ type DatabaseMarker struct {
 	Installation string
 	TenantID     int64
 }
+
+// WarmDatabase is an entry of the warm pool: a tenant database made ahead
+// of any tenant, created, migrated and marked as this installation's and no
+// tenant's (marker tenant 0), so that creating a tenant only claims it. It
+// keeps its name when claimed: MySQL cannot rename a schema.
+type WarmDatabase struct {
+	ID            int64
+	Server        string // the database server it is on; "default" is database.dsn's
+	Database      string
+	State         WarmState
+	SchemaVersion int64 // the tenant schema version it was migrated to
+	TenantID      int64 // the tenant that claimed it; 0 until then
+	CreatedAt     time.Time
+	UpdatedAt     time.Time // of its last change of state
+}
+
+// WarmState is where a warm pool entry is in its life.
+type WarmState string
+
+// The states of a warm pool entry. Only a ready entry is claimed; creating,
+// migrating and discarding belong to whoever is at work on the entry (and to
+// reconcile once that is stale); a claimed entry belongs to its tenant.
+const (
+	WarmCreating   WarmState = "creating"
+	WarmReady      WarmState = "ready"
+	WarmMigrating  WarmState = "migrating"
+	WarmDiscarding WarmState = "discarding"
+	WarmClaimed    WarmState = "claimed"
+)

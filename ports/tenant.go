@@ -109,6 +109,9 @@ type UsageRecounter interface {
 // it, so that an operator (and reconcile) can see how far it got.
 type ProvisioningLog interface {
 	RecordStep(ctx context.Context, s core.ProvisioningStep) error
+	// RecordSteps appends several steps at once (one insert), for a saga
+	// short enough to be logged when it is over.
+	RecordSteps(ctx context.Context, steps []core.ProvisioningStep) error
 	Steps(ctx context.Context, tenantID int64) ([]core.ProvisioningStep, error)
 }
 
@@ -155,4 +158,48 @@ type Tracer interface {
 	// under whatever ctx carries, and returns the context the unit runs in
 	// and the function that ends it with the unit's error (nil: success).
 	Start(ctx context.Context, name string, tenantID int64) (context.Context, func(error))
+}
+
+// WarmPool keeps the entries of the warm pool (databases made ahead of any
+// tenant) in the control database. Every change of state is conditional on
+// the state before it, so that two processes never own one entry.
+type WarmPool interface {
+	// AddWarm records a new entry on server in state creating, its
+	// database named name(id) from the entry's own ID.
+	AddWarm(ctx context.Context, server string, name func(id int64) string) (core.WarmDatabase, error)
+	// SetWarm moves entry id from state from to state to at schema
+	// version version. Returns core.Conflict when the entry is not in from
+	// (someone else took it), core.NotFound when it is gone.
+	SetWarm(ctx context.Context, id int64, from, to core.WarmState, version int64) error
+	// CreateClaiming inserts t (as TenantStore.CreateTenant does, on
+	// t.Server) and claims for it one ready entry of t.Server at version, in
+	// one transaction: t.Database names the entry's database from the
+	// start, and no entry is ever given to two tenants however many claim
+	// at once. Returns core.NotFound when none is ready (nothing is
+	// inserted then), core.Conflict if the subdomain is taken.
+	CreateClaiming(ctx context.Context, t *core.Tenant, version int64) (core.WarmDatabase, error)
+	// WarmDatabases lists the entries of server ("" for every server), oldest first.
+	WarmDatabases(ctx context.Context, server string) ([]core.WarmDatabase, error)
+	// DeleteWarm removes entry id; one already gone is no error.
+	DeleteWarm(ctx context.Context, id int64) error
+}
+
+// WarmDatabases is an optional capability of a Provisioner: the databases
+// of the warm pool. They are named from the entry's ID (never from client
+// text), marked as this installation's and no tenant's until Bind.
+type WarmDatabases interface {
+	// WarmName returns the name of the database of warm pool entry id.
+	WarmName(id int64) string
+	// CreateWarm creates database, marks it as this installation's and no
+	// tenant's and migrates it to Version. On error nothing is left behind.
+	// Returns core.Conflict if it exists already (it is never adopted).
+	CreateWarm(ctx context.Context, database string) error
+	// MigrateWarm applies pending migrations to an unclaimed warm database.
+	MigrateWarm(ctx context.Context, database string) error
+	// Bind marks the warm database t.Database as t's. Refused unless its
+	// marker says this installation's and no tenant's (or t's already).
+	Bind(ctx context.Context, t core.Tenant) error
+	// DropWarm drops a warm database marked as this installation's and
+	// either no tenant's or tenantID's; one already gone is no error.
+	DropWarm(ctx context.Context, database string, tenantID int64) error
 }

@@ -196,6 +196,23 @@ func (s tenants) CreateTenant(ctx context.Context, t *core.Tenant) error {
 	return err
 }
 
+// WarmPool decorates the warm pool: a claim inserts a tenant, which
+// invalidates tenants as CreateTenant does.
+func (c *Cache) WarmPool(next ports.WarmPool) ports.WarmPool { return warmPool{next, c} }
+
+type warmPool struct {
+	ports.WarmPool
+	c *Cache
+}
+
+func (p warmPool) CreateClaiming(ctx context.Context, t *core.Tenant, version int64) (core.WarmDatabase, error) {
+	w, err := p.WarmPool.CreateClaiming(ctx, t, version)
+	if err == nil {
+		p.c.invalidate(ctx, Tenants)
+	}
+	return w, err
+}
+
 func (s tenants) UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenant) error) (core.Tenant, error) {
 	t, err := s.TenantStore.UpdateTenant(ctx, id, fn)
 	if err == nil {

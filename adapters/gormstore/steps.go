@@ -29,6 +29,23 @@ func (stepRow) TableName() string { return "provisioning_steps" }
 
 // RecordStep appends one step.
 func (l *StepLog) RecordStep(ctx context.Context, s core.ProvisioningStep) error {
+	row := stepRowOf(s)
+	return l.db.gorm.WithContext(ctx).Create(&row).Error
+}
+
+// RecordSteps appends steps with one insert.
+func (l *StepLog) RecordSteps(ctx context.Context, steps []core.ProvisioningStep) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	rows := make([]stepRow, len(steps))
+	for i, s := range steps {
+		rows[i] = stepRowOf(s)
+	}
+	return l.db.gorm.WithContext(ctx).Create(&rows).Error
+}
+
+func stepRowOf(s core.ProvisioningStep) stepRow {
 	row := stepRow{TenantID: s.TenantID, Step: s.Step, Outcome: s.Outcome, At: s.At.UTC()}
 	if s.Error != "" {
 		msg := s.Error
@@ -37,7 +54,7 @@ func (l *StepLog) RecordStep(ctx context.Context, s core.ProvisioningStep) error
 		}
 		row.Error = &msg
 	}
-	return l.db.gorm.WithContext(ctx).Create(&row).Error
+	return row
 }
 
 // Steps returns a tenant's steps in the order they happened.

@@ -176,3 +176,15 @@ func TestSessionStore(t *testing.T) {
 		})
 	}
 }
+
+func TestWarmPool(t *testing.T) {
+	for name, open := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			portstest.TestWarmPool(t, func(t *testing.T) portstest.WarmStores {
+				db := open(t)
+				return portstest.WarmStores{Stores: storesOf(db), Pool: gormstore.NewWarmPool(db)}
+			})
+		})
+	}
+}

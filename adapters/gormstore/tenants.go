@@ -104,10 +104,16 @@ func withPlan(tx *gorm.DB) *gorm.DB {
 
 // CreateTenant inserts t.
 func (s *TenantStore) CreateTenant(ctx context.Context, t *core.Tenant) error {
+	return insertTenant(s.db.gorm.WithContext(ctx), t)
+}
+
+// insertTenant inserts t through tx (the pool, or a transaction) and sets
+// its ID and timestamps.
+func insertTenant(tx *gorm.DB, t *core.Tenant) error {
 	now := time.Now().UTC()
 	t.CreatedAt, t.UpdatedAt = now, now
 	row := tenantRowOf(*t)
-	if err := s.db.gorm.WithContext(ctx).Omit("PlanName", "PlanLimits").Create(&row).Error; err != nil {
+	if err := tx.Omit("PlanName", "PlanLimits").Create(&row).Error; err != nil {
 		err = translate(err, "tenant")
 		if core.KindOf(err) == core.Conflict {
 			return core.Errorf(core.Conflict, "subdomain %q is already taken", t.Subdomain)

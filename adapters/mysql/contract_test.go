@@ -21,3 +21,10 @@ func TestTenantDataContract(t *testing.T) {
 	p := newProvisioner(t, db, dsn, prefix, schemas())
 	portstest.TestTenantData(t, portstest.Provisioned(p, p.Records(), p.Data(counted), customers.Schema, users.Schema))
 }
+
+func TestWarmDatabasesContract(t *testing.T) {
+	portstest.TestWarmDatabases(t, func(t *testing.T) ports.Provisioner {
+		db, dsn, prefix := mustServer(t)
+		return newProvisioner(t, db, dsn, prefix, schemas())
+	})
+}

@@ -175,11 +175,17 @@ func (ts *Tenants) Data(tables map[core.Resource]string) *sqltenant.Store {
 // DatabaseName returns the schema name of tenant id.
 func (ts *Tenants) DatabaseName(id int64) string { return ts.prefix + strconv.FormatInt(id, 10) }
 
-// owns reports whether name is a tenant schema of this prefix; nothing else
-// is ever dropped or served, whatever the control database says.
+// owns reports whether name is a tenant schema of this prefix (the prefix
+// and a tenant ID, or the prefix, "pool" and a warm pool entry's ID: a
+// claimed warm schema keeps its name); nothing else is ever dropped or
+// served, whatever the control database says.
 func (ts *Tenants) owns(name string) bool {
 	rest, ok := strings.CutPrefix(name, ts.prefix)
-	if !ok || rest == "" {
+	if !ok {
+		return false
+	}
+	rest = strings.TrimPrefix(rest, warmTag)
+	if rest == "" {
 		return false
 	}
 	_, err := strconv.ParseUint(rest, 10, 63)
@@ -432,6 +438,9 @@ func (p *Provisioner) Drop(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("refusing to drop %q: not a tenant database of prefix %q", t.Database, p.prefix)
 	}
+	if ok, err := p.exists(ctx, t.Database); err != nil || !ok {
+		return err // gone already (a claimed warm schema is not named for t: only its existence says so)
+	}
 	m, err := p.Marker(ctx, t.Database)
 	var me *mysqldrv.MySQLError
 	if errors.As(err, &me) && me.Number == 1049 { // unknown database: gone already
@@ -541,4 +550,13 @@ func Migrate(ctx context.Context, db *sql.DB, schemas []kernel.TenantSchema) err
 		return err
 	}
 	return m.Migrate(ctx, db)
+}
+
+// exists reports whether the schema name is on the server.
+func (p *Provisioner) exists(ctx context.Context, name string) (bool, error) {
+	var n int
+	if err := p.srv.pool.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.schemata WHERE schema_name = ?", name).Scan(&n); err != nil {
+		return false, fmt.Errorf("look for database %s: %w", name, err)
+	}
+	return n > 0, nil
 }

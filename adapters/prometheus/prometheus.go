@@ -222,3 +222,10 @@ func (l stepLog) RecordStep(ctx context.Context, s core.ProvisioningStep) error 
 	l.m.steps.WithLabelValues(s.Step, s.Outcome).Inc()
 	return l.ProvisioningLog.RecordStep(ctx, s)
 }
+
+func (l stepLog) RecordSteps(ctx context.Context, steps []core.ProvisioningStep) error {
+	for _, s := range steps {
+		l.m.steps.WithLabelValues(s.Step, s.Outcome).Inc()
+	}
+	return l.ProvisioningLog.RecordSteps(ctx, steps)
+}

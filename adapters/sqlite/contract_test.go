@@ -19,3 +19,9 @@ func TestTenantDataContract(t *testing.T) {
 	p := newProvisioner(t, t.TempDir(), schemas())
 	portstest.TestTenantData(t, portstest.Provisioned(p, p.Records(), p.Data(counted), customers.Schema, users.Schema))
 }
+
+func TestWarmDatabasesContract(t *testing.T) {
+	portstest.TestWarmDatabases(t, func(t *testing.T) ports.Provisioner {
+		return newProvisioner(t, t.TempDir(), schemas())
+	})
+}

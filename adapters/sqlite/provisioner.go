@@ -102,12 +102,15 @@ func (ts *Tenants) DatabaseName(id int64) string {
 	return ts.prefix + strconv.FormatInt(id, 10) + ".db"
 }
 
+// owns reports whether name is a tenant file of this prefix: the prefix and
+// a tenant ID, or the prefix, "pool" and a warm pool entry's ID (a claimed
+// warm file keeps its name), then ".db".
 func (ts *Tenants) owns(name string) bool {
 	rest, ok := strings.CutPrefix(name, ts.prefix)
 	if !ok {
 		return false
 	}
-	id, ok := strings.CutSuffix(rest, ".db")
+	id, ok := strings.CutSuffix(strings.TrimPrefix(rest, warmTag), ".db")
 	if !ok || id == "" {
 		return false
 	}

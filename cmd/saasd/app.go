@@ -346,6 +346,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
+		tenant.WithWarmPool(a.cache.WarmPool(gormstore.NewWarmPool(db)), cfg.Tenants.WarmPool),
 	}, o.tenant...)...)
 	if err := a.tenants.CheckServers(ctx); err != nil {
 		return err
@@ -423,7 +424,12 @@ func (a *app) tenantServers(ctx context.Context, def ports.Provisioner) ([]tenan
 		}
 		return nil
 	}
-	control := tenant.Server{Server: core.Server{Name: core.DefaultServer, State: core.ServerActive}, Provisioner: def, Users: users(a.tenantDB)}
+	warm := func(p ports.Provisioner) ports.WarmDatabases {
+		w, _ := p.(ports.WarmDatabases)
+		return w
+	}
+	control := tenant.Server{Server: core.Server{Name: core.DefaultServer, State: core.ServerActive}, Provisioner: def,
+		Users: users(a.tenantDB), Warm: warm(a.tenantDB)}
 	if len(a.cfg.Database.Servers) == 0 {
 		return []tenant.Server{control}, nil
 	}
@@ -443,13 +449,13 @@ func (a *app) tenantServers(ctx context.Context, def ports.Provisioner) ([]tenan
 		}
 		srv := tenant.Server{Server: core.Server{Name: c.Name, Capacity: c.Capacity, State: state}}
 		if c.Name == core.DefaultServer {
-			srv.Provisioner, srv.Users, listed = def, control.Users, true
+			srv.Provisioner, srv.Users, srv.Warm, listed = def, control.Users, control.Warm, true
 		} else {
 			p, err := a.tenantDB.(*mysql.Provisioner).On(c.Name)
 			if err != nil {
 				return nil, err
 			}
-			srv.Provisioner, srv.Users = ports.Provisioner(p), users(p)
+			srv.Provisioner, srv.Users, srv.Warm = ports.Provisioner(p), users(p), warm(p)
 			if a.metrics != nil {
 				srv.Provisioner = a.metrics.Provisioner(p)
 			}
@@ -634,6 +640,7 @@ func (a *app) background(ctx context.Context) {
 	janitor = sweeping(janitor, a)
 	janitor(ctx)
 	go every(ctx, 5*time.Minute, false, janitor)
+	go a.refillWarmPool(ctx)
 	// After an upgrade, bring every tenant database to the new schema; a
 	// request for a tenant not reached yet migrates that tenant first.
 	go func() {
@@ -649,6 +656,38 @@ func (a *app) background(ctx context.Context) {
 				zap.Int("failed", len(run.Failed)), zap.Int("current", run.Current))
 		}
 	}()
+}
+
+// warmPoolInterval is how often serve looks at the warm pool besides right
+// after a claim: what another replica's claims took is refilled by the
+// lease holder within it.
+const warmPoolInterval = 10 * time.Second
+
+// refillWarmPool keeps the warm pool at tenants.warm_pool (one replica at a
+// time, under a lease), right after each claim here and every
+// warmPoolInterval, until ctx ends. With the pool off it runs once, to
+// discard what an earlier configuration left ready.
+func (a *app) refillWarmPool(ctx context.Context) {
+	tick := time.NewTicker(warmPoolInterval)
+	defer tick.Stop()
+	for {
+		r, ran, err := a.tenants.RefillPoolLeased(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.logger.Error("warm pool refill", zap.Error(err))
+		case ran && r != (tenant.Refill{}):
+			a.logger.Info("warm pool refilled", zap.Int("added", r.Added), zap.Int("migrated", r.Migrated), zap.Int("discarded", r.Discarded))
+		}
+		if a.cfg.Tenants.WarmPool == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-a.tenants.PoolClaimed():
+		}
+	}
 }
 
 // sweeping adds to the janitor's pass the removal of idempotency keys whose

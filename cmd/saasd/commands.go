@@ -219,6 +219,18 @@ func newTenantsCmd() *cobra.Command {
 				for _, id := range rec.Missing {
 					fmt.Fprintf(out, "tenant %d: its database is missing\n", id)
 				}
+				for _, w := range rec.WarmBroken {
+					what := "broken warm pool entry (run with --fix to remove it)"
+					if db, _, _ := strings.Cut(w, ": "); slices.Contains(rec.WarmRemoved, db) {
+						what = "broken warm pool entry removed"
+					}
+					fmt.Fprintf(out, "%s: %s\n", w, what)
+				}
+				for _, db := range rec.WarmRemoved {
+					if !slices.ContainsFunc(rec.WarmBroken, func(w string) bool { return strings.HasPrefix(w, db+": ") }) {
+						fmt.Fprintf(out, "%s: abandoned warm pool entry removed\n", db)
+					}
+				}
 				for _, p := range rec.InProgress {
 					fmt.Fprintf(out, "tenant %d: %s, in progress for %s (taken for abandoned after %s; run again then)\n",
 						p.ID, p.Status, p.Age.Round(time.Second), stale)
@@ -317,7 +329,13 @@ func newTenantsMigrateCmd() *cobra.Command {
 						fmt.Fprintf(out, "tenant %d: behind schema version %d\n", id, run.Target)
 					}
 					fmt.Fprintf(out, "%d tenants behind, %d at schema version %d\n", len(run.Pending), run.Current, run.Target)
+					if run.WarmPending > 0 {
+						fmt.Fprintf(out, "%d warm pool databases behind\n", run.WarmPending)
+					}
 					return nil
+				}
+				if run.WarmMigrated+run.WarmDiscarded > 0 {
+					fmt.Fprintf(out, "warm pool: %d migrated, %d discarded (failed to migrate; the pool makes new ones)\n", run.WarmMigrated, run.WarmDiscarded)
 				}
 				failed := slices.Sorted(maps.Keys(run.Failed))
 				for _, id := range failed {

@@ -60,12 +60,16 @@ func TestLeastPrivilegeLogin(t *testing.T) {
 		cfg.Tenants.DBPrefix = prefix
 		cfg.Tenants.DBUsers = true
 		cfg.Tenants.SecretKeys = []string{testSecretKey}
+		cfg.Tenants.WarmPool = 1
 	}}
 	e := newEnv(t, b)
 	planID := e.createPlan(starter)
+	// The warm pool too: made, claimed (granted to the tenant's login) and migrated with these rights.
+	e.refill()
 	sub, tok := e.signup("Acme", "acme", planID)
 	e.asTenant(sub, tok, "POST", "/api/v2/customers", map[string]any{"account": "A"}).want(t, http.StatusCreated)
 	other := int64(e.createTenant(planID, "other").want(t, http.StatusCreated).body["tenant_id"].(float64))
+	e.refill()
 
 	// The next release adds a tenant migration; the fleet takes it.
 	e.opts = append(e.opts, func(o *appOptions) {
@@ -73,7 +77,7 @@ func TestLeastPrivilegeLogin(t *testing.T) {
 	})
 	e.restart()
 	run, err := e.app.tenants.MigrateFleet(context.Background(), tenant.MigrateOptions{Concurrency: 2})
-	if err != nil || len(run.Failed) != 0 || len(run.Migrated) != 2 {
+	if err != nil || len(run.Failed) != 0 || len(run.Migrated) != 2 || run.WarmMigrated != 1 {
 		t.Fatalf("fleet migration = %+v, %v", run, err)
 	}
 	e.asTenant(sub, tok, "GET", "/api/v2/customers", nil).want(t, http.StatusOK)
@@ -87,7 +91,7 @@ func TestLeastPrivilegeLogin(t *testing.T) {
 	if err := root.QueryRow("SELECT COUNT(*) FROM mysql.user WHERE user = ?", prefix+fmt.Sprint(other)).Scan(&users); err != nil || users != 0 {
 		t.Fatalf("the deleted tenant's login is still there: %d, %v", users, err)
 	}
-	if dbs := mysqlSchemas(t, root, prefix); len(dbs) != 1 {
+	if dbs := mysqlSchemas(t, root, prefix); len(dbs) != 2 || !e.isWarmName(dbs[1]) {
 		t.Fatalf("tenant databases after the delete: %v", dbs)
 	}
 	// The login can do nothing outside its own databases.

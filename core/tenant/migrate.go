@@ -27,6 +27,10 @@ type FleetMigration struct {
 	Pending  []int64         // tenants behind the target (with DryRun: what would run)
 	Migrated []int64         // tenants brought to the target
 	Failed   map[int64]error // tenants whose migration failed, each skipped
+	// Warm pool databases: behind the target (with DryRun), brought to
+	// it, and discarded because their migration failed (the pool makes
+	// new ones).
+	WarmPending, WarmMigrated, WarmDiscarded int
 }
 
 // MigrateFleet brings tenant databases to the current schema version: in
@@ -63,6 +67,11 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		}
 		pending = append(pending, t)
 		run.Pending = append(run.Pending, t.ID)
+	}
+	if s.pool != nil && opts.TenantID == 0 {
+		if err := s.migrateWarm(ctx, &run, opts.DryRun); err != nil {
+			return run, err
+		}
 	}
 	if opts.DryRun || len(pending) == 0 {
 		return run, nil
@@ -220,4 +229,25 @@ func (s *Service) migrateTenant(ctx context.Context, t core.Tenant, how string) 
 		return t, fmt.Errorf("tenant %d: %w", t.ID, merr)
 	}
 	return updated, err
+}
+
+// migrateWarm brings the ready warm pool databases of every server to the
+// target too, so that no tenant claims a stale one after an upgrade; with
+// dryRun it only counts them.
+func (s *Service) migrateWarm(ctx context.Context, run *FleetMigration, dryRun bool) error {
+	if !dryRun {
+		var err error
+		run.WarmMigrated, run.WarmDiscarded, err = s.migratePool(ctx, "")
+		return err
+	}
+	list, err := s.pool.WarmDatabases(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, w := range list {
+		if w.State == core.WarmReady && w.SchemaVersion < run.Target {
+			run.WarmPending++
+		}
+	}
+	return nil
 }

@@ -332,7 +332,16 @@ func (s *Service) reconcileMove(ctx context.Context, t core.Tenant) (bool, error
 		}
 		old := t
 		old.MovedFrom, old.DBUser, old.DBSecret = "", "", ""
-		old.Database = src.Provisioner.Name(t)
+		// Found by its marker: a database claimed from the warm pool is
+		// not named for its tenant.
+		db, err := s.copyOn(ctx, src, t)
+		if err != nil {
+			return true, err
+		}
+		old.Database = db
+		if db == "" {
+			old.Database = src.Provisioner.Name(t) // gone already: only the login and the record are left
+		}
 		return true, s.dropOldCopy(ctx, src, old)
 	}
 	return false, nil

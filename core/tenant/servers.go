@@ -15,6 +15,7 @@ type Server struct {
 	core.Server
 	Provisioner ports.Provisioner
 	Users       ports.DatabaseUsers // nil: no login per tenant
+	Warm        ports.WarmDatabases // nil: no warm pool on it
 }
 
 // WithServers places tenants on servers (a tenant without a recorded
@@ -87,27 +88,38 @@ func place(servers []core.Server) (core.Server, error) {
 
 // createPlaced places t on a server and inserts it there, one placement at
 // a time in this process, so that concurrent signups do not all count the
-// same free place. Returns core.Unavailable when no server has room.
-func (s *Service) createPlaced(ctx context.Context, t *core.Tenant) (Server, error) {
+// same free place. With the warm pool on, the insert claims a ready
+// database of that server in the same transaction (warm is then true, and
+// t.Database names it); with none ready, t is inserted alone. Returns
+// core.Unavailable when no server has room.
+func (s *Service) createPlaced(ctx context.Context, t *core.Tenant) (srv Server, w core.WarmDatabase, warm bool, err error) {
 	s.placing.Lock()
 	defer s.placing.Unlock()
 	servers, err := s.Servers(ctx)
 	if err != nil {
-		return Server{}, err
+		return Server{}, w, false, err
 	}
 	chosen, err := place(servers)
 	if err != nil {
-		return Server{}, err
+		return Server{}, w, false, err
 	}
-	srv, err := s.serverNamed(chosen.Name)
-	if err != nil {
-		return Server{}, err
+	if srv, err = s.serverNamed(chosen.Name); err != nil {
+		return Server{}, w, false, err
 	}
 	t.Server = srv.Name
-	if err := s.tenants.CreateTenant(ctx, t); err != nil {
-		return Server{}, err
+	if s.pool != nil && s.poolSize > 0 && srv.Warm != nil {
+		w, err = s.pool.CreateClaiming(ctx, t, s.provisioner.Version())
+		if err == nil {
+			return srv, w, true, nil
+		}
+		if core.KindOf(err) != core.NotFound {
+			return Server{}, w, false, err
+		}
 	}
-	return srv, nil
+	if err := s.tenants.CreateTenant(ctx, t); err != nil {
+		return Server{}, w, false, err
+	}
+	return srv, w, false, nil
 }
 
 // serverOf returns the server t's database is on.

@@ -54,6 +54,11 @@ type Service struct {
 	placing sync.Mutex
 	copier  ports.DatabaseCopier // nil: tenants do not move
 	settle  time.Duration
+	// The warm pool (WithWarmPool): its entries, how many databases to
+	// keep ready per server, and the refill's wake-up.
+	pool     ports.WarmPool
+	poolSize int
+	claimed  chan struct{}
 }
 
 // Option configures a Service.
@@ -191,8 +196,10 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 		StartedAt: now,
 	}
 	// The server is chosen and recorded with the row, before anything is
-	// made on it: undo and reconcile know where to look.
-	srv, err := s.createPlaced(ctx, &t)
+	// made on it: undo and reconcile know where to look. When the server
+	// has a warm database ready, the row claims it in the same
+	// transaction: created and migrated already, it only needs binding.
+	srv, w, warm, err := s.createPlaced(ctx, &t)
 	if err != nil {
 		return Created{}, err
 	}
@@ -200,18 +207,21 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 	if plan.TrialEnabled {
 		status, expires = core.StatusTrial, now.AddDate(0, 0, plan.TrialDays)
 	}
-	steps := []step{
-		{name: "create_database", do: func(ctx context.Context) error {
+	var steps []step
+	if warm {
+		steps = append(steps, s.bindStep(srv, &t, w))
+	} else {
+		steps = append(steps, step{name: "create_database", do: func(ctx context.Context) error {
 			db, err := srv.Provisioner.Create(ctx, t)
 			t.Database = db
 			return err
 		}, undo: func(ctx context.Context) error { return srv.Provisioner.Drop(ctx, t) }},
-		// The row names its database before anything happens in it, so that
-		// reconcile finds what to undo after a crash.
-		{name: "record_database", do: func(ctx context.Context) error {
-			_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.Database = t.Database; return nil })
-			return err
-		}},
+			// The row names its database before anything happens in it, so that
+			// reconcile finds what to undo after a crash.
+			step{name: "record_database", do: func(ctx context.Context) error {
+				_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.Database = t.Database; return nil })
+				return err
+			}})
 	}
 	if srv.Users != nil {
 		steps = append(steps, step{name: "create_user", do: func(ctx context.Context) error {
@@ -222,13 +232,19 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 			t.DBUser = user
 			t.DBSecret, err = s.sealer.Seal(password)
 			return err
-		}, undo: func(ctx context.Context) error { return srv.Users.DropUser(ctx, t) }},
-			step{name: "record_user", do: func(ctx context.Context) error {
+		}, undo: func(ctx context.Context) error { return srv.Users.DropUser(ctx, t) }})
+		if !warm {
+			// A claimed database's tenant records its login on activation:
+			// until then reconcile finds the login by the tenant's name.
+			steps = append(steps, step{name: "record_user", do: func(ctx context.Context) error {
 				_, err := s.tenants.UpdateTenant(ctx, t.ID, func(r *core.Tenant) error { r.DBUser, r.DBSecret = t.DBUser, t.DBSecret; return nil })
 				return err
 			}})
+		}
 	}
-	steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return srv.Provisioner.Migrate(ctx, t) }})
+	if !warm {
+		steps = append(steps, step{name: "migrate", do: func(ctx context.Context) error { return srv.Provisioner.Migrate(ctx, t) }})
+	}
 	if s.accounts != nil {
 		steps = append(steps, step{name: "seed_admin", do: func(ctx context.Context) error {
 			name := n.AdminName
@@ -247,6 +263,7 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 			"subdomain": n.Subdomain, "plan_id": plan.ID, "status": string(status),
 		})
 		ready, err := s.tenants.UpdateTenant(actx, t.ID, func(r *core.Tenant) error {
+			r.DBUser, r.DBSecret = t.DBUser, t.DBSecret
 			r.Status, r.ExpiresAt, r.NextInvoice = status, &expires, &expires
 			r.SchemaVersion = s.provisioner.Version()
 			r.Emit(core.EventTenantCreated, now, map[string]any{"subdomain": r.Subdomain, "plan_id": r.PlanID, "status": string(status)})
@@ -255,7 +272,13 @@ func (s *Service) CreateWithAdmin(ctx context.Context, n core.NewTenant) (Create
 		out.Tenant = ready
 		return err
 	}})
-	if err := s.run(ctx, t, steps); err != nil {
+	if warm {
+		// The refill runs once this signup is answered, not beside it; the
+		// claimed entry is removed by the refill (or reconcile) too.
+		defer s.wakeRefill()
+	}
+	// A warm signup's steps are few and quick: logged together at the end.
+	if err := s.run(ctx, t, steps, warm); err != nil {
 		return Created{}, err
 	}
 	return out, nil
@@ -267,17 +290,34 @@ type step struct {
 	name string
 	do   func(context.Context) error
 	undo func(context.Context) error
+	// undoFailed runs undo also when do itself failed: a step whose
+	// failure may leave what it holds behind (a claimed database).
+	undoFailed bool
 }
 
-// run runs the steps in order, recording each. When one fails, the steps
+// run runs the steps in order, recording each (with batch, all at once
+// when the saga is over). When one fails, the steps
 // done so far are undone in reverse and the tenant row is removed; if undoing
 // fails too, the tenant is left as failed for reconcile to finish.
-func (s *Service) run(ctx context.Context, t core.Tenant, steps []step) error {
+func (s *Service) run(ctx context.Context, t core.Tenant, steps []step, batch bool) error {
+	record := func(ctx context.Context, name, outcome string, err error) { s.record(ctx, t.ID, name, outcome, err) }
+	if batch && s.log != nil {
+		var done []core.ProvisioningStep
+		record = func(_ context.Context, name, outcome string, err error) {
+			done = append(done, s.step(t.ID, name, outcome, err))
+		}
+		// The log is a record for people: failing to write it fails nothing.
+		defer func() { _ = s.log.RecordSteps(context.WithoutCancel(ctx), done) }()
+	}
 	for i, st := range steps {
 		err := s.traced(ctx, "tenant.provision."+st.name, t.ID, st.do)
 		failed := st.name
+		from := i - 1 // the last step to undo
+		if err != nil && st.undoFailed {
+			from = i
+		}
 		if err == nil {
-			s.record(ctx, t.ID, st.name, core.StepDone, nil)
+			record(ctx, st.name, core.StepDone, nil)
 			if s.fault == nil {
 				continue
 			}
@@ -285,22 +325,22 @@ func (s *Service) run(ctx context.Context, t core.Tenant, steps []step) error {
 			if err = s.fault(ctx, st.name); err == nil {
 				continue
 			}
-			i, failed = i+1, "after_"+st.name
+			from, failed = i, "after_"+st.name
 		}
-		s.record(ctx, t.ID, failed, core.StepFailed, err)
+		record(ctx, failed, core.StepFailed, err)
 		// Undo with a context of its own: the caller's may be what failed.
 		uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		clean := true
-		for j := i - 1; j >= 0; j-- {
+		for j := from; j >= 0; j-- {
 			if steps[j].undo == nil {
 				continue
 			}
 			if uerr := s.traced(uctx, "tenant.provision.undo."+steps[j].name, t.ID, steps[j].undo); uerr != nil {
 				clean = false
-				s.record(uctx, t.ID, steps[j].name, core.StepUndoFailed, uerr)
+				record(uctx, steps[j].name, core.StepUndoFailed, uerr)
 			} else {
-				s.record(uctx, t.ID, steps[j].name, core.StepUndone, nil)
+				record(uctx, steps[j].name, core.StepUndone, nil)
 			}
 		}
 		if clean {
@@ -332,13 +372,18 @@ func (s *Service) record(ctx context.Context, tenantID int64, name, outcome stri
 	if s.log == nil {
 		return
 	}
+	// The log is a record for people; failing to write it must not fail
+	// or undo the provisioning it describes.
+	_ = s.log.RecordStep(ctx, s.step(tenantID, name, outcome, err))
+}
+
+// step is the log entry of a step that ended now with outcome.
+func (s *Service) step(tenantID int64, name, outcome string, err error) core.ProvisioningStep {
 	rec := core.ProvisioningStep{TenantID: tenantID, Step: name, Outcome: outcome, At: s.clock.Now()}
 	if err != nil {
 		rec.Error = err.Error()
 	}
-	// The log is a record for people; failing to write it must not fail
-	// or undo the provisioning it describes.
-	_ = s.log.RecordStep(ctx, rec)
+	return rec
 }
 
 // randomPassword makes a password that passes core.ValidatePassword.

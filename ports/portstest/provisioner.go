@@ -149,3 +149,114 @@ func testProvisionerOwnership(t *testing.T, p ports.Provisioner) {
 	}
 	wantDatabases(t, p)
 }
+
+// TestWarmDatabases runs the warm database contract (a provisioner's
+// optional ports.WarmDatabases) against provisioners built by
+// newProvisioner, as TestProvisioner does.
+func TestWarmDatabases(t *testing.T, newProvisioner func(t *testing.T) ports.Provisioner) {
+	t.Run("lifecycle", func(t *testing.T) { t.Parallel(); testWarmDatabaseLifecycle(t, newProvisioner(t)) })
+	t.Run("ownership", func(t *testing.T) { t.Parallel(); testWarmDatabaseOwnership(t, newProvisioner(t)) })
+}
+
+func warmOf(t *testing.T, p ports.Provisioner) ports.WarmDatabases {
+	t.Helper()
+	w, ok := p.(ports.WarmDatabases)
+	if !ok {
+		t.Fatalf("%T has no warm databases", p)
+	}
+	return w
+}
+
+func testWarmDatabaseLifecycle(t *testing.T, p ports.Provisioner) {
+	ctx := context.Background()
+	w := warmOf(t, p)
+	name := w.WarmName(1)
+	if name == p.Name(core.Tenant{ID: 1}) || name == w.WarmName(2) {
+		t.Fatalf("WarmName(1) = %q: must differ from tenant names and other entries'", name)
+	}
+	// MySQL allows 64 characters in a schema name: the longest ID fits.
+	if long := w.WarmName(1<<63 - 1); len(long) > 64 {
+		t.Fatalf("WarmName of the largest ID = %q, %d characters", long, len(long))
+	}
+	if err := w.CreateWarm(ctx, name); err != nil {
+		t.Fatalf("CreateWarm: %v", err)
+	}
+	wantDatabases(t, p, name)
+	if m, err := p.Marker(ctx, name); err != nil || m.TenantID != 0 || m.Installation == "" {
+		t.Fatalf("Marker = %+v, %v; want this installation's, no tenant's", m, err)
+	}
+	wantKind(t, w.CreateWarm(ctx, name), core.Conflict)
+	if err := w.MigrateWarm(ctx, name); err != nil {
+		t.Fatalf("MigrateWarm (nothing to apply): %v", err)
+	}
+	tn := core.Tenant{ID: 5, Database: name}
+	if err := w.Bind(ctx, tn); err != nil {
+		t.Fatalf("Bind: %v", err)
+	}
+	if err := w.Bind(ctx, tn); err != nil {
+		t.Fatalf("Bind again to the same tenant: %v", err)
+	}
+	if m, err := p.Marker(ctx, name); err != nil || m.TenantID != 5 {
+		t.Fatalf("Marker after Bind = %+v, %v", m, err)
+	}
+	// Bound, it is the tenant's database like any other.
+	if err := p.Migrate(ctx, tn); err != nil {
+		t.Fatalf("Migrate of the bound database: %v", err)
+	}
+	if err := w.MigrateWarm(ctx, name); err == nil {
+		t.Fatal("MigrateWarm migrated a bound database as unclaimed")
+	}
+	if err := p.Drop(ctx, tn); err != nil {
+		t.Fatalf("Drop of the bound database: %v", err)
+	}
+	wantDatabases(t, p)
+	if err := p.Drop(ctx, tn); err != nil {
+		t.Fatalf("Drop of a dropped warm database: %v", err)
+	}
+	if err := w.DropWarm(ctx, name, 0); err != nil {
+		t.Fatalf("DropWarm of a dropped warm database: %v", err)
+	}
+	if err := w.CreateWarm(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DropWarm(ctx, name, 0); err != nil {
+		t.Fatalf("DropWarm: %v", err)
+	}
+	wantDatabases(t, p)
+}
+
+// A warm database is bound to one tenant only, and dropped only as no
+// tenant's or as the one tenant's it is bound to.
+func testWarmDatabaseOwnership(t *testing.T, p ports.Provisioner) {
+	ctx := context.Background()
+	w := warmOf(t, p)
+	name := w.WarmName(3)
+	if err := w.CreateWarm(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Drop(ctx, core.Tenant{ID: 3, Database: name}); err == nil {
+		t.Fatal("Drop removed an unclaimed warm database as tenant 3's")
+	}
+	if err := p.Migrate(ctx, core.Tenant{ID: 3, Database: name}); err == nil {
+		t.Fatal("Migrate took an unclaimed warm database for tenant 3's")
+	}
+	if err := w.Bind(ctx, core.Tenant{ID: 5, Database: name}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Bind(ctx, core.Tenant{ID: 6, Database: name}); err == nil {
+		t.Fatal("a warm database bound to tenant 5 was bound to tenant 6")
+	}
+	for _, id := range []int64{0, 6} {
+		if err := w.DropWarm(ctx, name, id); core.KindOf(err) != core.Conflict {
+			t.Fatalf("DropWarm(%d) of tenant 5's = %v, want a conflict", id, err)
+		}
+	}
+	if err := w.CreateWarm(ctx, p.Name(core.Tenant{ID: 9})); err == nil {
+		t.Fatal("CreateWarm made a database named like a tenant's")
+	}
+	wantDatabases(t, p, name)
+	if err := w.DropWarm(ctx, name, 5); err != nil {
+		t.Fatal(err)
+	}
+	wantDatabases(t, p)
+}

@@ -58,3 +58,41 @@ func Owns(m core.DatabaseMarker, installation string, t core.Tenant, nameOfT str
 	}
 	return fmt.Errorf("database %s is tenant %d's, not tenant %d's: not touched", t.Database, m.TenantID, t.ID)
 }
+
+// BindMarker moves the marker of a warm database (this installation's, no
+// tenant's: tenant 0) to tenant id, with one conditional write so that two
+// tenants can never both bind it. A database already bound to id is no
+// error; any other marker is refused.
+func BindMarker(ctx context.Context, h Handle, d Dialect, installation string, id int64) error {
+	res, err := h.DB.ExecContext(ctx, "UPDATE "+h.table(MarkerTable)+" SET `tenant_id` = ? WHERE `installation` = ? AND `tenant_id` = 0",
+		id, installation)
+	if err != nil {
+		return fmt.Errorf("bind %s: %w", h.Database, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 1 {
+		return nil
+	}
+	m, err := ReadMarker(ctx, h, d)
+	switch {
+	case err != nil:
+		return err
+	case m.Installation == installation && m.TenantID == id:
+		return nil
+	case m.Installation != installation:
+		return fmt.Errorf("database %s is not this installation's warm database: not bound", h.Database)
+	}
+	return fmt.Errorf("database %s is tenant %d's already: not bound to tenant %d", h.Database, m.TenantID, id)
+}
+
+// OwnsWarm reports whether a database with marker m may be dropped as an
+// unclaimed warm database, or one claimed by tenantID, of installation.
+// Its refusal is a core.Conflict: the database is someone else's.
+func OwnsWarm(m core.DatabaseMarker, installation, database string, tenantID int64) error {
+	switch {
+	case m.Installation != installation:
+		return core.Errorf(core.Conflict, "database %s is not marked as this installation's: not touched", database)
+	case m.TenantID != 0 && m.TenantID != tenantID:
+		return core.Errorf(core.Conflict, "database %s is tenant %d's: not touched", database, m.TenantID)
+	}
+	return nil
+}
