@@ -35,6 +35,11 @@ type ServerLoad interface {
 	// TenantsPerServer counts every tenant row (whatever its status: each
 	// holds or will hold a database) by its server's name.
 	TenantsPerServer(ctx context.Context) (map[string]int64, error)
+	// LockPlacement waits until this replica is the only one of the
+	// installation placing a tenant, and returns the release; a dead
+	// holder's turn ends with it. Returns core.Unavailable when the wait
+	// is too long.
+	LockPlacement(ctx context.Context) (unlock func(), err error)
 }
 
 // DatabaseCopier copies a tenant database between database servers, for

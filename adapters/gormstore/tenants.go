@@ -185,6 +185,42 @@ func (s *TenantStore) CountByStatus(ctx context.Context) (map[[2]string]int64, e
 
 var _ ports.ServerLoad = (*TenantStore)(nil)
 
+// placementWait bounds how long a replica waits for its turn to place a
+// tenant; a placement takes milliseconds, so a longer wait means a stuck
+// holder.
+const placementWait = 10 * time.Second
+
+// LockPlacement takes a MySQL named lock, one per control database (so
+// per installation), on a connection of its own: replicas placing tenants
+// at the same moment take turns, and the lock ends with its connection if
+// the process dies. SQLite serves the replicas of one machine through one
+// file and one connection each, and takes no lock.
+func (s *TenantStore) LockPlacement(ctx context.Context) (func(), error) {
+	if s.db.driver != MySQL {
+		return func() {}, nil
+	}
+	conn, err := s.db.sql.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("placement lock: %w", err)
+	}
+	const name = "CONCAT('saasd_place_', LEFT(MD5(DATABASE()), 20))"
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK("+name+", ?)", int(placementWait.Seconds())).Scan(&got); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("placement lock: %w", err)
+	}
+	if got.Int64 != 1 {
+		conn.Close()
+		return nil, core.Errorf(core.Unavailable, "another replica has been placing a tenant for %v; try again", placementWait)
+	}
+	return func() {
+		// Released on its own connection even when the request's context
+		// has ended; closing the connection would release it too.
+		_, _ = conn.ExecContext(context.Background(), "DO RELEASE_LOCK("+name+")")
+		conn.Close()
+	}, nil
+}
+
 // TenantsPerServer counts the tenants on each database server (one index
 // scan of ix_tenants_server).
 func (s *TenantStore) TenantsPerServer(ctx context.Context) (map[string]int64, error) {

@@ -147,6 +147,10 @@ func (s *Stores) withPlan(t core.Tenant) core.Tenant {
 	return t
 }
 
+// LockPlacement has nothing to do: memory stores serve one process, whose
+// placements already take turns.
+func (s *Stores) LockPlacement(context.Context) (func(), error) { return func() {}, nil }
+
 // TenantsPerServer counts the tenants by their server's name.
 func (s *Stores) TenantsPerServer(context.Context) (map[string]int64, error) {
 	s.mu.Lock()

@@ -404,3 +404,48 @@ func TestServersSameServerTwice(t *testing.T) {
 	e.cfg.Database.Servers = nil
 	e.open()
 }
+
+// TestServersPlacementAcrossReplicas: two replicas creating tenants at the
+// same moment on one server of capacity 6 place exactly 6 between them;
+// the others answer 503, leaving no row or database behind.
+func TestServersPlacementAcrossReplicas(t *testing.T) {
+	t.Parallel()
+	a := newEnv(t, backends(t)[1], func(c *config.Config) {
+		c.Database.Servers = []config.DatabaseServer{{Name: "default", Capacity: 6}}
+	})
+	b := a.replica()
+	planID := a.createPlan(starter)
+	var wg sync.WaitGroup
+	statuses := make([]int, 16)
+	for i := range statuses {
+		on := []*env{a, b}[i%2]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = on.createTenant(planID, fmt.Sprintf("edge%d", i)).status
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for i, s := range statuses {
+		switch s {
+		case http.StatusCreated:
+			created++
+		case http.StatusServiceUnavailable:
+		default:
+			t.Fatalf("create %d: %d", i, s)
+		}
+	}
+	if created != 6 {
+		t.Fatalf("%d tenants created by two replicas on a server of capacity 6: %v", created, statuses)
+	}
+	if total := a.do("GET", "/api/saas/tenants", nil).want(t, http.StatusOK).data()["total"]; total != 6.0 {
+		t.Fatalf("%v tenant rows, want 6", total)
+	}
+	if dbs := a.databases(); len(dbs) != 6 {
+		t.Fatalf("databases %v, want 6", dbs)
+	}
+	if list := b.do("GET", "/api/saas/servers", nil).want(t, http.StatusOK).data()["servers"].([]any); list[0].(map[string]any)["free"] != 0.0 {
+		t.Fatalf("servers = %v", list)
+	}
+}

@@ -87,14 +87,21 @@ func place(servers []core.Server) (core.Server, error) {
 }
 
 // createPlaced places t on a server and inserts it there, one placement at
-// a time in this process, so that concurrent signups do not all count the
-// same free place. With the warm pool on, the insert claims a ready
+// a time in this process and across the installation's replicas, so that
+// concurrent signups do not all count the same free place. With the warm pool on, the insert claims a ready
 // database of that server in the same transaction (warm is then true, and
 // t.Database names it); with none ready, t is inserted alone. Returns
 // core.Unavailable when no server has room.
 func (s *Service) createPlaced(ctx context.Context, t *core.Tenant) (srv Server, w core.WarmDatabase, warm bool, err error) {
 	s.placing.Lock()
 	defer s.placing.Unlock()
+	if s.load != nil {
+		unlock, err := s.load.LockPlacement(ctx)
+		if err != nil {
+			return Server{}, w, false, err
+		}
+		defer unlock()
+	}
 	servers, err := s.Servers(ctx)
 	if err != nil {
 		return Server{}, w, false, err
