@@ -411,6 +411,15 @@ func testSessions(t *testing.T, d TenantData) {
 	}
 	_, err := d.Users.UserBySession(ctx, d.Tenant, sessionHash("unknown"), now)
 	wantKind(t, err, core.NotFound)
+	if r, ok := d.Users.(ports.SessionReader); ok {
+		// What a cache of sessions reads: the user and the session's end.
+		got, ends, err := r.Session(ctx, d.Tenant, live)
+		if err != nil || got != u || ends.Sub(expires).Abs() > time.Second {
+			t.Fatalf("Session = %+v, %v, %v; want %+v, %v", got, ends, err, u, expires)
+		}
+		_, _, err = r.Session(ctx, d.Tenant, sessionHash("unknown"))
+		wantKind(t, err, core.NotFound)
+	}
 
 	if err := d.Users.DeleteSession(ctx, d.Tenant, live); err != nil {
 		t.Fatal(err)

@@ -58,8 +58,9 @@ type Handles interface {
 }
 
 var (
-	_ ports.RecordStore = (*Store)(nil)
-	_ ports.UserStore   = (*Store)(nil)
+	_ ports.RecordStore   = (*Store)(nil)
+	_ ports.UserStore     = (*Store)(nil)
+	_ ports.SessionReader = (*Store)(nil)
 )
 
 // Store implements the tenant-side ports on top of Handles.
