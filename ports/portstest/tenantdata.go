@@ -537,6 +537,16 @@ func Provisioned(p ports.Provisioner, records ports.RecordStore, data DataStores
 	}
 }
 
+// Decorated returns newData with each tenant's Records and Users wrapped by
+// records and users: decorators (a cache) must keep the contract too.
+func Decorated(newData func(t *testing.T) TenantData, records func(ports.RecordStore) ports.RecordStore, users func(ports.UserStore) ports.UserStore) func(t *testing.T) TenantData {
+	return func(t *testing.T) TenantData {
+		d := newData(t)
+		d.Records, d.Users = records(d.Records), users(d.Users)
+		return d
+	}
+}
+
 // A record update that sets the schema's Credential (a new password) ends
 // that user's sessions, all but the request's own.
 func testCredentialChange(t *testing.T, d TenantData) {
