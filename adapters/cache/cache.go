@@ -120,7 +120,10 @@ func (c *Cache) ttl() time.Duration {
 func (c *Cache) Drop(topic string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if topic == "" || topic == Sessions {
+	// A tenant changed (moved to another database, restored, deleted)
+	// may answer sessions from elsewhere: they are read afresh too. Tenant
+	// writes are rare next to reads, so this costs little.
+	if topic == "" || topic == Sessions || topic == Tenants {
 		c.gen[Sessions]++
 		clear(c.sessions)
 		c.nSessions = 0

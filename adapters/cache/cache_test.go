@@ -212,6 +212,12 @@ func TestSessionsCachedUntilEnded(t *testing.T) {
 	if _, err := get(globex, "g", now); err != nil || store.readCount() != reads+1 {
 		t.Fatalf("other tenant: %v, %d reads, want %d", err, store.readCount(), reads+1)
 	}
+	// A change of tenants (a move, say) drops every tenant's sessions.
+	reads = store.readCount()
+	c.Drop(cache.Tenants)
+	if _, err := get(globex, "g", now); err != nil || store.readCount() != reads+1 {
+		t.Fatalf("after a tenant change: %v, %d reads, want %d", err, store.readCount(), reads+1)
+	}
 	// Logout through the decorator: dropped here and announced for the tenant.
 	if err := us.DeleteSession(ctx, acme, []byte("a")); err != nil {
 		t.Fatal(err)
