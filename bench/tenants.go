@@ -37,16 +37,16 @@ var customerBody = []byte(`{"account":"Bench customer"}`)
 
 // tenantSide starts saasd again on the schemas of the first part and
 // measures the tenant-side API: the quota check, then reads spread over
-// cfg.tenants tenants.
-func (b *bench) tenantSide(ctx context.Context, bin, dsn string, out io.Writer) error {
+// cfg.tenants tenants, whose results it returns (none with -tenants 0).
+func (b *bench) tenantSide(ctx context.Context, bin, dsn string, out io.Writer) ([]result, error) {
 	// Before saasd has a connection: what everyone else holds.
 	before, err := b.db.threadsConnected(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s, err := b.startSaasd(ctx, bin, dsn, b.prefix, "bench-tenants")
 	if err != nil {
-		return fmt.Errorf("tenant side: %w", err)
+		return nil, fmt.Errorf("tenant side: %w", err)
 	}
 	running := true
 	defer func() {
@@ -59,30 +59,31 @@ func (b *bench) tenantSide(ctx context.Context, bin, dsn string, out io.Writer) 
 	setup := &http.Client{Transport: b.gen.client.Transport, Timeout: 2 * time.Minute}
 	limited, err := createPlan(ctx, setup, s, "Bench limited", quotaLimit)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	free, err := createPlan(ctx, setup, s, "Bench unlimited", unlimited)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := b.quotaCost(ctx, setup, s, limited, free, out); err != nil {
-		return fmt.Errorf("quota: %w", err)
+		return nil, fmt.Errorf("quota: %w", err)
 	}
 	if b.cfg.tenants == 0 {
 		b.logger.Printf("-tenants 0: skipping GET /api/v2/customers/{id} over many tenants")
-		return nil
+		return nil, nil
 	}
 	// wrk drops its connections with requests in flight, and saasd logs
 	// each of those to stderr; printed once saasd is gone, the report
 	// comes after them rather than amid them.
 	var report bytes.Buffer
-	if err := b.spread(ctx, setup, s, free, before, &report); err != nil {
-		return fmt.Errorf("%d tenants: %w", b.cfg.tenants, err)
+	rs, err := b.spread(ctx, setup, s, free, before, &report)
+	if err != nil {
+		return nil, fmt.Errorf("%d tenants: %w", b.cfg.tenants, err)
 	}
 	running = false
 	b.stopSaasd(s)
 	_, err = report.WriteTo(out)
-	return err
+	return rs, err
 }
 
 // createPlan creates a plan whose only limit is customers and returns its id.
@@ -355,19 +356,19 @@ func rowOf(r result, c conns) row {
 // GET /api/v2/customers/{id} for one of them, and round-robin over all of
 // them, with the Go load generator and with wrk, while watching how many
 // connections MariaDB has.
-func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan, threadsBefore int64, out io.Writer) error {
+func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan, threadsBefore int64, out io.Writer) ([]result, error) {
 	tenants, prov, err := b.makeTenants(ctx, client, s, plan)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if len(tenants) == 0 {
-		return fmt.Errorf("no tenant could be made, first error: %w", prov.firstErr)
+		return nil, fmt.Errorf("no tenant could be made, first error: %w", prov.firstErr)
 	}
 	targets := make([]target, len(tenants))
 	for i, t := range tenants {
 		u, err := url.Parse(s.base + "/api/v2/customers/" + strconv.FormatInt(t.customer, 10))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		targets[i] = target{method: http.MethodGet, url: u, header: t.header, status: http.StatusOK}
 	}
@@ -385,16 +386,16 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 		return nil
 	}
 	if err := measure("1 tenant", targets[:1]); err != nil {
-		return err
+		return nil, err
 	}
 	if err := measure(fmt.Sprintf("%d tenants", len(targets)), targets); err != nil {
-		return err
+		return nil, err
 	}
 	watch := b.db.watchConns(ctx, b.control, b.prefix)
 	w, err := runWrkSpread(ctx, b.cfg, s.base, targets)
 	c := watch()
 	if err := ctx.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	if err != nil {
 		b.logger.Printf("wrk over %d tenants: %v", len(targets), err)
@@ -415,7 +416,7 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 		"(saasd's pool, plus a short-lived connection per signup in flight that migrates the new schema)\n\n",
 		threadsBefore, prov.conns.threads, count(prov.conns.run))
 	if err := printRows(out, rows); err != nil {
-		return err
+		return nil, err
 	}
 	fmt.Fprintf(out, "\nsaasd serves every tenant schema from one pool (database.max_open_conns %d), so its connections should stay at\n"+
 		"most %d whatever the number of tenants. Threads_connected counts every client of the server (%d before saasd started,\n"+
@@ -436,7 +437,7 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 		fmt.Fprintf(out, "MariaDB %s: tables opened past them show below as Table_open_cache_misses and Opened_table_definitions.\n", strings.Join(caches, ", "))
 	}
 	fmt.Fprintln(out)
-	return printPerRequest(out, rs)
+	return rs, printPerRequest(out, rs)
 }
 
 // count renders n, or - where it could not be read.

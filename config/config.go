@@ -76,6 +76,10 @@ type Database struct {
 	// MaxTenantConns bounds the connections of every tenant login's pool
 	// together (MySQL with tenants.db_users).
 	MaxTenantConns int `mapstructure:"max_tenant_conns"`
+	// TenantPoolSize bounds the connections of one tenant login's pool:
+	// what one busy tenant may have in flight at once. Pools held at once
+	// are MaxTenantConns / TenantPoolSize.
+	TenantPoolSize int `mapstructure:"tenant_pool_size"`
 	MaxIdleConns   int `mapstructure:"max_idle_conns"`
 	// Servers are the database servers tenant databases are placed on
 	// (MySQL). None: every tenant on the control database's server, as
@@ -227,6 +231,7 @@ var defaults = map[string]any{
 	"database.dsn":                       "data/control.db",
 	"database.max_open_conns":            20,
 	"database.max_tenant_conns":          100,
+	"database.tenant_pool_size":          4,
 	"database.max_idle_conns":            20,
 	"database.servers":                   []any{},
 	"tenants.base_domain":                "localhost",
@@ -462,6 +467,9 @@ func (c Config) Validate() error {
 	}
 	if c.Database.MaxTenantConns < 2 {
 		bad("database.max_tenant_conns", "must be at least 2")
+	}
+	if n := c.Database.TenantPoolSize; n < 1 || n > max(c.Database.MaxTenantConns, 2) {
+		bad("database.tenant_pool_size", "%d is not between 1 and database.max_tenant_conns", n)
 	}
 	if c.Database.MaxOpenConns < 1 {
 		bad("database.max_open_conns", "must be at least 1")

@@ -44,6 +44,42 @@ func TestLoadReplicaKeys(t *testing.T) {
 	}
 }
 
+// A tenant pool holds 1 to database.max_tenant_conns connections; 4 by default.
+func TestLoadTenantPoolSize(t *testing.T) {
+	tests := []struct {
+		name           string
+		size, maxConns string
+		want           int
+		wantErr        bool
+	}{
+		{name: "default", want: 4},
+		{name: "one", size: "1", want: 1},
+		{name: "as many as the cap", size: "100", want: 100},
+		{name: "past the cap", size: "101", wantErr: true},
+		{name: "past a lowered cap", size: "8", maxConns: "6", wantErr: true},
+		{name: "within a lowered cap", size: "6", maxConns: "6", want: 6},
+		{name: "zero", size: "0", wantErr: true},
+		{name: "negative", size: "-2", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.size != "" {
+				t.Setenv("SAAS_DATABASE_TENANT_POOL_SIZE", tt.size)
+			}
+			if tt.maxConns != "" {
+				t.Setenv("SAAS_DATABASE_MAX_TENANT_CONNS", tt.maxConns)
+			}
+			cfg, err := config.Load("")
+			switch {
+			case tt.wantErr && (err == nil || !strings.Contains(err.Error(), "database.tenant_pool_size")):
+				t.Fatalf("Load() error = %v, want one naming database.tenant_pool_size", err)
+			case !tt.wantErr && (err != nil || cfg.Database.TenantPoolSize != tt.want):
+				t.Fatalf("Load() = %d, %v; want %d", cfg.Database.TenantPoolSize, err, tt.want)
+			}
+		})
+	}
+}
+
 func TestLoadFileAndEnv(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	yaml := "http:\n  addr: 0.0.0.0:9000\ndatabase:\n  driver: mysql\n  dsn: root@tcp(127.0.0.1:3306)/saas_control\ntenants:\n  base_domain: example.com\n  secret_keys:\n    - dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=\n"
@@ -90,6 +126,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"SAAS_TENANTS_WARM_POOL", "-1", "tenants.warm_pool"},
 		{"SAAS_TENANTS_WARM_POOL", "1001", "tenants.warm_pool"},
 		{"SAAS_TENANTS_WARM_POOL", "some", "tenants.warm_pool"},
+		{"SAAS_DATABASE_TENANT_POOL_SIZE", "0", "database.tenant_pool_size"},
+		{"SAAS_DATABASE_TENANT_POOL_SIZE", "101", "database.tenant_pool_size"},
+		{"SAAS_DATABASE_TENANT_POOL_SIZE", "many", "database.tenant_pool_size"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.env+"="+tt.val, func(t *testing.T) {

@@ -1,7 +1,9 @@
 // Package cache decorates control-database ports with a per-replica cache
 // of what every request reads (a superadmin token by its hash, a tenant by
 // its subdomain with its status and plan limits, a plan by id), so that a
-// request pays no round trip for them. Writes through the decorators drop
+// request pays no round trip for them; and the tenant-side ports likewise
+// for a tenant user's login session, so that a tenant request pays one
+// round trip (its own) rather than two. Writes through the decorators drop
 // the cache here at once and tell the other replicas through a
 // ports.Invalidator (Redis pub/sub); entries also expire, after a short TTL
 // where no invalidator is live (no Redis, or Redis down), which bounds how
@@ -11,12 +13,15 @@ package cache
 import (
 	"context"
 	"maps"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/core/quota"
 	"github.com/saasd/saasd/ports"
 )
 
@@ -27,7 +32,19 @@ const (
 	// Tenants: tenants and plans together, since a tenant carries its
 	// plan's limits.
 	Tenants = "tenants"
+	// Sessions: tenant users' login sessions, of every tenant;
+	// SessionsOf(id) is one tenant's.
+	Sessions = "sessions"
 )
+
+// SessionsOf is the topic of the login sessions of tenant id and of the
+// users they stand for.
+func SessionsOf(id int64) string { return Sessions + ":" + strconv.FormatInt(id, 10) }
+
+// sessionTables are the kernel's tenant tables a session's answer is read
+// from (ports.SessionReader): any write to them drops the tenant's
+// sessions, on every replica.
+var sessionTables = map[string]bool{"users": true, "sessions": true}
 
 // maxEntries bounds each map; past it the map starts over, which costs a
 // round trip per entry rather than memory without bound.
@@ -57,6 +74,18 @@ type Cache struct {
 	tenants map[string]entry[core.Tenant] // by subdomain
 	byID    map[int64]entry[core.Tenant]
 	plans   map[int64]entry[core.Plan]
+	// sessions is by tenant id, then session token hash; nSessions counts
+	// them all, for maxEntries.
+	sessions  map[int64]map[string]session
+	nSessions int
+}
+
+// session is a cached login session: its user, until the entry's TTL and
+// never past the session's own end.
+type session struct {
+	u       core.User
+	expires time.Time // the session's end, by the clock of its callers
+	until   time.Time // the entry's, by this machine's clock
 }
 
 type entry[V any] struct {
@@ -75,7 +104,8 @@ func New(cfg Config, bus ports.Invalidator, live func() bool, logger *zap.Logger
 		cfg.TTL = cfg.ShortTTL
 	}
 	return &Cache{cfg: cfg, bus: bus, live: live, logger: logger, gen: map[string]uint64{},
-		tokens: map[string]entry[core.APIToken]{}, tenants: map[string]entry[core.Tenant]{}, byID: map[int64]entry[core.Tenant]{}, plans: map[int64]entry[core.Plan]{}}
+		tokens: map[string]entry[core.APIToken]{}, tenants: map[string]entry[core.Tenant]{}, byID: map[int64]entry[core.Tenant]{}, plans: map[int64]entry[core.Plan]{},
+		sessions: map[int64]map[string]session{}}
 }
 
 func (c *Cache) ttl() time.Duration {
@@ -90,6 +120,26 @@ func (c *Cache) ttl() time.Duration {
 func (c *Cache) Drop(topic string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// A tenant changed (moved to another database, restored, deleted)
+	// may answer sessions from elsewhere: they are read afresh too. Tenant
+	// writes are rare next to reads, so this costs little.
+	if topic == "" || topic == Sessions || topic == Tenants {
+		c.gen[Sessions]++
+		clear(c.sessions)
+		c.nSessions = 0
+	} else if id, ok := strings.CutPrefix(topic, Sessions+":"); ok {
+		// One generation for every tenant's sessions: a drop of one
+		// tenant's keeps any tenant's load in flight from being cached,
+		// which costs a round trip, never a stale answer.
+		c.gen[Sessions]++
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			c.nSessions -= len(c.sessions[n])
+			delete(c.sessions, n)
+		} else {
+			clear(c.sessions)
+			c.nSessions = 0
+		}
+	}
 	if topic == "" || topic == Tokens {
 		c.gen[Tokens]++
 		clear(c.tokens)
@@ -296,5 +346,112 @@ func (s billingStore) InTx(ctx context.Context, fn func(ports.BillingTx) error) 
 	if err == nil && w != nil && w.saved {
 		s.c.invalidate(ctx, Tenants)
 	}
+	return err
+}
+
+// Users decorates a tenant user store: the user of a session
+// (UserBySession, what every tenant request with a session token asks) is
+// cached when next can say when the session ends (ports.SessionReader);
+// ending a session and creating a user invalidate the tenant's sessions,
+// whatever their outcome, like Records. A new session needs no
+// invalidation: unknown sessions are never cached.
+func (c *Cache) Users(next ports.UserStore) ports.UserStore {
+	r, _ := next.(ports.SessionReader)
+	return users{next, r, c}
+}
+
+type users struct {
+	ports.UserStore
+	read ports.SessionReader // nil: sessions are not cached
+	c    *Cache
+}
+
+func (s users) UserBySession(ctx context.Context, t core.Tenant, hash []byte, now time.Time) (core.User, error) {
+	if s.read == nil {
+		return s.UserStore.UserBySession(ctx, t, hash, now)
+	}
+	c := s.c
+	at := time.Now()
+	c.mu.Lock()
+	if e, ok := c.sessions[t.ID][string(hash)]; ok && at.Before(e.until) && now.Before(e.expires) {
+		c.mu.Unlock()
+		return e.u, nil
+	}
+	gen := c.gen[Sessions]
+	c.mu.Unlock()
+	u, expires, err := s.read.Session(ctx, t, hash)
+	if err != nil {
+		return core.User{}, err
+	}
+	if !now.Before(expires) {
+		return core.User{}, core.Errorf(core.NotFound, "session expired")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen[Sessions] != gen {
+		return u, nil // loaded while a drop happened: maybe older than the drop
+	}
+	if c.nSessions >= maxEntries {
+		clear(c.sessions)
+		c.nSessions = 0
+	}
+	m := c.sessions[t.ID]
+	if m == nil {
+		m = map[string]session{}
+		c.sessions[t.ID] = m
+	}
+	if _, had := m[string(hash)]; !had {
+		c.nSessions++
+	}
+	m[string(hash)] = session{u: u, expires: expires, until: at.Add(c.ttl())}
+	return u, nil
+}
+
+func (s users) DeleteSession(ctx context.Context, t core.Tenant, hash []byte) error {
+	err := s.UserStore.DeleteSession(ctx, t, hash)
+	s.c.invalidate(ctx, SessionsOf(t.ID))
+	return err
+}
+
+func (s users) CreateUser(ctx context.Context, t core.Tenant, u *core.User, passwordHash string) error {
+	err := s.UserStore.CreateUser(ctx, t, u, passwordHash)
+	s.c.invalidate(ctx, SessionsOf(t.ID))
+	return err
+}
+
+// Records decorates a tenant record store: any write to the tables a
+// session is read from (a user renamed, promoted or deleted, a password
+// changed, which ends sessions) invalidates the tenant's sessions. So does
+// one that failed: a lost connection at commit may still have committed.
+// Records themselves are not cached.
+func (c *Cache) Records(next ports.RecordStore) ports.RecordStore { return records{next, c} }
+
+type records struct {
+	ports.RecordStore
+	c *Cache
+}
+
+// wrote invalidates t's sessions after a write to table.
+func (s records) wrote(ctx context.Context, t core.Tenant, table string) {
+	if sessionTables[table] {
+		s.c.invalidate(ctx, SessionsOf(t.ID))
+	}
+}
+
+func (s records) Create(ctx context.Context, t core.Tenant, sc *core.Schema, recs []core.Record, q quota.Quota) ([]core.Record, error) {
+	out, err := s.RecordStore.Create(ctx, t, sc, recs, q)
+	s.wrote(ctx, t, sc.Table)
+	return out, err
+}
+
+func (s records) Update(ctx context.Context, t core.Tenant, sc *core.Schema, id int64, r core.Record) (core.Record, error) {
+	out, err := s.RecordStore.Update(ctx, t, sc, id, r)
+	s.wrote(ctx, t, sc.Table)
+	return out, err
+}
+
+func (s records) Delete(ctx context.Context, t core.Tenant, sc *core.Schema, id int64) error {
+	err := s.RecordStore.Delete(ctx, t, sc, id)
+	s.wrote(ctx, t, sc.Table)
 	return err
 }

@@ -2,7 +2,11 @@ package sqlite_test
 
 import (
 	"testing"
+	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/saasd/saasd/adapters/cache"
 	"github.com/saasd/saasd/modules/customers"
 	"github.com/saasd/saasd/modules/users"
 	"github.com/saasd/saasd/ports"
@@ -24,4 +28,12 @@ func TestWarmDatabasesContract(t *testing.T) {
 	portstest.TestWarmDatabases(t, func(t *testing.T) ports.Provisioner {
 		return newProvisioner(t, t.TempDir(), schemas())
 	})
+}
+
+// The cached stores keep the contract with a TTL far longer than any case:
+// only their invalidations keep them right.
+func TestTenantDataContractCached(t *testing.T) {
+	p := newProvisioner(t, t.TempDir(), schemas())
+	c := cache.New(cache.Config{TTL: 10 * time.Minute}, nil, func() bool { return true }, zap.NewNop())
+	portstest.TestTenantData(t, portstest.Decorated(portstest.Provisioned(p, p.Records(), p.Data(counted), customers.Schema, users.Schema), c.Records, c.Users))
 }

@@ -268,7 +268,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		}
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
-			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
+			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, cfg.Database.TenantPoolSize
 		}
 		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
 		a.mysqlDBs = mysqlDBs
@@ -286,6 +286,9 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	if err != nil {
 		return err
 	}
+	// Writes to the users and sessions tables, through modules too, drop
+	// the tenant's cached sessions on every replica.
+	a.records = a.cache.Records(a.records)
 	hasher := bcrypt.Hasher{}
 	a.kernel = kernel.New(kernel.Deps{Plans: plans, Outbox: outbox, Clock: clk, Report: func(ctx context.Context, err error) {
 		logger.Error("tenant request", zap.Error(err))
@@ -307,6 +310,9 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	if err != nil {
 		return err
 	}
+	// A tenant request's session is cached per replica, so that it pays
+	// one round trip to the tenant's database (its own) rather than two.
+	accounts := a.cache.Users(data)
 	a.steps = gormstore.NewStepLog(db)
 	provisioner, steps := a.tenantDB, ports.ProvisioningLog(a.steps)
 	if cfg.Metrics.Addr != "" {
@@ -343,7 +349,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	a.billing = subscription.New(plans, tenants, billingStore, catalog, clk, terms)
 	a.auth = auth.New(a.cache.Tokens(gormstore.NewTokenStore(db)), clk, auth.WithSessions(gormstore.NewSessionStore(db), cfg.Console.SessionTTL))
 	a.tenants = tenant.New(tenants, plans, provisioner, data, catalog, clk, cfg.Tenants.BaseDomain, append([]tenant.Option{
-		tenant.WithAdmin(data, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
+		tenant.WithAdmin(accounts, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
 		tenant.WithWarmPool(a.cache.WarmPool(gormstore.NewWarmPool(db)), cfg.Tenants.WarmPool),
@@ -366,7 +372,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	a.webhooks = webhook.New(hooks, webhookhttp.New(cfg.Webhooks.Timeout, policy), clk, holder,
 		webhook.WithPolicy(policy), webhook.WithRunBudget(cfg.Webhooks.Timeout))
 	if a.account, err = account.New(account.Config{DefaultPlanID: cfg.Signup.DefaultPlanID, SessionTTL: cfg.Tenants.SessionTTL},
-		a.tenants, tenants, plans, data, data, hasher, clk); err != nil {
+		a.tenants, tenants, plans, accounts, data, hasher, clk); err != nil {
 		return err
 	}
 	registerServiceModules(a.kernel, data, a.account, webhook.NewTenants(hooks, clk, a.kernel.Events(), policy))

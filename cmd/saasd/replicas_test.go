@@ -213,3 +213,80 @@ func TestRedisDownPolicy(t *testing.T) {
 		})
 	}
 }
+
+// Tenant sessions are cached by each replica, yet a logout, a deleted user
+// and a promoted one through one replica are seen by the other within a
+// second: through Redis at once (its cached sessions otherwise live 30s),
+// or when the 750ms cache expires without Redis.
+func TestReplicasSeeLogout(t *testing.T) {
+	run := func(t *testing.T, b backend, opts ...func(*config.Config)) {
+		a := newEnv(t, b, opts...)
+		r := a.replica()
+		sub, admin := a.signup("Delta", "delta", a.createPlan(limitedPlan(map[string]any{"staff": 5})))
+		login := func(on *env, email string) string {
+			t.Helper()
+			return on.asTenant(sub, "", "POST", "/api/login", map[string]any{"email": email, "password": "staff-pass1"}).want(t, http.StatusOK).data()["token"].(string)
+		}
+		user := func(name string) string {
+			t.Helper()
+			return fmt.Sprint(a.asTenant(sub, admin, "POST", "/api/v2/users", map[string]any{
+				"name": name, "email": name + "@delta.example.com", "password": "staff-pass1",
+			}).want(t, http.StatusCreated).data()["id"])
+		}
+		bob, cy := user("bob"), user("cy")
+		bobTok, cyTok := login(a, "bob@delta.example.com"), login(r, "cy@delta.example.com")
+		// Users are for admins: staff is refused, on both replicas, with every session cached on both.
+		status := func(on *env, token string) int {
+			return on.asTenant(sub, token, "GET", "/api/v2/users", nil).status
+		}
+		for range 3 {
+			for _, on := range []*env{a, r} {
+				if s := status(on, admin); s != http.StatusOK {
+					t.Fatalf("admin: %d", s)
+				}
+				for _, tok := range []string{bobTok, cyTok} {
+					if s := status(on, tok); s != http.StatusForbidden {
+						t.Fatalf("staff: %d, want 403", s)
+					}
+				}
+			}
+		}
+		seen := func(on *env, what string, check func() bool) {
+			t.Helper()
+			took := seenWithin(t, time.Second, what, check)
+			t.Logf("%s seen by the other replica after %v", what, took)
+		}
+		// Bob promoted through a: r lets him in.
+		a.asTenant(sub, admin, "PUT", "/api/v2/users/"+bob, map[string]any{"role": "admin"}).want(t, http.StatusOK)
+		seen(r, "promotion", func() bool { return status(r, bobTok) == http.StatusOK })
+		// Each change below comes right after the other replica cached what it changes.
+		// Cy deleted through r: a refuses her session.
+		if s := status(a, cyTok); s != http.StatusForbidden {
+			t.Fatalf("cy before: %d", s)
+		}
+		r.asTenant(sub, admin, "DELETE", "/api/v2/users/"+cy, nil).want(t, http.StatusOK)
+		seen(a, "deleted user", func() bool { return status(a, cyTok) == http.StatusUnauthorized })
+		// The admin logs out through a: refused there at once, and by r.
+		if s := status(r, admin); s != http.StatusOK {
+			t.Fatalf("admin before: %d", s)
+		}
+		a.asTenant(sub, admin, "POST", "/api/logout", nil).want(t, http.StatusOK)
+		if s := status(a, admin); s != http.StatusUnauthorized {
+			t.Fatalf("after logout, on the same replica: %d", s)
+		}
+		seen(r, "logout", func() bool { return status(r, admin) == http.StatusUnauthorized })
+		// Bob, untouched, still works on both.
+		for _, on := range []*env{a, r} {
+			if s := status(on, bobTok); s != http.StatusOK {
+				t.Fatalf("bob after the others' changes: %d", s)
+			}
+		}
+	}
+	for _, b := range backends(t) {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			t.Run("redis", func(t *testing.T) { t.Parallel(); run(t, b, withRedis(t)) })
+			t.Run("without redis", func(t *testing.T) { t.Parallel(); run(t, b) })
+		})
+	}
+}

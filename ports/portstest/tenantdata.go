@@ -411,6 +411,15 @@ func testSessions(t *testing.T, d TenantData) {
 	}
 	_, err := d.Users.UserBySession(ctx, d.Tenant, sessionHash("unknown"), now)
 	wantKind(t, err, core.NotFound)
+	if r, ok := d.Users.(ports.SessionReader); ok {
+		// What a cache of sessions reads: the user and the session's end.
+		got, ends, err := r.Session(ctx, d.Tenant, live)
+		if err != nil || got != u || ends.Sub(expires).Abs() > time.Second {
+			t.Fatalf("Session = %+v, %v, %v; want %+v, %v", got, ends, err, u, expires)
+		}
+		_, _, err = r.Session(ctx, d.Tenant, sessionHash("unknown"))
+		wantKind(t, err, core.NotFound)
+	}
 
 	if err := d.Users.DeleteSession(ctx, d.Tenant, live); err != nil {
 		t.Fatal(err)
@@ -525,6 +534,16 @@ func Provisioned(p ports.Provisioner, records ports.RecordStore, data DataStores
 			Tenant: tn, Records: records, Users: data, Counter: data, Recounter: data, Exporter: data,
 			Schema: schema, UserSchema: users,
 		}
+	}
+}
+
+// Decorated returns newData with each tenant's Records and Users wrapped by
+// records and users: decorators (a cache) must keep the contract too.
+func Decorated(newData func(t *testing.T) TenantData, records func(ports.RecordStore) ports.RecordStore, users func(ports.UserStore) ports.UserStore) func(t *testing.T) TenantData {
+	return func(t *testing.T) TenantData {
+		d := newData(t)
+		d.Records, d.Users = records(d.Records), users(d.Users)
+		return d
 	}
 }
 

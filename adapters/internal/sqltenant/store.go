@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/saasd/saasd/core"
@@ -57,8 +58,9 @@ type Handles interface {
 }
 
 var (
-	_ ports.RecordStore = (*Store)(nil)
-	_ ports.UserStore   = (*Store)(nil)
+	_ ports.RecordStore   = (*Store)(nil)
+	_ ports.UserStore     = (*Store)(nil)
+	_ ports.SessionReader = (*Store)(nil)
 )
 
 // Store implements the tenant-side ports on top of Handles.
@@ -67,12 +69,13 @@ type Store struct {
 	dialect Dialect
 	tables  map[core.Resource]string
 	now     func() time.Time
+	shapes  *sync.Map // *core.Schema → *shape, shared by the copies WithTables makes
 }
 
 // New returns a store of records. The ports that need to know which table
 // counts which resource (users, usage recount) need WithTables too.
 func New(h Handles, d Dialect) *Store {
-	return &Store{handles: h, dialect: d, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{handles: h, dialect: d, now: func() time.Time { return time.Now().UTC() }, shapes: &sync.Map{}}
 }
 
 // WithTables returns a copy of st that knows which table's rows each
@@ -87,37 +90,49 @@ func quote(name string) string { return "`" + name + "`" }
 
 func (h Handle) table(name string) string { return h.Qualifier + quote(name) }
 
-// columns lists the stored columns of s in a fixed order.
-func columns(s *core.Schema) []string {
-	cols := []string{"id"}
-	for _, f := range s.Fields {
-		cols = append(cols, f.Name)
-	}
-	return append(cols, "created_at", "updated_at")
+// shape is what reading a schema's rows needs, derived from the schema
+// alone: its stored columns in a fixed order, with the field each one is
+// (nil for id and the timestamps), and their select list.
+type shape struct {
+	cols   []string
+	fields []*core.Field
+	list   string
 }
 
-func selectList(s *core.Schema) string {
-	cols := columns(s)
-	for i, c := range cols {
-		cols[i] = quote(c)
+// shape returns the shape of s, built at its first read: schemas are fixed
+// once modules are registered, and few, so it is built once per schema
+// rather than on every request.
+func (st *Store) shape(s *core.Schema) *shape {
+	if sh, ok := st.shapes.Load(s); ok {
+		return sh.(*shape)
 	}
-	return strings.Join(cols, ", ")
+	sh := &shape{cols: []string{"id"}, fields: []*core.Field{nil}}
+	for i := range s.Fields {
+		sh.cols, sh.fields = append(sh.cols, s.Fields[i].Name), append(sh.fields, &s.Fields[i])
+	}
+	sh.cols, sh.fields = append(sh.cols, "created_at", "updated_at"), append(sh.fields, nil, nil)
+	quoted := make([]string, len(sh.cols))
+	for i, c := range sh.cols {
+		quoted[i] = quote(c)
+	}
+	sh.list = strings.Join(quoted, ", ")
+	actual, _ := st.shapes.LoadOrStore(s, sh)
+	return actual.(*shape)
 }
 
-// scan reads one row of columns(s) into a record of typed values.
-func scan(s *core.Schema, row interface{ Scan(...any) error }) (core.Record, error) {
-	cols := columns(s)
-	raw := make([]any, len(cols))
-	dest := make([]any, len(cols))
+// scan reads one row of sh's columns (sh.list) into a record of typed values.
+func scan(sh *shape, row interface{ Scan(...any) error }) (core.Record, error) {
+	raw := make([]any, len(sh.cols))
+	dest := make([]any, len(sh.cols))
 	for i := range raw {
 		dest[i] = &raw[i]
 	}
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
-	rec := core.Record{}
-	for i, c := range cols {
-		v, err := typed(s, c, raw[i])
+	rec := make(core.Record, len(sh.cols)+1) // +1: items, when the schema has them
+	for i, c := range sh.cols {
+		v, err := typed(sh.fields[i], c, raw[i])
 		if err != nil {
 			return nil, fmt.Errorf("column %s: %w", c, err)
 		}
@@ -126,21 +141,21 @@ func scan(s *core.Schema, row interface{ Scan(...any) error }) (core.Record, err
 	return rec, nil
 }
 
-// typed converts a driver value to the record's type for column c.
-func typed(s *core.Schema, c string, v any) (any, error) {
+// typed converts a driver value to the record's type for column c, field
+// f (nil for the columns that are not fields).
+func typed(f *core.Field, c string, v any) (any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	if b, ok := v.([]byte); ok {
 		v = string(b)
 	}
-	f, isField := s.Field(c)
 	switch {
 	case c == "id":
 		return toInt(v)
 	case c == "created_at" || c == "updated_at":
 		return toTime(v)
-	case !isField:
+	case f == nil:
 		return v, nil
 	}
 	switch f.Type {
@@ -289,7 +304,8 @@ func (st *Store) List(ctx context.Context, t core.Tenant, s *core.Schema, q core
 	if err := h.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+h.table(s.Table)+cond, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := h.DB.QueryContext(ctx, "SELECT "+selectList(s)+" FROM "+h.table(s.Table)+cond+
+	sh := st.shape(s)
+	rows, err := h.DB.QueryContext(ctx, "SELECT "+sh.list+" FROM "+h.table(s.Table)+cond+
 		order+" LIMIT ? OFFSET ?", append(args, q.Limit, (q.Page-1)*q.Limit)...)
 	if err != nil {
 		return nil, 0, err
@@ -297,7 +313,7 @@ func (st *Store) List(ctx context.Context, t core.Tenant, s *core.Schema, q core
 	defer rows.Close()
 	var out []core.Record
 	for rows.Next() {
-		rec, err := scan(s, rows)
+		rec, err := scan(sh, rows)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -362,7 +378,8 @@ func (st *Store) Get(ctx context.Context, t core.Tenant, s *core.Schema, id int6
 }
 
 func (st *Store) get(ctx context.Context, db querier, h Handle, s *core.Schema, id int64) (core.Record, error) {
-	rec, err := scan(s, db.QueryRowContext(ctx, "SELECT "+selectList(s)+" FROM "+h.table(s.Table)+" WHERE `id` = ?", id))
+	sh := st.shape(s)
+	rec, err := scan(sh, db.QueryRowContext(ctx, "SELECT "+sh.list+" FROM "+h.table(s.Table)+" WHERE `id` = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, core.Errorf(core.NotFound, "record not found")
 	} else if err != nil {

@@ -40,9 +40,21 @@ func (st *Store) CreateSession(ctx context.Context, t core.Tenant, userID int64,
 
 // UserBySession returns the user of a live session.
 func (st *Store) UserBySession(ctx context.Context, t core.Tenant, hash []byte, now time.Time) (core.User, error) {
-	h, err := st.handles.Handle(ctx, t)
+	u, expires, err := st.Session(ctx, t, hash)
 	if err != nil {
 		return core.User{}, err
+	}
+	if !now.Before(expires) {
+		return core.User{}, core.Errorf(core.NotFound, "session expired")
+	}
+	return u, nil
+}
+
+// Session returns the user of a session and when it ends, ended or not.
+func (st *Store) Session(ctx context.Context, t core.Tenant, hash []byte) (core.User, time.Time, error) {
+	h, err := st.handles.Handle(ctx, t)
+	if err != nil {
+		return core.User{}, time.Time{}, err
 	}
 	defer h.Release()
 	var u core.User
@@ -50,21 +62,18 @@ func (st *Store) UserBySession(ctx context.Context, t core.Tenant, hash []byte, 
 	err = h.DB.QueryRowContext(ctx, "SELECT u.`id`, u.`name`, u.`email`, u.`role`, s.`expires_at` FROM "+h.table("sessions")+" s JOIN "+
 		h.table("users")+" u ON u.`id` = s.`user_id` WHERE s.`token_hash` = ?", hash).Scan(&u.ID, &u.Name, &u.Email, &u.Role, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return core.User{}, core.Errorf(core.NotFound, "session not found")
+		return core.User{}, time.Time{}, core.Errorf(core.NotFound, "session not found")
 	} else if err != nil {
-		return core.User{}, err
+		return core.User{}, time.Time{}, err
 	}
 	if b, ok := expires.([]byte); ok {
 		expires = string(b)
 	}
 	exp, err := toTime(expires)
 	if err != nil {
-		return core.User{}, err
+		return core.User{}, time.Time{}, err
 	}
-	if !now.Before(exp) {
-		return core.User{}, core.Errorf(core.NotFound, "session expired")
-	}
-	return u, nil
+	return u, exp, nil
 }
 
 // DeleteSession ends a session.
