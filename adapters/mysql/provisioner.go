@@ -293,6 +293,7 @@ func (ts *Tenants) Close() error {
 // Provisioner creates one schema per tenant on one database server.
 type Provisioner struct {
 	*Tenants
+	sqltenant.Warm
 	srv      *server
 	migrator *sqltenant.Migrator
 	logger   *zap.Logger
@@ -308,7 +309,7 @@ func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core
 	if err != nil {
 		return nil, err
 	}
-	return &Provisioner{Tenants: ts, srv: ts.servers[0], migrator: m, logger: logger.With(zap.String("server", core.DefaultServer))}, nil
+	return (&Provisioner{Tenants: ts, srv: ts.servers[0], migrator: m, logger: logger.With(zap.String("server", core.DefaultServer))}).withWarm(), nil
 }
 
 // On returns the provisioner of the server named name, with p's schemas.
@@ -317,7 +318,7 @@ func (p *Provisioner) On(name string) (*Provisioner, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Provisioner{Tenants: p.Tenants, srv: srv, migrator: p.migrator, logger: p.logger.With(zap.String("server", name))}, nil
+	return (&Provisioner{Tenants: p.Tenants, srv: srv, migrator: p.migrator, logger: p.logger.With(zap.String("server", name))}).withWarm(), nil
 }
 
 // Name returns the schema name of tenant t.

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
-	"go.uber.org/zap"
 
 	"github.com/saasd/saasd/adapters/internal/sqltenant"
 	"github.com/saasd/saasd/core"
@@ -31,44 +30,10 @@ func (p *Provisioner) WarmName(id int64) string {
 	return p.prefix + warmTag + strconv.FormatInt(id, 10)
 }
 
-// CreateWarm creates the schema of a warm pool entry on p's server, marked
-// as this installation's and no tenant's, and migrates it.
-func (p *Provisioner) CreateWarm(ctx context.Context, database string) error {
-	if err := p.warm().Create(ctx, database); err != nil {
-		return err
-	}
-	p.logger.Info("warm database created", zap.String("database", database))
-	return nil
-}
-
-// MigrateWarm applies pending migrations to an unclaimed warm schema.
-func (p *Provisioner) MigrateWarm(ctx context.Context, database string) error {
-	return p.warm().Migrate(ctx, database)
-}
-
-// Bind marks the warm schema t.Database as t's.
-func (p *Provisioner) Bind(ctx context.Context, t core.Tenant) error {
-	if !p.owns(t.Database) {
-		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
-	}
-	return p.warm().Bind(ctx, t)
-}
-
-// DropWarm drops a warm schema that is this installation's and no tenant's
-// or tenantID's; one already gone is no error.
-func (p *Provisioner) DropWarm(ctx context.Context, database string, tenantID int64) error {
-	if !p.owns(database) {
-		return fmt.Errorf("refusing to drop %q: not a tenant database of prefix %q", database, p.prefix)
-	}
-	if err := p.warm().Drop(ctx, database, tenantID); err != nil {
-		return err
-	}
-	p.logger.Info("warm database dropped", zap.String("database", database), zap.Int64("tenant_id", tenantID))
-	return nil
-}
-
-func (p *Provisioner) warm() sqltenant.Warm {
-	return sqltenant.Warm{Backend: warmSchemas{p}, Dialect: dialect{}, Installation: p.installation}
+// withWarm gives p its warm databases, on p's server.
+func (p *Provisioner) withWarm() *Provisioner {
+	p.Warm = sqltenant.Warm{Backend: warmSchemas{p}, Dialect: dialect{}, Installation: p.installation, Logger: p.logger}
+	return p
 }
 
 // warmSchemas is what sqltenant.Warm needs of the schemas on p's server.

@@ -121,6 +121,7 @@ func (ts *Tenants) owns(name string) bool {
 // Provisioner creates one SQLite file per tenant.
 type Provisioner struct {
 	*Tenants
+	sqltenant.Warm
 	migrator *sqltenant.Migrator
 	logger   *zap.Logger
 }
@@ -133,7 +134,7 @@ func NewProvisioner(ts *Tenants, schemas []kernel.TenantSchema, counted map[core
 	if err != nil {
 		return nil, err
 	}
-	return &Provisioner{Tenants: ts, migrator: m, logger: logger}, nil
+	return (&Provisioner{Tenants: ts, migrator: m, logger: logger}).withWarm(), nil
 }
 
 // Name returns the file name of tenant t.

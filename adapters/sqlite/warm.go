@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.uber.org/zap"
-
 	"github.com/saasd/saasd/adapters/internal/sqltenant"
 	"github.com/saasd/saasd/core"
 	"github.com/saasd/saasd/ports"
@@ -28,44 +26,10 @@ func (p *Provisioner) WarmName(id int64) string {
 	return p.prefix + warmTag + strconv.FormatInt(id, 10) + ".db"
 }
 
-// CreateWarm creates the file of a warm pool entry, marked as this
-// installation's and no tenant's, and migrates it.
-func (p *Provisioner) CreateWarm(ctx context.Context, database string) error {
-	if err := p.warm().Create(ctx, database); err != nil {
-		return err
-	}
-	p.logger.Info("warm database created", zap.String("database", database))
-	return nil
-}
-
-// MigrateWarm applies pending migrations to an unclaimed warm file.
-func (p *Provisioner) MigrateWarm(ctx context.Context, database string) error {
-	return p.warm().Migrate(ctx, database)
-}
-
-// Bind marks the warm file t.Database as t's.
-func (p *Provisioner) Bind(ctx context.Context, t core.Tenant) error {
-	if !p.owns(t.Database) {
-		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
-	}
-	return p.warm().Bind(ctx, t)
-}
-
-// DropWarm removes a warm file that is this installation's and no tenant's
-// or tenantID's; one already gone is no error.
-func (p *Provisioner) DropWarm(ctx context.Context, database string, tenantID int64) error {
-	if !p.owns(database) {
-		return fmt.Errorf("refusing to drop %q: not a tenant database of prefix %q", database, p.prefix)
-	}
-	if err := p.warm().Drop(ctx, database, tenantID); err != nil {
-		return err
-	}
-	p.logger.Info("warm database dropped", zap.String("database", database), zap.Int64("tenant_id", tenantID))
-	return nil
-}
-
-func (p *Provisioner) warm() sqltenant.Warm {
-	return sqltenant.Warm{Backend: warmFiles{p}, Dialect: dialect{}, Installation: p.installation}
+// withWarm gives p its warm databases, on p's server.
+func (p *Provisioner) withWarm() *Provisioner {
+	p.Warm = sqltenant.Warm{Backend: warmFiles{p}, Dialect: dialect{}, Installation: p.installation, Logger: p.logger}
+	return p
 }
 
 // warmFiles is what sqltenant.Warm needs of the files in p's directory.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/saasd/saasd/core"
 )
 
@@ -30,19 +32,29 @@ type WarmBackend interface {
 }
 
 // Warm is the warm databases of one backend (and database server) of
-// installation.
+// installation: ports.WarmDatabases but for the names, which each adapter
+// gives (WarmName). An adapter's provisioner embeds it.
 type Warm struct {
 	Backend      WarmBackend
 	Dialect      Dialect
 	Installation string
+	Logger       *zap.Logger
 }
 
-// Create creates database as a warm one: marked as this installation's
+// CreateWarm creates database as a warm one: marked as this installation's
 // and no tenant's (tenant 0), and migrated. On error it is removed again;
 // an existing one is never adopted (core.Conflict).
-func (w Warm) Create(ctx context.Context, database string) error {
+func (w Warm) CreateWarm(ctx context.Context, database string) error {
+	if err := w.create(ctx, database); err != nil {
+		return err
+	}
+	w.Logger.Info("warm database created", zap.String("database", database))
+	return nil
+}
+
+func (w Warm) create(ctx context.Context, database string) error {
 	if !w.Backend.IsWarm(database) {
-		return fmt.Errorf("%q is not a warm database name", database)
+		return fmt.Errorf("%q is not a warm database name of this installation", database)
 	}
 	if err := w.Backend.CreateEmpty(ctx, database); err != nil {
 		return err
@@ -64,8 +76,8 @@ func (w Warm) Create(ctx context.Context, database string) error {
 	return nil
 }
 
-// Migrate applies pending migrations to an unclaimed warm database.
-func (w Warm) Migrate(ctx context.Context, database string) error {
+// MigrateWarm applies pending migrations to an unclaimed warm database.
+func (w Warm) MigrateWarm(ctx context.Context, database string) error {
 	if err := w.owns(ctx, database, 0); err != nil {
 		return err
 	}
@@ -77,6 +89,9 @@ func (w Warm) Bind(ctx context.Context, t core.Tenant) error {
 	if t.ID <= 0 {
 		return fmt.Errorf("bind %s: no tenant", t.Database)
 	}
+	if !w.Backend.IsWarm(t.Database) {
+		return fmt.Errorf("bind %q to tenant %d: not a warm database name of this installation", t.Database, t.ID)
+	}
 	if ok, err := w.Backend.Exists(ctx, t.Database); err != nil {
 		return err
 	} else if !ok {
@@ -87,17 +102,24 @@ func (w Warm) Bind(ctx context.Context, t core.Tenant) error {
 	})
 }
 
-// Drop drops a warm database that is this installation's and no tenant's
-// or tenantID's; one already gone is no error. A database marked otherwise
-// is refused with core.Conflict.
-func (w Warm) Drop(ctx context.Context, database string, tenantID int64) error {
+// DropWarm drops a warm database that is this installation's and no
+// tenant's or tenantID's; one already gone is no error. A database marked
+// otherwise is refused with core.Conflict.
+func (w Warm) DropWarm(ctx context.Context, database string, tenantID int64) error {
+	if !w.Backend.IsWarm(database) {
+		return fmt.Errorf("refusing to drop %q: not a warm database name of this installation", database)
+	}
 	if ok, err := w.Backend.Exists(ctx, database); err != nil || !ok {
 		return err
 	}
 	if err := w.owns(ctx, database, tenantID); err != nil {
 		return fmt.Errorf("refusing to drop: %w", err)
 	}
-	return w.Backend.Remove(ctx, database)
+	if err := w.Backend.Remove(ctx, database); err != nil {
+		return err
+	}
+	w.Logger.Info("warm database dropped", zap.String("database", database), zap.Int64("tenant_id", tenantID))
+	return nil
 }
 
 // owns reads the marker of database and checks that it is a warm database
