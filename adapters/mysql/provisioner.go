@@ -53,6 +53,8 @@ type Tenants struct {
 	installation string
 	store        *sqltenant.Store
 	pools        *tenantPools // nil: every tenant on the control pool
+	// migrationConns are idle connections kept for migrations.
+	migrationConns chan *sql.DB
 }
 
 // NewTenants returns the tenant schemas reached through pool.
@@ -68,7 +70,7 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 		return nil, fmt.Errorf("parse mysql dsn: %w", err)
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
-	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation}
+	ts := &Tenants{pool: pool, server: mc, prefix: cfg.Prefix, installation: cfg.Installation, migrationConns: make(chan *sql.DB, keptMigrationConns)}
 	if cfg.Logins != nil {
 		ts.pools = newTenantPools(func(user, password, database string) string {
 			login := mc.Clone()
@@ -133,8 +135,16 @@ func (ts *Tenants) TenantConns() int {
 	return ts.pools.open()
 }
 
-// Close closes the tenant logins' pools.
+// Close closes the tenant logins' pools and the kept migration connections.
 func (ts *Tenants) Close() error {
+	for done := false; !done; {
+		select {
+		case db := <-ts.migrationConns:
+			db.Close()
+		default:
+			done = true
+		}
+	}
 	if ts.pools == nil {
 		return nil
 	}
@@ -245,18 +255,15 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 	return name, nil
 }
 
-func (p *Provisioner) migrate(ctx context.Context, name string) error {
-	mc := p.server.Clone()
-	mc.DBName = name
-	if mc.Timeout == 0 {
-		mc.Timeout = 5 * time.Second
-	}
-	db, err := sql.Open("mysql", mc.FormatDSN())
+func (p *Provisioner) migrate(ctx context.Context, name string) (err error) {
+	db, err := p.migrationConn()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
+	defer func() { p.putMigrationConn(db, err) }()
+	if _, err := db.ExecContext(ctx, "USE `"+name+"`"); err != nil {
+		return fmt.Errorf("use %s: %w", name, err)
+	}
 	// Replicas migrating the same tenant at once (at start, and on its
 	// first request after an upgrade) take turns; goose then finds nothing
 	// left to do for the second.
@@ -267,9 +274,58 @@ func (p *Provisioner) migrate(ctx context.Context, name string) error {
 	if got.Int64 != 1 {
 		return fmt.Errorf("lock %s for migration: another migration holds it", name)
 	}
-	defer db.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "saasd_migrate_"+name) //nolint:errcheck // the lock ends with the connection anyway
+	defer func() {
+		if _, rerr := db.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "saasd_migrate_"+name); rerr != nil && err == nil {
+			err = fmt.Errorf("unlock %s after migration: %w", name, rerr)
+		}
+	}()
 	return p.migrator.Migrate(ctx, db)
 }
+
+// migrationConn returns a pool of one connection to the server for one
+// migration at a time. They are kept between migrations (up to
+// keptMigrationConns of them), so that a fleet migration connects once per
+// worker, not once per tenant; each migration first selects its schema
+// with USE. A pool whose connection broke mid-way reconnects with no
+// schema selected, so a statement after that fails instead of reaching
+// another schema.
+func (p *Provisioner) migrationConn() (*sql.DB, error) {
+	select {
+	case db := <-p.migrationConns:
+		return db, nil
+	default:
+	}
+	mc := p.server.Clone()
+	mc.DBName = ""
+	if mc.Timeout == 0 {
+		mc.Timeout = 5 * time.Second
+	}
+	db, err := sql.Open("mysql", mc.FormatDSN())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(10 * time.Second)
+	return db, nil
+}
+
+// putMigrationConn keeps db for the next migration, unless the migration
+// failed (its session may hold a half-done state) or enough are kept.
+func (p *Provisioner) putMigrationConn(db *sql.DB, err error) {
+	if err == nil {
+		select {
+		case p.migrationConns <- db:
+			return
+		default:
+		}
+	}
+	db.Close()
+}
+
+// keptMigrationConns is how many idle migration connections a provisioner
+// keeps: as many as the widest fleet migration runs at once.
+const keptMigrationConns = 64
 
 // Drop drops the tenant's schema, only when its marker says it is this
 // installation's for t (or it is unmarked and named for t); one already

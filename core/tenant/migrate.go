@@ -3,11 +3,13 @@ package tenant
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
 )
 
 // MigrateOptions select and pace a fleet migration.
@@ -66,7 +68,28 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		return run, nil
 	}
 	n := max(opts.Concurrency, 1)
+	// Versions reached are recorded in batches when the store can (one
+	// statement and one commit per batch, not per tenant); a batch lost to
+	// a crash only makes the next run look at those tenants again.
+	versions, _ := s.tenants.(ports.SchemaVersions)
 	var mu sync.Mutex
+	var reached []int64 // migrated, not recorded yet
+	lastFlush := time.Now()
+	flush := func(ids []int64) {
+		if len(ids) == 0 {
+			return
+		}
+		err := versions.SetSchemaVersion(context.WithoutCancel(ctx), ids, run.Target)
+		if err == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, id := range ids {
+			run.Failed[id] = fmt.Errorf("tenant %d: migrated, but recording its schema version failed: %w", id, err)
+		}
+		run.Migrated = slices.DeleteFunc(run.Migrated, func(id int64) bool { return slices.Contains(ids, id) })
+	}
 	var wg sync.WaitGroup
 	work := make(chan core.Tenant)
 	for range n {
@@ -74,17 +97,32 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		go func() {
 			defer wg.Done()
 			for t := range work {
-				_, err := s.migrateTenant(ctx, t)
+				var err error
+				if versions != nil {
+					if merr := s.provisioner.Migrate(ctx, t); merr != nil {
+						_, err = s.recordMigration(ctx, t, merr)
+					}
+				} else {
+					_, err = s.migrateTenant(ctx, t)
+				}
+				var batch []int64
 				mu.Lock()
 				if err != nil {
 					run.Failed[t.ID] = err
 				} else {
 					run.Migrated = append(run.Migrated, t.ID)
+					if versions != nil {
+						reached = append(reached, t.ID)
+						if len(reached) >= versionBatch || time.Since(lastFlush) > time.Second {
+							batch, reached, lastFlush = reached, nil, time.Now()
+						}
+					}
 				}
 				if opts.Progress != nil {
 					opts.Progress(len(run.Migrated)+len(run.Failed), len(pending), len(run.Failed))
 				}
 				mu.Unlock()
+				flush(batch)
 			}
 		}()
 	}
@@ -96,6 +134,7 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 	}
 	close(work)
 	wg.Wait()
+	flush(reached)
 	sort.Slice(run.Migrated, func(i, j int) bool { return run.Migrated[i] < run.Migrated[j] })
 	return run, ctx.Err()
 }
@@ -163,10 +202,19 @@ func (s *Service) Current(ctx context.Context, t core.Tenant) (core.Tenant, erro
 	return migrated, nil
 }
 
+// versionBatch is how many tenants' new schema version the fleet migration
+// records in one statement.
+const versionBatch = 100
+
 // migrateTenant migrates one tenant's database and records the outcome
 // (its version, or why it failed) on the tenant.
 func (s *Service) migrateTenant(ctx context.Context, t core.Tenant) (core.Tenant, error) {
-	merr := s.provisioner.Migrate(ctx, t)
+	return s.recordMigration(ctx, t, s.provisioner.Migrate(ctx, t))
+}
+
+// recordMigration records on t the outcome merr of migrating its database: its
+// version, or why it failed.
+func (s *Service) recordMigration(ctx context.Context, t core.Tenant, merr error) (core.Tenant, error) {
 	version := s.provisioner.Version()
 	updated, err := s.tenants.UpdateTenant(context.WithoutCancel(ctx), t.ID, func(r *core.Tenant) error {
 		if merr != nil {
