@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
@@ -42,6 +43,12 @@ type Config struct {
 	Logins         ports.Sealer
 	MaxTenantConns int
 	TenantPoolSize int
+	// Roles, with Logins, shares the MaxTenantConns connections between
+	// every tenant: they are of one pooled login with no privilege of its
+	// own, each set to the role of the tenant whose statement it runs (a
+	// role per tenant, granted its schema alone). Without it each tenant
+	// login has pools of its own.
+	Roles bool
 }
 
 // Tenants names the tenant schemas on the control database's server and
@@ -55,6 +62,12 @@ type Tenants struct {
 	pools        *tenantPools // nil: every tenant on the control pool
 	// migrationConns are idle connections kept for migrations.
 	migrationConns chan *sql.DB
+	// With roles: the pooled login, and the tenant roles known to be
+	// granted to it.
+	poolUser, poolPassword string
+	rolesMu                sync.Mutex
+	poolReady              bool
+	readyRoles             map[string]bool
 }
 
 // NewTenants returns the tenant schemas reached through pool.
@@ -81,6 +94,19 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 			}
 			return login.FormatDSN()
 		}, cfg.Logins, max(cfg.MaxTenantConns, 1), max(cfg.TenantPoolSize, 1))
+		if cfg.Roles {
+			ts.poolUser, ts.poolPassword = poolLogin(cfg.Prefix, cfg.Installation, mc.Passwd)
+			login := mc.Clone()
+			login.User, login.Passwd, login.DBName, login.InterpolateParams = ts.poolUser, ts.poolPassword, "", true
+			if login.Timeout == 0 {
+				login.Timeout = 5 * time.Second
+			}
+			if ts.pools.roles, err = newRolePool(login.FormatDSN(), max(cfg.MaxTenantConns, 1)); err != nil {
+				return nil, err
+			}
+			// Handles hold no connection: far more of them than of pools.
+			ts.pools.max, ts.readyRoles = maxRoleHandles, map[string]bool{}
+		}
 	}
 	ts.store = sqltenant.New(ts, dialect{})
 	return ts, nil
@@ -113,14 +139,23 @@ func (ts *Tenants) owns(name string) bool {
 // Handle serves tenant t's tables: on a pool of t's own login when logins
 // are on and t has one, so its statements cannot reach another schema;
 // otherwise from the control pool, naming t's schema before every table.
-func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, error) {
+func (ts *Tenants) Handle(ctx context.Context, t core.Tenant) (sqltenant.Handle, error) {
 	if !ts.owns(t.Database) {
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, ts.prefix)
 	}
 	if ts.pools != nil && t.DBUser != "" && t.DBSecret != "" {
+		if ts.pools.roles != nil {
+			if err := ts.ensureRole(ctx, t); err != nil {
+				return sqltenant.Handle{}, err
+			}
+		}
 		db, err := ts.pools.pool(t)
 		if err != nil {
 			return sqltenant.Handle{}, err
+		}
+		if ts.pools.roles != nil {
+			// The pooled login has no schema of its own: names are qualified.
+			return sqltenant.Handle{DB: db, Qualifier: "`" + t.Database + "`.", Database: t.Database}, nil
 		}
 		return sqltenant.Handle{DB: db, Database: t.Database}, nil
 	}
@@ -149,6 +184,70 @@ func (ts *Tenants) Close() error {
 		return nil
 	}
 	return ts.pools.close()
+}
+
+// maxRoleHandles is how many tenants' handles are kept with roles: they
+// hold no connection, only a goroutine each.
+const maxRoleHandles = 2048
+
+// ensureRole makes sure t's role exists and is granted to the pooled login
+// (tenants made before roles existed get theirs at their first request),
+// once per tenant and process.
+func (ts *Tenants) ensureRole(ctx context.Context, t core.Tenant) error {
+	role := roleOf(t.DBUser)
+	ts.rolesMu.Lock()
+	ready := ts.readyRoles[role]
+	ts.rolesMu.Unlock()
+	if ready {
+		return nil
+	}
+	// Idempotent statements rather than a look at mysql.roles_mapping,
+	// which the control login need not be able to read.
+	return ts.grantRole(ctx, t.Database, t.DBUser)
+}
+
+// grantRole creates the role of login user with every privilege on
+// database alone, and grants it to the pooled login (made first if need be).
+func (ts *Tenants) grantRole(ctx context.Context, database, user string) error {
+	if err := ts.ensurePoolLogin(ctx); err != nil {
+		return err
+	}
+	role := roleOf(user)
+	for _, stmt := range []string{
+		"CREATE ROLE IF NOT EXISTS `" + role + "`",
+		"GRANT ALL PRIVILEGES ON `" + database + "`.* TO `" + role + "`",
+		"GRANT `" + role + "` TO '" + ts.poolUser + "'@'%'",
+	} {
+		if _, err := ts.pool.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("role %s: %w", role, err)
+		}
+	}
+	ts.rolesMu.Lock()
+	ts.readyRoles[role] = true
+	ts.rolesMu.Unlock()
+	return nil
+}
+
+// ensurePoolLogin creates the pooled login of tenant connections, with no
+// privilege of its own (and no default role: none is ever set for it), or sets its password again (the control
+// login's may have changed), once per process.
+func (ts *Tenants) ensurePoolLogin(ctx context.Context) error {
+	ts.rolesMu.Lock()
+	defer ts.rolesMu.Unlock()
+	if ts.poolReady {
+		return nil
+	}
+	// Hex only: the password needs no quoting.
+	for _, stmt := range []string{
+		"CREATE USER IF NOT EXISTS '" + ts.poolUser + "'@'%' IDENTIFIED BY '" + ts.poolPassword + "'",
+		"ALTER USER '" + ts.poolUser + "'@'%' IDENTIFIED BY '" + ts.poolPassword + "'",
+	} {
+		if _, err := ts.pool.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("tenant pool login %s: %w", ts.poolUser, err)
+		}
+	}
+	ts.poolReady = true
+	return nil
 }
 
 // Provisioner creates one schema per tenant on the control database's server.
@@ -386,6 +485,12 @@ func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, st
 		_, _ = p.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
 		return "", "", fmt.Errorf("grant %s to %s: %w", t.Database, user, err)
 	}
+	if p.pools != nil && p.pools.roles != nil {
+		if err := p.grantRole(ctx, t.Database, user); err != nil {
+			_, _ = p.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
+			return "", "", err
+		}
+	}
 	return user, password, nil
 }
 
@@ -404,6 +509,16 @@ func (p *Provisioner) DropUserNamed(ctx context.Context, name string) error {
 	}
 	if _, err := p.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+name+"'@'%'"); err != nil {
 		return fmt.Errorf("drop user %s: %w", name, err)
+	}
+	// Its role too (tenant roles exist only with Config.Roles; a server
+	// without roles has nothing to drop).
+	if p.pools != nil && p.pools.roles != nil {
+		if _, err := p.pool.ExecContext(ctx, "DROP ROLE IF EXISTS `"+roleOf(name)+"`"); err != nil {
+			return fmt.Errorf("drop role %s: %w", roleOf(name), err)
+		}
+		p.rolesMu.Lock()
+		delete(p.readyRoles, roleOf(name))
+		p.rolesMu.Unlock()
 	}
 	return nil
 }
