@@ -92,4 +92,14 @@ func tenantTraffic(t *testing.T, roles bool) {
 			}
 		}
 	}
+	// Connections that served A (with roles: set to A's role) now serve B,
+	// which still cannot read A's schema.
+	hb, err := ts.Handle(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = hb.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+a.Database+"`.customers").Scan(&n)
+	if !errors.As(err, &me) || (me.Number != 1142 && me.Number != 1044) {
+		t.Fatalf("tenant B reading tenant A's schema after A's traffic: %v, want access denied", err)
+	}
 }
