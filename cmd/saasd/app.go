@@ -269,6 +269,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
 			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, 2
+			mc.Roles = cfg.Tenants.DBRoles
 		}
 		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
 		a.mysqlDBs = mysqlDBs
