@@ -392,6 +392,10 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	a.audit = audit.New(gormstore.NewAuditStore(db))
+	var busy func(error) bool
+	if cfg.Database.Driver == gormstore.MySQL {
+		busy = mysql.Busy
+	}
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
@@ -408,6 +412,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Limiter: limiter, Checks: checks, Observer: observer, Tracing: provider, Ready: db.Ping, Logger: logger,
 		Idem: a.idem, Webhooks: a.webhooks, Audit: a.audit,
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
+		Busy: busy,
 	})
 	return nil
 }
