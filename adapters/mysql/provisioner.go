@@ -478,29 +478,21 @@ func (p *Provisioner) Version() int64 { return p.migrator.Version() }
 
 // Migrate applies the pending tenant migrations to t's schema, one
 // migration of a schema at a time across every process (a named lock on the
-// server). A schema made before markers existed is marked as t's first; one
-// marked by another installation or for another tenant is refused.
+// server). Its marker is read under that lock, before anything changes: a
+// schema made before markers existed is marked as t's first; one marked by
+// another installation or for another tenant is refused.
 func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
-	m, err := p.Marker(ctx, t.Database)
+	start := time.Now()
+	changed, err := p.migrate(ctx, t)
 	if err != nil {
 		return err
 	}
-	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
-		return err
+	if changed {
+		p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
 	}
-	if m == (core.DatabaseMarker{}) {
-		if err := sqltenant.WriteMarker(ctx, p.srv.handleOf(t.Database), core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
-			return err
-		}
-	}
-	start := time.Now()
-	if err := p.migrate(ctx, t.Database); err != nil {
-		return err
-	}
-	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
 	return nil
 }
 
@@ -522,31 +514,34 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 	return name, nil
 }
 
-func (p *Provisioner) migrate(ctx context.Context, name string) (err error) {
+// migrate runs the migration of t's schema on a kept connection: USE,
+// the lock, then the migrator's own statements (the marker first).
+func (p *Provisioner) migrate(ctx context.Context, t core.Tenant) (changed bool, err error) {
+	name := t.Database
 	db, err := p.migrationConn()
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() { p.putMigrationConn(db, err) }()
 	if _, err := db.ExecContext(ctx, "USE `"+name+"`"); err != nil {
-		return fmt.Errorf("use %s: %w", name, err)
+		return false, fmt.Errorf("use %s: %w", name, err)
 	}
 	// Replicas migrating the same tenant at once (at start, and on its
-	// first request after an upgrade) take turns; goose then finds nothing
-	// left to do for the second.
+	// first request after an upgrade) take turns; the second then finds
+	// nothing left to do.
 	var got sql.NullInt64
 	if err := db.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", "saasd_migrate_"+name).Scan(&got); err != nil {
-		return fmt.Errorf("lock %s for migration: %w", name, err)
+		return false, fmt.Errorf("lock %s for migration: %w", name, err)
 	}
 	if got.Int64 != 1 {
-		return fmt.Errorf("lock %s for migration: another migration holds it", name)
+		return false, fmt.Errorf("lock %s for migration: another migration holds it", name)
 	}
 	defer func() {
 		if _, rerr := db.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "saasd_migrate_"+name); rerr != nil && err == nil {
 			err = fmt.Errorf("unlock %s after migration: %w", name, rerr)
 		}
 	}()
-	return p.migrator.Migrate(ctx, db)
+	return p.migrator.MigrateOwned(ctx, db, sqltenant.Owner{Installation: p.installation, Tenant: t, Name: p.DatabaseName(t.ID)}, dialect{})
 }
 
 // migrationConn returns a pool of one connection to p's server for one
