@@ -84,7 +84,8 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 	n := max(opts.Concurrency, 1)
 	// Versions reached are recorded in batches when the store can (one
 	// statement and one commit per batch, not per tenant), a batch per
-	// server; a batch lost to a crash only makes the next run look at
+	// server, written by a goroutine of their own while the workers go on
+	// migrating; a batch lost to a crash only makes the next run look at
 	// those tenants again.
 	versions, _ := s.tenants.(ports.SchemaVersions)
 	var mu sync.Mutex
@@ -108,6 +109,14 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		work := make(chan core.Tenant)
 		var reached []int64 // this server's migrated tenants, not recorded yet
 		lastFlush := time.Now()
+		batches := make(chan []int64, 4)
+		flushed := make(chan struct{})
+		go func() {
+			defer close(flushed)
+			for batch := range batches {
+				flush(batch)
+			}
+		}()
 		var workers sync.WaitGroup
 		for range n {
 			workers.Add(1)
@@ -139,7 +148,9 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 						opts.Progress(len(run.Migrated)+len(run.Failed), len(pending), len(run.Failed))
 					}
 					mu.Unlock()
-					flush(batch)
+					if batch != nil {
+						batches <- batch
+					}
 				}
 			}()
 		}
@@ -158,7 +169,9 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 			batch := reached
 			reached = nil
 			mu.Unlock()
-			flush(batch)
+			batches <- batch
+			close(batches)
+			<-flushed
 		}()
 	}
 	wg.Wait()
