@@ -133,6 +133,9 @@ func (m *mariadb) dropUsers(ctx context.Context, prefixes ...string) (int, error
 		// Placeholders are not allowed here; both parts come from the
 		// server and are quoted as string literals.
 		q := "DROP USER IF EXISTS " + quoteString(u[0]) + "@" + quoteString(u[1])
+		if u[1] == "" { // a tenant role (tenants.db_roles)
+			q = "DROP ROLE IF EXISTS " + quoteString(u[0])
+		}
 		if _, err := m.db.ExecContext(ctx, q); err != nil {
 			errs = append(errs, fmt.Errorf("drop user %s@%s: %w", u[0], u[1], err))
 		} else {

@@ -160,6 +160,15 @@ type Tenants struct {
 	// DBUsers gives each tenant (MySQL) a login with rights on its own
 	// schema only; turn it off where the control login lacks CREATE USER.
 	DBUsers bool `mapstructure:"db_users"`
+	// DBRoles (MySQL, with DBUsers) runs tenant traffic on one pool per
+	// server of a shared login with no privilege of its own, each
+	// connection set to the tenant's role (granted its schema alone) before
+	// each statement: the connections serve every tenant, so a fleet wider
+	// than database.max_tenant_conns pays no connection per request. Off
+	// by default: isolation then rests on saasd setting the right role, not
+	// on the credential, since the shared login may take every tenant's
+	// role. Off: each tenant login has pools of its own.
+	DBRoles bool `mapstructure:"db_roles"`
 	// SecretKeys seal the secrets kept in the control database (tenants'
 	// database passwords, stored idempotent answers; AES-256-GCM, base64
 	// of 32 bytes each); the first seals, all open, so keys can rotate.
@@ -240,6 +249,7 @@ var defaults = map[string]any{
 	"tenants.session_ttl":                720 * time.Hour,
 	"tenants.provision_timeout":          10 * time.Minute,
 	"tenants.db_users":                   true,
+	"tenants.db_roles":                   false,
 	"tenants.delete_retention":           time.Duration(0),
 	"tenants.secret_keys":                []string{},
 	"tenants.key_file":                   "data/secret.key",

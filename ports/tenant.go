@@ -54,6 +54,15 @@ type DatabaseCopier interface {
 	Checksums(ctx context.Context, t core.Tenant) (map[string]core.TableSum, error)
 }
 
+// SchemaVersions is an optional capability of a TenantStore (found by type
+// assertion): the fleet migration's bookkeeping for many tenants in one
+// statement, instead of a transaction (and a commit) per tenant.
+type SchemaVersions interface {
+	// SetSchemaVersion records that the databases of tenants ids are at
+	// version, clearing their last migration error.
+	SetSchemaVersion(ctx context.Context, ids []int64, version int64) error
+}
+
 // Provisioner creates and removes the database that belongs to one tenant.
 // Its steps are separate so that the provisioning saga can record, retry and
 // undo each one. Ownership is recorded, never inferred from a name: every

@@ -271,6 +271,26 @@ func (s tenants) UpdateTenant(ctx context.Context, id int64, fn func(*core.Tenan
 	return t, err
 }
 
+// SetSchemaVersion passes many tenants' schema version on to the store
+// (one at a time when it cannot take them at once), then invalidates once.
+func (s tenants) SetSchemaVersion(ctx context.Context, ids []int64, version int64) error {
+	var err error
+	if sv, ok := s.TenantStore.(ports.SchemaVersions); ok {
+		err = sv.SetSchemaVersion(ctx, ids, version)
+	} else {
+		for _, id := range ids {
+			if _, err = s.TenantStore.UpdateTenant(ctx, id, func(t *core.Tenant) error {
+				t.SchemaVersion, t.MigrationError = version, ""
+				return nil
+			}); err != nil {
+				break
+			}
+		}
+	}
+	s.c.invalidate(ctx, Tenants)
+	return err
+}
+
 func (s tenants) DeleteTenant(ctx context.Context, id int64) error {
 	err := s.TenantStore.DeleteTenant(ctx, id)
 	if err == nil {

@@ -72,6 +72,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.logger.Warn("database unavailable", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
 		err = core.Errorf(core.Unavailable, "service temporarily unavailable: the database does not answer; retry shortly")
 		kind = core.Unavailable
+	} else if kind == core.Internal && s.busy != nil && s.busy(err) {
+		s.logger.Warn("database busy", zap.String("request_id", requestID(c)), zap.String("route", c.FullPath()), zap.Error(err))
+		err = core.Errorf(core.Unavailable, "service temporarily unavailable: the database has too many connections; retry shortly")
+		kind = core.Unavailable
 	}
 	status := statusOf(kind)
 	if status >= 500 && status != http.StatusServiceUnavailable {

@@ -72,7 +72,11 @@ type Deps struct {
 	Checks   []ReadyCheck                // more dependencies for /readyz
 	Observer ports.EdgeObserver          // nil: no metrics
 	Tracing  trace.TracerProvider        // nil: no spans, and nothing of tracing runs
-	Logger   *zap.Logger
+	// Busy reports a database's refusal that passes with time (MySQL's
+	// too many connections: mysql.Busy), answered 503 like a database
+	// that does not answer; nil: none is.
+	Busy   func(error) bool
+	Logger *zap.Logger
 }
 
 // Server serves the API.
@@ -90,6 +94,7 @@ type Server struct {
 	ready    func(context.Context) error
 	checks   []ReadyCheck
 	observer ports.EdgeObserver
+	busy     func(error) bool
 	logger   *zap.Logger
 	engine   *gin.Engine
 
@@ -107,7 +112,7 @@ type statusJSON struct {
 // New builds the Gin engine with every route.
 func New(cfg Config, d Deps) *Server {
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, audit: d.Audit, ready: d.Ready, checks: d.Checks, observer: d.Observer, logger: d.Logger}
+	s := &Server{cfg: cfg, tenants: d.Tenants, billing: d.Billing, auth: d.Auth, accounts: d.Accounts, limiter: d.Limiter, idem: d.Idem, webhooks: d.Webhooks, stats: d.Stats, audit: d.Audit, ready: d.Ready, checks: d.Checks, observer: d.Observer, busy: d.Busy, logger: d.Logger}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true

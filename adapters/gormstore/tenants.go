@@ -360,6 +360,17 @@ func (s *TenantStore) UpdateTenant(ctx context.Context, id int64, fn func(*core.
 	return out, err
 }
 
+var _ ports.SchemaVersions = (*TenantStore)(nil)
+
+// SetSchemaVersion records the schema version of many tenants at once.
+func (s *TenantStore) SetSchemaVersion(ctx context.Context, ids []int64, version int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.db.gorm.WithContext(ctx).Model(&tenantRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"schema_version": version, "migration_error": "", "updated_at": time.Now().UTC()}).Error
+}
+
 // DeleteTenant removes the tenant row.
 func (s *TenantStore) DeleteTenant(ctx context.Context, id int64) error {
 	res := s.db.gorm.WithContext(ctx).Delete(&tenantRow{}, id)

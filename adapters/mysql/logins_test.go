@@ -20,17 +20,30 @@ func (plain) Seal(s string) (string, error) { return s, nil }
 func (plain) Open(s string) (string, error) { return s, nil }
 
 // TestTenantTrafficUnderItsOwnLogin: with logins on, a tenant's handle is
-// a connection of its own login, which MariaDB refuses on another tenant's
-// schema even when the statement names it; the pools stay within the cap.
+// a connection of its own login (or, with roles, of the pooled login set to
+// its role), which MariaDB refuses on another tenant's schema even when the
+// statement names it; the connections stay within the cap.
 func TestTenantTrafficUnderItsOwnLogin(t *testing.T) {
 	t.Parallel()
+	for _, roles := range []bool{false, true} {
+		t.Run(map[bool]string{false: "login pools", true: "roles"}[roles], func(t *testing.T) {
+			t.Parallel()
+			tenantTraffic(t, roles)
+		})
+	}
+}
+
+func tenantTraffic(t *testing.T, roles bool) {
 	db, dsn, prefix := mustServer(t)
 	const capConns = 4 // two pools of two
-	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix, Installation: installation, Logins: plain{}, MaxTenantConns: capConns, TenantPoolSize: 2}, db)
+	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix, Installation: installation, Logins: plain{}, MaxTenantConns: capConns, TenantPoolSize: 2, Roles: roles}, db)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ts.Close() })
+	t.Cleanup(func() {
+		ts.Close()
+		db.Exec("DROP USER IF EXISTS '" + prefix + "pool'@'%'")
+	})
 	p, err := mysql.NewProvisioner(ts, schemas(), counted, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +71,7 @@ func TestTenantTrafficUnderItsOwnLogin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.DB.ExecContext(ctx, "INSERT INTO customers (account, created_at, updated_at) VALUES ('a', NOW(), NOW())"); err != nil {
+	if _, err := h.DB.ExecContext(ctx, "INSERT INTO "+h.Qualifier+"customers (account, created_at, updated_at) VALUES ('a', NOW(), NOW())"); err != nil {
 		t.Fatalf("tenant A on its own schema: %v", err)
 	}
 	var n int
@@ -78,5 +91,15 @@ func TestTenantTrafficUnderItsOwnLogin(t *testing.T) {
 				t.Fatalf("%d tenant connections open, cap %d", open, capConns)
 			}
 		}
+	}
+	// Connections that served A (with roles: set to A's role) now serve B,
+	// which still cannot read A's schema.
+	hb, err := ts.Handle(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = hb.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+a.Database+"`.customers").Scan(&n)
+	if !errors.As(err, &me) || (me.Number != 1142 && me.Number != 1044) {
+		t.Fatalf("tenant B reading tenant A's schema after A's traffic: %v, want access denied", err)
 	}
 }

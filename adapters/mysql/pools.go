@@ -24,6 +24,9 @@ type tenantPools struct {
 	sealer  ports.Sealer
 	perPool int
 	max     int // pools held at once
+	// roles, when set, lends every pool's connections from one shared pool
+	// of the tenants' pooled login, each set to the tenant's role.
+	roles *rolePool
 
 	mu    sync.Mutex
 	lru   *list.List // of *tenantPool, most recent first
@@ -50,18 +53,22 @@ func (tp *tenantPools) pool(t core.Tenant) (*sql.DB, error) {
 		tp.lru.MoveToFront(el)
 		return el.Value.(*tenantPool).db, nil
 	}
-	password, err := tp.sealer.Open(t.DBSecret)
-	if err != nil {
-		return nil, fmt.Errorf("open the database password of tenant %d: %w", t.ID, err)
+	var db *sql.DB
+	if tp.roles != nil {
+		db = tp.roles.db(roleOf(t.DBUser))
+	} else {
+		password, err := tp.sealer.Open(t.DBSecret)
+		if err != nil {
+			return nil, fmt.Errorf("open the database password of tenant %d: %w", t.ID, err)
+		}
+		if db, err = tp.opener.Open("mysql", tp.server(t.DBUser, password, t.Database), t.ID); err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(tp.perPool)
+		db.SetMaxIdleConns(tp.perPool)
+		db.SetConnMaxIdleTime(time.Minute)
+		db.SetConnMaxLifetime(5 * time.Minute)
 	}
-	db, err := tp.opener.Open("mysql", tp.server(t.DBUser, password, t.Database), t.ID)
-	if err != nil {
-		return nil, err
-	}
-	db.SetMaxOpenConns(tp.perPool)
-	db.SetMaxIdleConns(tp.perPool)
-	db.SetConnMaxIdleTime(time.Minute)
-	db.SetConnMaxLifetime(5 * time.Minute)
 	for tp.lru.Len() >= tp.max {
 		oldest := tp.lru.Back()
 		tp.lru.Remove(oldest)
@@ -96,6 +103,9 @@ func retire(db *sql.DB) {
 
 // open counts the connections of every pool held, for tests and metrics.
 func (tp *tenantPools) open() int {
+	if tp.roles != nil {
+		return tp.roles.conns()
+	}
 	tp.mu.Lock()
 	defer tp.mu.Unlock()
 	n := 0
@@ -114,5 +124,8 @@ func (tp *tenantPools) close() error {
 	}
 	tp.lru.Init()
 	tp.byKey = map[string]*list.Element{}
+	if tp.roles != nil {
+		tp.roles.close()
+	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
@@ -53,6 +54,12 @@ type Config struct {
 	Servers      []Server
 	MaxOpenConns int
 	MaxIdleConns int
+	// Roles, with Logins, shares each server's MaxTenantConns connections
+	// between every tenant on it: they are of one pooled login with no
+	// privilege of its own, each set to the role of the tenant whose
+	// statement it runs (a role per tenant, granted its schema alone).
+	// Without it each tenant login has pools of its own.
+	Roles bool
 }
 
 // Server is a database server for tenant schemas.
@@ -68,6 +75,15 @@ type server struct {
 	mc    *mysqldrv.Config
 	pools *tenantPools // nil: every tenant on pool
 	owned bool         // pool was opened here (not the control pool): Close closes it
+	// migrationConns are idle connections to this server kept for
+	// migrations.
+	migrationConns chan *sql.DB
+	// With roles: the pooled login on this server, and the tenant roles
+	// known to be granted to it.
+	poolUser, poolPassword string
+	rolesMu                sync.Mutex
+	poolReady              bool
+	readyRoles             map[string]bool
 }
 
 // Tenants names the tenant schemas on the database servers and serves their
@@ -96,7 +112,11 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 	}
 	mc.ParseTime, mc.Loc = true, time.UTC
 	ts := &Tenants{prefix: cfg.Prefix, installation: cfg.Installation, open: cfg.Open}
-	ts.servers = append(ts.servers, ts.newServer(cfg, core.DefaultServer, mc, pool))
+	first, err := ts.newServer(cfg, core.DefaultServer, mc, pool)
+	if err != nil {
+		return nil, err
+	}
+	ts.servers = append(ts.servers, first)
 	for _, srv := range cfg.Servers {
 		if srv.Name == core.DefaultServer {
 			continue // the control database's, above
@@ -122,7 +142,12 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 		db.SetMaxOpenConns(max(cfg.MaxOpenConns, 1))
 		db.SetMaxIdleConns(max(cfg.MaxIdleConns, 0))
 		db.SetConnMaxIdleTime(5 * time.Minute)
-		s := ts.newServer(cfg, srv.Name, smc, db)
+		s, err := ts.newServer(cfg, srv.Name, smc, db)
+		if err != nil {
+			db.Close()
+			ts.Close()
+			return nil, fmt.Errorf("database server %s: %w", srv.Name, err)
+		}
 		s.owned = true
 		ts.servers = append(ts.servers, s)
 	}
@@ -131,9 +156,10 @@ func NewTenants(cfg Config, pool *sql.DB) (*Tenants, error) {
 }
 
 // newServer is server name reached through pool, with pools of tenant
-// logins when cfg has logins.
-func (ts *Tenants) newServer(cfg Config, name string, mc *mysqldrv.Config, pool *sql.DB) *server {
-	s := &server{name: name, pool: pool, mc: mc}
+// logins when cfg has logins (one pool of the server's pooled login, with
+// roles).
+func (ts *Tenants) newServer(cfg Config, name string, mc *mysqldrv.Config, pool *sql.DB) (*server, error) {
+	s := &server{name: name, pool: pool, mc: mc, migrationConns: make(chan *sql.DB, keptMigrationConns)}
 	if cfg.Logins != nil {
 		s.pools = newTenantPools(func(user, password, database string) string {
 			login := mc.Clone()
@@ -145,8 +171,22 @@ func (ts *Tenants) newServer(cfg Config, name string, mc *mysqldrv.Config, pool 
 			return login.FormatDSN()
 		}, cfg.Logins, max(cfg.MaxTenantConns, 1), max(cfg.TenantPoolSize, 1))
 		s.pools.opener = cfg.Open
+		if cfg.Roles {
+			s.poolUser, s.poolPassword = poolLogin(cfg.Prefix, cfg.Installation, mc.Passwd)
+			login := mc.Clone()
+			login.User, login.Passwd, login.DBName, login.InterpolateParams = s.poolUser, s.poolPassword, "", true
+			if login.Timeout == 0 {
+				login.Timeout = 5 * time.Second
+			}
+			var err error
+			if s.pools.roles, err = newRolePool(login.FormatDSN(), max(cfg.MaxTenantConns, 1)); err != nil {
+				return nil, err
+			}
+			// Handles hold no connection: far more of them than of pools.
+			s.pools.max, s.readyRoles = maxRoleHandles, map[string]bool{}
+		}
 	}
-	return s
+	return s, nil
 }
 
 // server returns the server named name ("" is the control database's).
@@ -196,7 +236,7 @@ func (ts *Tenants) owns(name string) bool {
 // login when logins are on and t has one, so its statements cannot reach
 // another schema; otherwise from the server's pool, naming t's schema
 // before every table.
-func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, error) {
+func (ts *Tenants) Handle(ctx context.Context, t core.Tenant) (sqltenant.Handle, error) {
 	if !ts.owns(t.Database) {
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d has no database of prefix %q", t.ID, ts.prefix)
 	}
@@ -205,9 +245,18 @@ func (ts *Tenants) Handle(_ context.Context, t core.Tenant) (sqltenant.Handle, e
 		return sqltenant.Handle{}, fmt.Errorf("tenant %d: %w", t.ID, err)
 	}
 	if srv.pools != nil && t.DBUser != "" && t.DBSecret != "" {
+		if srv.pools.roles != nil {
+			if err := srv.ensureRole(ctx, t); err != nil {
+				return sqltenant.Handle{}, err
+			}
+		}
 		db, err := srv.pools.pool(t)
 		if err != nil {
 			return sqltenant.Handle{}, err
+		}
+		if srv.pools.roles != nil {
+			// The pooled login has no schema of its own: names are qualified.
+			return sqltenant.Handle{DB: db, Qualifier: "`" + t.Database + "`.", Database: t.Database}, nil
 		}
 		return sqltenant.Handle{DB: db, Database: t.Database}, nil
 	}
@@ -276,10 +325,19 @@ func (ts *Tenants) Check(ctx context.Context) (warnings []string, err error) {
 	return warnings, nil
 }
 
-// Close closes the tenant logins' pools and the servers' own pools.
+// Close closes the tenant logins' pools, the kept migration connections
+// and the servers' own pools.
 func (ts *Tenants) Close() error {
 	var errs []error
 	for _, s := range ts.servers {
+		for done := false; !done; {
+			select {
+			case db := <-s.migrationConns:
+				errs = append(errs, db.Close())
+			default:
+				done = true
+			}
+		}
 		if s.pools != nil {
 			errs = append(errs, s.pools.close())
 		}
@@ -288,6 +346,71 @@ func (ts *Tenants) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// maxRoleHandles is how many tenants' handles a server keeps with roles:
+// they hold no connection, only a goroutine each.
+const maxRoleHandles = 2048
+
+// ensureRole makes sure t's role exists and is granted to the pooled login
+// (tenants made before roles existed get theirs at their first request),
+// once per tenant and process.
+func (s *server) ensureRole(ctx context.Context, t core.Tenant) error {
+	role := roleOf(t.DBUser)
+	s.rolesMu.Lock()
+	ready := s.readyRoles[role]
+	s.rolesMu.Unlock()
+	if ready {
+		return nil
+	}
+	// Idempotent statements rather than a look at mysql.roles_mapping,
+	// which the control login need not be able to read.
+	return s.grantRole(ctx, t.Database, t.DBUser)
+}
+
+// grantRole creates the role of login user with every privilege on
+// database alone, and grants it to the pooled login (made first if need be).
+func (s *server) grantRole(ctx context.Context, database, user string) error {
+	if err := s.ensurePoolLogin(ctx); err != nil {
+		return err
+	}
+	role := roleOf(user)
+	for _, stmt := range []string{
+		"CREATE ROLE IF NOT EXISTS `" + role + "`",
+		"GRANT ALL PRIVILEGES ON `" + database + "`.* TO `" + role + "`",
+		"GRANT `" + role + "` TO '" + s.poolUser + "'@'%'",
+	} {
+		if _, err := s.pool.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("role %s: %w", role, err)
+		}
+	}
+	s.rolesMu.Lock()
+	s.readyRoles[role] = true
+	s.rolesMu.Unlock()
+	return nil
+}
+
+// ensurePoolLogin creates the pooled login of tenant connections, with no
+// privilege of its own (and no default role: none is ever set for it), or
+// sets its password again (the server login's may have changed), once per
+// process.
+func (s *server) ensurePoolLogin(ctx context.Context) error {
+	s.rolesMu.Lock()
+	defer s.rolesMu.Unlock()
+	if s.poolReady {
+		return nil
+	}
+	// Hex only: the password needs no quoting.
+	for _, stmt := range []string{
+		"CREATE USER IF NOT EXISTS '" + s.poolUser + "'@'%' IDENTIFIED BY '" + s.poolPassword + "'",
+		"ALTER USER '" + s.poolUser + "'@'%' IDENTIFIED BY '" + s.poolPassword + "'",
+	} {
+		if _, err := s.pool.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("tenant pool login %s: %w", s.poolUser, err)
+		}
+	}
+	s.poolReady = true
+	return nil
 }
 
 // Provisioner creates one schema per tenant on one database server.
@@ -362,29 +485,21 @@ func (p *Provisioner) Version() int64 { return p.migrator.Version() }
 
 // Migrate applies the pending tenant migrations to t's schema, one
 // migration of a schema at a time across every process (a named lock on the
-// server). A schema made before markers existed is marked as t's first; one
-// marked by another installation or for another tenant is refused.
+// server). Its marker is read under that lock, before anything changes: a
+// schema made before markers existed is marked as t's first; one marked by
+// another installation or for another tenant is refused.
 func (p *Provisioner) Migrate(ctx context.Context, t core.Tenant) error {
 	if !p.owns(t.Database) {
 		return fmt.Errorf("tenant %d has no database of prefix %q", t.ID, p.prefix)
 	}
-	m, err := p.Marker(ctx, t.Database)
+	start := time.Now()
+	changed, err := p.migrate(ctx, t)
 	if err != nil {
 		return err
 	}
-	if err := sqltenant.Owns(m, p.installation, t, p.DatabaseName(t.ID)); err != nil {
-		return err
+	if changed {
+		p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
 	}
-	if m == (core.DatabaseMarker{}) {
-		if err := sqltenant.WriteMarker(ctx, p.srv.handleOf(t.Database), core.DatabaseMarker{Installation: p.installation, TenantID: t.ID}); err != nil {
-			return err
-		}
-	}
-	start := time.Now()
-	if err := p.migrate(ctx, t.Database, t.ID); err != nil {
-		return err
-	}
-	p.logger.Info("tenant database migrated", zap.Int64("tenant_id", t.ID), zap.String("database", t.Database), zap.Duration("took", time.Since(start)))
 	return nil
 }
 
@@ -406,21 +521,30 @@ func (p *Provisioner) Provision(ctx context.Context, t core.Tenant) (string, err
 	return name, nil
 }
 
-func (p *Provisioner) migrate(ctx context.Context, name string, tenantID int64) error {
-	mc := p.srv.mc.Clone()
-	mc.DBName = name
-	if mc.Timeout == 0 {
-		mc.Timeout = 5 * time.Second
-	}
-	db, err := p.open.Open("mysql", mc.FormatDSN(), tenantID)
+// migrate runs the migration of t's schema on a kept connection: USE,
+// the lock, then the migrator's own statements (the marker first).
+func (p *Provisioner) migrate(ctx context.Context, t core.Tenant) (changed bool, err error) {
+	err = p.withMigrationLock(ctx, t.Database, func(db *sql.DB) error {
+		changed, err = p.migrator.MigrateOwned(ctx, db, sqltenant.Owner{Installation: p.installation, Tenant: t, Name: p.DatabaseName(t.ID)}, dialect{})
+		return err
+	})
+	return changed, err
+}
+
+// withMigrationLock runs fn on a migration connection into schema name
+// while it holds the schema's migration lock.
+func (p *Provisioner) withMigrationLock(ctx context.Context, name string, fn func(db *sql.DB) error) (err error) {
+	db, err := p.migrationConn()
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
+	defer func() { p.putMigrationConn(db, err) }()
+	if _, err := db.ExecContext(ctx, "USE `"+name+"`"); err != nil {
+		return fmt.Errorf("use %s: %w", name, err)
+	}
 	// Replicas migrating the same tenant at once (at start, and on its
-	// first request after an upgrade) take turns; goose then finds nothing
-	// left to do for the second.
+	// first request after an upgrade) take turns; the second then finds
+	// nothing left to do.
 	var got sql.NullInt64
 	if err := db.QueryRowContext(ctx, "SELECT GET_LOCK(?, 60)", "saasd_migrate_"+name).Scan(&got); err != nil {
 		return fmt.Errorf("lock %s for migration: %w", name, err)
@@ -428,9 +552,60 @@ func (p *Provisioner) migrate(ctx context.Context, name string, tenantID int64) 
 	if got.Int64 != 1 {
 		return fmt.Errorf("lock %s for migration: another migration holds it", name)
 	}
-	defer db.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "saasd_migrate_"+name) //nolint:errcheck // the lock ends with the connection anyway
-	return p.migrator.Migrate(ctx, db)
+	defer func() {
+		if _, rerr := db.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", "saasd_migrate_"+name); rerr != nil && err == nil {
+			err = fmt.Errorf("unlock %s after migration: %w", name, rerr)
+		}
+	}()
+	return fn(db)
 }
+
+// migrationConn returns a pool of one connection to p's server for one
+// migration at a time. They are kept between migrations (up to
+// keptMigrationConns of them per server), so that a fleet migration
+// connects once per worker, not once per tenant; each migration first
+// selects its schema with USE. A pool whose connection broke mid-way
+// reconnects with no schema selected, so a statement after that fails
+// instead of reaching another schema.
+func (p *Provisioner) migrationConn() (*sql.DB, error) {
+	select {
+	case db := <-p.srv.migrationConns:
+		return db, nil
+	default:
+	}
+	mc := p.srv.mc.Clone()
+	mc.DBName = ""
+	if mc.Timeout == 0 {
+		mc.Timeout = 5 * time.Second
+	}
+	// Tenant 0: the connection serves one tenant after another.
+	db, err := p.open.Open("mysql", mc.FormatDSN(), 0)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxIdleTime(10 * time.Second)
+	return db, nil
+}
+
+// putMigrationConn keeps db for the next migration on p's server, unless
+// the migration failed (its session may hold a half-done state) or enough
+// are kept.
+func (p *Provisioner) putMigrationConn(db *sql.DB, err error) {
+	if err == nil {
+		select {
+		case p.srv.migrationConns <- db:
+			return
+		default:
+		}
+	}
+	db.Close()
+}
+
+// keptMigrationConns is how many idle migration connections are kept per
+// server: as many as the widest fleet migration runs at once.
+const keptMigrationConns = 64
 
 // Drop drops the tenant's schema, only when its marker says it is this
 // installation's for t (or it is unmarked and named for t); one already
@@ -494,6 +669,12 @@ func (p *Provisioner) CreateUser(ctx context.Context, t core.Tenant) (string, st
 		_, _ = p.srv.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
 		return "", "", fmt.Errorf("grant %s to %s: %w", t.Database, user, err)
 	}
+	if p.srv.pools != nil && p.srv.pools.roles != nil {
+		if err := p.srv.grantRole(ctx, t.Database, user); err != nil {
+			_, _ = p.srv.pool.ExecContext(context.WithoutCancel(ctx), "DROP USER IF EXISTS '"+user+"'@'%'")
+			return "", "", err
+		}
+	}
 	return user, password, nil
 }
 
@@ -512,6 +693,16 @@ func (p *Provisioner) DropUserNamed(ctx context.Context, name string) error {
 	}
 	if _, err := p.srv.pool.ExecContext(ctx, "DROP USER IF EXISTS '"+name+"'@'%'"); err != nil {
 		return fmt.Errorf("drop user %s: %w", name, err)
+	}
+	// Its role too (tenant roles exist only with Config.Roles; a server
+	// without roles has nothing to drop).
+	if p.srv.pools != nil && p.srv.pools.roles != nil {
+		if _, err := p.srv.pool.ExecContext(ctx, "DROP ROLE IF EXISTS `"+roleOf(name)+"`"); err != nil {
+			return fmt.Errorf("drop role %s: %w", roleOf(name), err)
+		}
+		p.srv.rolesMu.Lock()
+		delete(p.srv.readyRoles, roleOf(name))
+		p.srv.rolesMu.Unlock()
 	}
 	return nil
 }

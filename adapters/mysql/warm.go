@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -74,5 +75,6 @@ func (w warmSchemas) WithHandle(_ context.Context, name string, fn func(sqltenan
 }
 
 func (w warmSchemas) MigrateDatabase(ctx context.Context, name string) error {
-	return w.p.migrate(ctx, name, 0)
+	// sqltenant.Warm has checked the marker (or just written it).
+	return w.p.withMigrationLock(ctx, name, func(db *sql.DB) error { return w.p.migrator.Migrate(ctx, db) })
 }

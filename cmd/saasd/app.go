@@ -269,6 +269,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		if cfg.Tenants.DBUsers {
 			// Tenant traffic runs under each tenant's own login.
 			mc.Logins, mc.MaxTenantConns, mc.TenantPoolSize = a.sealer, cfg.Database.MaxTenantConns, cfg.Database.TenantPoolSize
+			mc.Roles = cfg.Tenants.DBRoles
 		}
 		mysqlDBs, err = mysql.NewTenants(mc, db.SQL())
 		a.mysqlDBs = mysqlDBs
@@ -398,6 +399,10 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		return err
 	}
 	a.audit = audit.New(gormstore.NewAuditStore(db))
+	var busy func(error) bool
+	if cfg.Database.Driver == gormstore.MySQL {
+		busy = mysql.Busy
+	}
 	a.server = ginhttp.New(ginhttp.Config{
 		Addr:              cfg.HTTP.Addr,
 		RequestsPerMinute: cfg.RateLimit.RequestsPerMinute,
@@ -414,6 +419,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		Limiter: limiter, Checks: checks, Observer: observer, Tracing: provider, Ready: db.Ping, Logger: logger,
 		Idem: a.idem, Webhooks: a.webhooks, Audit: a.audit,
 		Console: console.Handler(), Stats: stats.New(gormstore.NewStatsReader(db), plans, clk, cfg.Billing.GraceDays),
+		Busy: busy,
 	})
 	return nil
 }

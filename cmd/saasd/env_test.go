@@ -104,17 +104,21 @@ func dropSchemas(t testing.TB, server *mysqldrv.Config, name string) {
 		return
 	}
 	defer db.Close()
-	if rows, err := db.Query("SELECT user FROM mysql.user WHERE user LIKE ?", strings.ReplaceAll(name, "_", `\_`)+"%"); err == nil {
-		var users []string
+	if rows, err := db.Query("SELECT user, host FROM mysql.user WHERE user LIKE ?", strings.ReplaceAll(name, "_", `\_`)+"%"); err == nil {
+		var users [][2]string
 		for rows.Next() {
-			var u string
-			if rows.Scan(&u) == nil {
+			var u [2]string
+			if rows.Scan(&u[0], &u[1]) == nil {
 				users = append(users, u)
 			}
 		}
 		rows.Close()
 		for _, u := range users {
-			db.Exec("DROP USER IF EXISTS '" + u + "'@'%'")
+			if u[1] == "" { // a tenant role
+				db.Exec("DROP ROLE IF EXISTS `" + u[0] + "`")
+			} else {
+				db.Exec("DROP USER IF EXISTS '" + u[0] + "'@'" + u[1] + "'")
+			}
 		}
 	}
 	names := mysqlSchemas(t, db, name)

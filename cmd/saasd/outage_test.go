@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -21,6 +22,9 @@ type proxy struct {
 	mu    sync.Mutex
 	ln    net.Listener
 	conns []net.Conn
+	// refusal, when set, is the MySQL error packet sent to every new
+	// connection in place of the server's greeting.
+	refusal []byte
 }
 
 func startProxy(t *testing.T, target string) *proxy {
@@ -44,6 +48,14 @@ func (p *proxy) start() {
 			if err != nil {
 				return
 			}
+			p.mu.Lock()
+			refusal := p.refusal
+			p.mu.Unlock()
+			if refusal != nil {
+				c.Write(refusal)
+				c.Close()
+				continue
+			}
 			up, err := net.Dial("tcp", p.target)
 			if err != nil {
 				c.Close()
@@ -56,6 +68,26 @@ func (p *proxy) start() {
 			go func() { io.Copy(c, up); c.Close() }()
 		}
 	}()
+}
+
+// refuse cuts the open connections and answers each new one with MySQL
+// error code and message, as a server does at max_connections; nil code 0
+// forwards again.
+func (p *proxy) refuse(code uint16, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+	if code == 0 {
+		p.refusal = nil
+		return
+	}
+	// One packet, sequence 0: 0xff, the code, the message (no SQL state
+	// before the handshake).
+	payload := append([]byte{0xff, byte(code), byte(code >> 8)}, msg...)
+	p.refusal = append([]byte{byte(len(payload)), byte(len(payload) >> 8), byte(len(payload) >> 16), 0}, payload...)
 }
 
 // stop refuses new connections and cuts the open ones.
@@ -112,4 +144,35 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	e.doAs("", "GET", "/readyz", nil).want(t, http.StatusOK)
 	e.createTenant(planID, "globex").want(t, http.StatusCreated)
+}
+
+// TestUnavailable: a MariaDB refusing connections because it has too many
+// (error 1040) is answered 503 in the envelope, as one that does not answer
+// is, not 500: on the superadmin API and the tenant API alike, and saasd
+// serves again once the server takes connections.
+func TestUnavailable(t *testing.T) {
+	server := mysqlServer(t)
+	var px *proxy
+	e := newEnv(t, backends(t)[1], func(c *config.Config) {
+		px = startProxy(t, server.Addr)
+		c.Database.DSN = replaceAddr(t, c.Database.DSN, px.addr)
+	})
+	planID := e.createPlan(starter)
+	sub, token := e.signup("Busy", "busy", planID)
+	e.asTenant(sub, token, "POST", "/api/v2/customers", map[string]any{"account": "Before"}).want(t, http.StatusCreated)
+
+	px.refuse(1040, "Too many connections")
+	for name, r := range map[string]func() response{
+		"superadmin": func() response { return e.do("GET", "/api/saas/tenants/1", nil) },
+		"tenant":     func() response { return e.asTenant(sub, token, "GET", "/api/v2/customers", nil) },
+	} {
+		got := r().want(t, http.StatusServiceUnavailable)
+		if msg, _ := got.body["error"].(string); !strings.Contains(msg, "too many connections") {
+			t.Fatalf("%s: 503 says %q, want the too-many-connections message", name, msg)
+		}
+	}
+
+	px.refuse(0, "")
+	e.asTenant(sub, token, "GET", "/api/v2/customers", nil).want(t, http.StatusOK)
+	e.do("GET", "/api/saas/tenants/1", nil).want(t, http.StatusOK)
 }

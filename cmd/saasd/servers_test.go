@@ -197,10 +197,20 @@ func TestServersPlacement(t *testing.T) {
 
 // TestServersTenantLogin: a tenant placed on the second server signs up,
 // logs in and keeps its rows there, under a login of its own made on that
-// server; usage, recount, export and deletion reach it there.
+// server (with tenants.db_roles: its role, on that server's shared pool);
+// usage, recount, export and deletion reach it there.
 func TestServersTenantLogin(t *testing.T) {
 	t.Parallel()
-	e := newTwoServers(t, 1, 10)
+	for _, roles := range []bool{false, true} {
+		t.Run(map[bool]string{false: "login pools", true: "roles"}[roles], func(t *testing.T) {
+			t.Parallel()
+			serversTenantLogin(t, roles)
+		})
+	}
+}
+
+func serversTenantLogin(t *testing.T, roles bool) {
+	e := newTwoServers(t, 1, 10, func(c *config.Config) { c.Tenants.DBRoles = roles })
 	planID := e.createPlan(starter)
 	sub, token := e.signup("Far Away", "faraway", planID)
 	tn := e.do("GET", "/api/saas/tenants?search=faraway", nil).want(t, http.StatusOK).data()["tenants"].([]any)[0].(map[string]any)
@@ -210,6 +220,13 @@ func TestServersTenantLogin(t *testing.T) {
 	}
 	if !slices.Contains(e.logins(e.second), db) || slices.Contains(e.logins(e.app.db.SQL()), db) {
 		t.Fatalf("tenant login %s: on db2 %v, on default %v", db, e.logins(e.second), e.logins(e.app.db.SQL()))
+	}
+	role, pool := db+"_r", e.cfg.Tenants.DBPrefix+"pool"
+	if got := slices.Contains(e.logins(e.second), role) && slices.Contains(e.logins(e.second), pool); got != roles {
+		t.Fatalf("role %s and pool login %s on db2: %v, want %v (%v)", role, pool, got, roles, e.logins(e.second))
+	}
+	if slices.Contains(e.logins(e.app.db.SQL()), role) {
+		t.Fatalf("role %s made on default too", role)
 	}
 	login := e.asTenant(sub, "", "POST", "/api/login", map[string]any{"email": "jane@faraway.example.com", "password": "s3cret-pass"}).want(t, http.StatusOK)
 	token2 := login.data()["token"].(string)
@@ -234,7 +251,7 @@ func TestServersTenantLogin(t *testing.T) {
 		t.Fatalf("export: %v\n%.300s", err, out.String())
 	}
 	e.do("DELETE", fmt.Sprintf("/api/saas/tenants/%d", id), nil).want(t, http.StatusOK)
-	if _, second := e.on(); slices.Contains(second, db) || slices.Contains(e.logins(e.second), db) {
+	if _, second := e.on(); slices.Contains(second, db) || slices.Contains(e.logins(e.second), db) || slices.Contains(e.logins(e.second), role) {
 		t.Fatalf("after delete, db2 still has %v / logins %v", second, e.logins(e.second))
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
 
 	"github.com/saasd/saasd/core"
+	"github.com/saasd/saasd/ports"
 )
 
 // MigrateOptions select and pace a fleet migration.
@@ -89,39 +91,96 @@ func (s *Service) MigrateFleet(ctx context.Context, opts MigrateOptions) (FleetM
 		byServer[name] = append(byServer[name], t)
 	}
 	n := max(opts.Concurrency, 1)
+	// Versions reached are recorded in batches when the store can (one
+	// statement and one commit per batch, not per tenant), a batch per
+	// server, written by a goroutine of their own while the workers go on
+	// migrating; a batch lost to a crash only makes the next run look at
+	// those tenants again.
+	versions, _ := s.tenants.(ports.SchemaVersions)
 	var mu sync.Mutex
+	flush := func(ids []int64) {
+		if len(ids) == 0 {
+			return
+		}
+		err := versions.SetSchemaVersion(context.WithoutCancel(ctx), ids, run.Target)
+		if err == nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, id := range ids {
+			run.Failed[id] = fmt.Errorf("tenant %d: migrated, but recording its schema version failed: %w", id, err)
+		}
+		run.Migrated = slices.DeleteFunc(run.Migrated, func(id int64) bool { return slices.Contains(ids, id) })
+	}
 	var wg sync.WaitGroup
 	for _, list := range byServer {
 		work := make(chan core.Tenant)
+		var reached []int64 // this server's migrated tenants, not recorded yet
+		lastFlush := time.Now()
+		batches := make(chan []int64, 4)
+		flushed := make(chan struct{})
+		go func() {
+			defer close(flushed)
+			for batch := range batches {
+				flush(batch)
+			}
+		}()
+		var workers sync.WaitGroup
 		for range n {
-			wg.Add(1)
+			workers.Add(1)
 			go func() {
-				defer wg.Done()
+				defer workers.Done()
 				for t := range work {
-					_, err := s.migrateTenant(ctx, t, "fleet")
+					var err error
+					if versions != nil {
+						if merr := s.migrateDatabase(ctx, t, "fleet"); merr != nil {
+							_, err = s.recordMigration(ctx, t, merr)
+						}
+					} else {
+						_, err = s.migrateTenant(ctx, t, "fleet")
+					}
+					var batch []int64
 					mu.Lock()
 					if err != nil {
 						run.Failed[t.ID] = err
 					} else {
 						run.Migrated = append(run.Migrated, t.ID)
+						if versions != nil {
+							reached = append(reached, t.ID)
+							if len(reached) >= versionBatch || time.Since(lastFlush) > time.Second {
+								batch, reached, lastFlush = reached, nil, time.Now()
+							}
+						}
 					}
 					if opts.Progress != nil {
 						opts.Progress(len(run.Migrated)+len(run.Failed), len(pending), len(run.Failed))
 					}
 					mu.Unlock()
+					if batch != nil {
+						batches <- batch
+					}
 				}
 			}()
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(work)
 			for _, t := range list {
 				if ctx.Err() != nil {
-					return
+					break
 				}
 				work <- t
 			}
+			close(work)
+			workers.Wait()
+			mu.Lock()
+			batch := reached
+			reached = nil
+			mu.Unlock()
+			batches <- batch
+			close(batches)
+			<-flushed
 		}()
 	}
 	wg.Wait()
@@ -204,18 +263,32 @@ func (s *Service) Current(ctx context.Context, t core.Tenant) (core.Tenant, erro
 	return migrated, nil
 }
 
+// versionBatch is how many tenants' new schema version the fleet migration
+// records in one statement.
+const versionBatch = 100
+
 // migrateTenant migrates one tenant's database and records the outcome
 // (its version, or why it failed) on the tenant; how says who asked:
 // "fleet" (the migration of every tenant) or "lazy" (a request for a
 // tenant not reached yet).
 func (s *Service) migrateTenant(ctx context.Context, t core.Tenant, how string) (core.Tenant, error) {
-	merr := s.traced(ctx, "tenant.migrate."+how, t.ID, func(ctx context.Context) error {
+	return s.recordMigration(ctx, t, s.migrateDatabase(ctx, t, how))
+}
+
+// migrateDatabase migrates t's database on its server, traced as how.
+func (s *Service) migrateDatabase(ctx context.Context, t core.Tenant, how string) error {
+	return s.traced(ctx, "tenant.migrate."+how, t.ID, func(ctx context.Context) error {
 		srv, err := s.serverOf(t)
 		if err != nil {
 			return err
 		}
 		return srv.Provisioner.Migrate(ctx, t)
 	})
+}
+
+// recordMigration records on t the outcome merr of migrating its database:
+// its version, or why it failed.
+func (s *Service) recordMigration(ctx context.Context, t core.Tenant, merr error) (core.Tenant, error) {
 	version := s.provisioner.Version()
 	updated, err := s.tenants.UpdateTenant(context.WithoutCancel(ctx), t.ID, func(r *core.Tenant) error {
 		if merr != nil {

@@ -45,10 +45,11 @@ const VersionTable = "goose_tenant"
 // tables, then every module's, then a usage counter row for each counted
 // resource.
 type Migrator struct {
-	dialect string
-	merged  fs.FS // every schema's files, merged once
-	counted map[core.Resource]string
-	version int64
+	dialect  string
+	merged   fs.FS // every schema's files, merged once
+	counted  map[core.Resource]string
+	version  int64
+	versions []int64 // of every file
 }
 
 // NewMigrator returns the migrator of schemas (every module's,
@@ -73,6 +74,7 @@ func NewMigrator(d Dialect, schemas []kernel.TenantSchema, counted map[core.Reso
 			return nil, fmt.Errorf("tenant migration %s: the name must start with a version number", name)
 		}
 		m.version = max(m.version, n)
+		m.versions = append(m.versions, n)
 	}
 	return m, nil
 }
@@ -85,10 +87,181 @@ func (m *Migrator) Version() int64 { return m.version }
 // tenant database, then gives each counted resource its usage counter row,
 // so a module that counts a new resource needs no hand-written counter rows.
 func (m *Migrator) Migrate(ctx context.Context, db *sql.DB) error {
-	if err := up(ctx, db, m.dialect, m.merged); err != nil {
+	if err := up(ctx, db, m.dialect, m.merged, nil); err != nil {
 		return err
 	}
 	return ensureCounters(ctx, db, m.counted)
+}
+
+// Owner is whose a tenant database must be for a migration to touch it.
+type Owner struct {
+	Installation string
+	Tenant       core.Tenant
+	Name         string // the name the tenant's database has by construction (Owns)
+}
+
+// MigrateOwned is Migrate for the database of owner.Tenant, checking its
+// marker first (Owns: nothing is changed in a database that is not
+// owner's, and one made before markers is marked). db is one connection
+// into the database whose migration lock the caller holds, so what it
+// reads stays true until it is done: one query reads the marker, the
+// applied versions and the usage counters, goose is spared its own reads
+// (whether its table exists, the versions twice, the latest version), and a
+// database with nothing pending costs that query alone. It reports whether
+// anything changed. A database without one of those tables (new, or older
+// than markers) takes the long way: each read on its own.
+func (m *Migrator) MigrateOwned(ctx context.Context, db *sql.DB, owner Owner, d Dialect) (changed bool, err error) {
+	st, err := readState(ctx, db)
+	if err != nil && ctx.Err() == nil {
+		// Mostly a table missing (IsNoTable); an odd legacy database
+		// (other collations) gets the long way too.
+		mk, err := ReadMarker(ctx, Handle{DB: db, Database: owner.Name}, d)
+		if err != nil {
+			return false, err
+		}
+		if err := Owns(mk, owner.Installation, owner.Tenant, owner.Name); err != nil {
+			return false, err
+		}
+		if mk == (core.DatabaseMarker{}) {
+			if err := WriteMarker(ctx, Handle{DB: db, Database: owner.Name}, core.DatabaseMarker{Installation: owner.Installation, TenantID: owner.Tenant.ID}); err != nil {
+				return false, err
+			}
+		}
+		return true, m.Migrate(ctx, db)
+	}
+	if err != nil {
+		return false, fmt.Errorf("read the state of %s: %w", owner.Name, err)
+	}
+	if err := Owns(st.marker, owner.Installation, owner.Tenant, owner.Name); err != nil {
+		return false, err
+	}
+	if st.marker == (core.DatabaseMarker{}) {
+		// An empty marker table: Owns allowed it, but it is not ours to
+		// write into (WriteMarker makes the table); as before markers.
+		return false, fmt.Errorf("database %s has an empty owner marker: not touched", owner.Name)
+	}
+	if m.pending(st.versions) {
+		if err := up(ctx, db, m.dialect, m.merged, st.versions); err != nil {
+			return true, err
+		}
+		changed = true
+	}
+	for r := range m.counted {
+		if !st.counters[r] {
+			return true, ensureCounters(ctx, db, m.counted)
+		}
+	}
+	return changed, nil
+}
+
+// pending reports whether a migration file's version is missing from
+// applied (goose then decides what to run, or refuses out-of-order files).
+func (m *Migrator) pending(applied []*database.ListMigrationsResult) bool {
+	have := make(map[int64]bool, len(applied))
+	for _, a := range applied {
+		have[a.Version] = true
+	}
+	for _, v := range m.versions {
+		if !have[v] {
+			return true
+		}
+	}
+	return false
+}
+
+// state is what MigrateOwned reads of a tenant database before changing it.
+type state struct {
+	marker   core.DatabaseMarker
+	versions []*database.ListMigrationsResult // goose's rows, newest first
+	counters map[core.Resource]bool
+}
+
+// readState reads the marker, goose's version rows (as its ListMigrations
+// does: newest first) and the usage counters' resources in one round trip.
+// It fails (IsNoTable) when one of the three tables is missing.
+func readState(ctx context.Context, db *sql.DB) (state, error) {
+	rows, err := db.QueryContext(ctx, "SELECT 0, `installation`, `tenant_id`, 0 FROM "+quote(MarkerTable)+
+		" UNION ALL SELECT 1, `version_id`, `is_applied`, `id` FROM "+quote(VersionTable)+
+		" UNION ALL SELECT 2, `resource`, 0, 0 FROM `usage_counters` ORDER BY 1, 4 DESC")
+	if err != nil {
+		return state{}, err
+	}
+	defer rows.Close()
+	st := state{counters: map[core.Resource]bool{}}
+	markers := 0
+	for rows.Next() {
+		var part, num, id int64
+		var text string
+		if err := rows.Scan(&part, &text, &num, &id); err != nil {
+			return state{}, err
+		}
+		switch part {
+		case 0:
+			st.marker, markers = core.DatabaseMarker{Installation: text, TenantID: num}, markers+1
+		case 1:
+			v, err := strconv.ParseInt(text, 10, 64)
+			if err != nil {
+				return state{}, fmt.Errorf("version %q: %w", text, err)
+			}
+			st.versions = append(st.versions, &database.ListMigrationsResult{Version: v, IsApplied: num != 0})
+		case 2:
+			st.counters[core.Resource(text)] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return state{}, err
+	}
+	if markers > 1 {
+		return state{}, fmt.Errorf("%d owner markers: not touched", markers)
+	}
+	return st, nil
+}
+
+// knownStore is goose's version store with the versions read beforehand
+// (under the migration lock, so they stay true): goose's reads of them are
+// answered without a round trip until it records a version, and then
+// from the database again.
+type knownStore struct {
+	database.Store
+	versions []*database.ListMigrationsResult
+	stale    bool // a version was recorded or removed since
+}
+
+// TableExists is true: the versions were read from it.
+func (s *knownStore) TableExists(context.Context, database.DBTxConn) (bool, error) { return true, nil }
+
+func (s *knownStore) ListMigrations(ctx context.Context, db database.DBTxConn) ([]*database.ListMigrationsResult, error) {
+	if s.stale {
+		return s.Store.ListMigrations(ctx, db)
+	}
+	return slices.Clone(s.versions), nil
+}
+
+func (s *knownStore) Insert(ctx context.Context, db database.DBTxConn, req database.InsertRequest) error {
+	if err := s.Store.Insert(ctx, db, req); err != nil {
+		return err
+	}
+	if !s.stale {
+		s.versions = append([]*database.ListMigrationsResult{{Version: req.Version, IsApplied: true}}, s.versions...)
+	}
+	return nil
+}
+
+func (s *knownStore) Delete(ctx context.Context, db database.DBTxConn, version int64) error {
+	s.stale = true
+	return s.Store.Delete(ctx, db, version)
+}
+
+// GetLatestVersion is the highest version known, as goose's MAX(version_id).
+func (s *knownStore) GetLatestVersion(ctx context.Context, db database.DBTxConn) (int64, error) {
+	if s.stale || len(s.versions) == 0 {
+		return s.Store.GetLatestVersion(ctx, db)
+	}
+	latest := s.versions[0].Version
+	for _, v := range s.versions {
+		latest = max(latest, v.Version)
+	}
+	return latest, nil
 }
 
 // ensureCounters adds the missing counter rows, each starting at its
@@ -125,8 +298,9 @@ func ensureCounters(ctx context.Context, db *sql.DB, counted map[core.Resource]s
 	return nil
 }
 
-// up applies every pending migration of every schema to db.
-func up(ctx context.Context, db *sql.DB, dialect string, merged fs.FS) error {
+// up applies every pending migration of every schema to db; known, when
+// not nil, are the version rows already read (knownStore).
+func up(ctx context.Context, db *sql.DB, dialect string, merged fs.FS, known []*database.ListMigrationsResult) error {
 	d := database.DialectMySQL
 	if dialect == "sqlite" {
 		d = database.DialectSQLite3
@@ -134,6 +308,9 @@ func up(ctx context.Context, db *sql.DB, dialect string, merged fs.FS) error {
 	store, err := database.NewStore(d, VersionTable)
 	if err != nil {
 		return err
+	}
+	if known != nil {
+		store = &knownStore{Store: store, versions: known}
 	}
 	p, err := goose.NewProvider("", db, merged, goose.WithStore(store))
 	if err != nil {
@@ -147,7 +324,9 @@ func up(ctx context.Context, db *sql.DB, dialect string, merged fs.FS) error {
 
 // Merge gathers the dialect's migration files of every schema into one
 // file system (an in-memory map: they are small), refusing a version that
-// two files claim.
+// two files claim. On MySQL a file of DDL alone runs without a transaction
+// (goose's NO TRANSACTION): each DDL statement commits by itself there
+// anyway, so BEGIN and COMMIT were two round trips that protected nothing.
 func Merge(dialect string, schemas []kernel.TenantSchema) (fs.FS, error) {
 	merged := fstest.MapFS{}
 	owner := map[string]string{}
@@ -167,8 +346,51 @@ func Merge(dialect string, schemas []kernel.TenantSchema) (fs.FS, error) {
 				return nil, err
 			}
 			owner[version] = s.Module
+			if dialect == "mysql" && ddlOnly(string(data)) {
+				data = append([]byte("-- +goose NO TRANSACTION\n"), data...)
+			}
 			merged[base] = &fstest.MapFile{Data: data, Mode: 0o444}
 		}
 	}
 	return merged, nil
+}
+
+// ddlOnly reports whether every statement of the goose file sql (Up and
+// Down) is a CREATE, ALTER, DROP or RENAME of a table or index. Anything
+// else (data, StatementBegin blocks, a file that already says how it
+// runs, a ';' inside a literal that splits oddly) keeps its transaction.
+func ddlOnly(sql string) bool {
+	var body strings.Builder
+	for line := range strings.Lines(sql) {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "--") {
+			if l := strings.ToLower(t); strings.Contains(l, "+goose") && !strings.Contains(l, "+goose up") && !strings.Contains(l, "+goose down") {
+				return false
+			}
+			continue
+		}
+		body.WriteString(line)
+	}
+	n := 0
+	for stmt := range strings.SplitSeq(body.String(), ";") {
+		words := strings.Fields(strings.ToUpper(stmt))
+		if len(words) == 0 {
+			continue
+		}
+		n++
+		if len(words) < 3 || !ddlStart(words[0], words[1], words[2]) {
+			return false
+		}
+	}
+	return n > 0
+}
+
+func ddlStart(verb, what, next string) bool {
+	switch verb {
+	case "CREATE":
+		return what == "TABLE" || what == "INDEX" || (what == "UNIQUE" && next == "INDEX")
+	case "ALTER", "DROP", "RENAME":
+		return what == "TABLE" || (verb == "DROP" && what == "INDEX")
+	}
+	return false
 }
