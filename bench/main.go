@@ -54,8 +54,10 @@ const (
 	// poolSize is the database pool of both servers: saasd's default, set
 	// explicitly so that the comparison holds whatever the environment says.
 	poolSize = 20
-	// targetRatio is what the full stack should reach of the ceiling.
-	targetRatio = 0.5
+	// superadminRatio is what GET /api/saas/tenants/{id} should reach of
+	// the ceiling, and tenantRatio what a tenant-side GET should (issue 11).
+	superadminRatio = 0.6
+	tenantRatio     = 0.5
 )
 
 // config is what the flags say.
@@ -260,15 +262,15 @@ func reportTenantReads(out io.Writer, reads []result, before, after result) erro
 	fmt.Fprintln(out)
 	for _, r := range reads {
 		if mean <= 0 {
-			fmt.Fprintf(out, "ratio %s/ceiling = n/a: the ceiling answered nothing (target >= %.2f)\n", r.name, targetRatio)
+			fmt.Fprintf(out, "ratio %s/ceiling = n/a: the ceiling answered nothing (target >= %.2f)\n", r.name, tenantRatio)
 			continue
 		}
 		ratio := r.rps() / mean
 		verdict := "met"
-		if ratio < targetRatio {
+		if ratio < tenantRatio {
 			verdict = "NOT met"
 		}
-		fmt.Fprintf(out, "ratio %s/ceiling = %.2f (%.0f req/s; target >= %.2f: %s)\n", r.name, ratio, r.rps(), targetRatio, verdict)
+		fmt.Fprintf(out, "ratio %s/ceiling = %.2f (%.0f req/s; target >= %.2f: %s)\n", r.name, ratio, r.rps(), tenantRatio, verdict)
 	}
 	return nil
 }
@@ -352,12 +354,12 @@ func report(out io.Writer, cfg config, version string, rs []result) error {
 	if ceiling.rps() > 0 {
 		ratio := full.rps() / ceiling.rps()
 		verdict := "met"
-		if ratio < targetRatio {
+		if ratio < superadminRatio {
 			verdict = "NOT met"
 		}
-		fmt.Fprintf(out, "\nratio full/ceiling = %.2f (target >= %.2f: %s)\n\n", ratio, targetRatio, verdict)
+		fmt.Fprintf(out, "\nratio full/ceiling = %.2f (target >= %.2f: %s)\n\n", ratio, superadminRatio, verdict)
 	} else {
-		fmt.Fprintf(out, "\nratio full/ceiling = n/a: the ceiling answered nothing (target >= %.2f)\n\n", targetRatio)
+		fmt.Fprintf(out, "\nratio full/ceiling = n/a: the ceiling answered nothing (target >= %.2f)\n\n", superadminRatio)
 	}
 
 	if err := printPerRequest(out, rs); err != nil {
