@@ -30,27 +30,36 @@ func withFault(hook func(ctx context.Context, step string) error) appOption {
 	return func(o *appOptions) { o.tenant = append(o.tenant, tenant.WithFaultHook(hook)) }
 }
 
+// faultAt restarts e with a fault hook and returns its switch: the
+// provisioning step named last fails (none until it is called).
+func (e *env) faultAt() (failAt func(step string)) {
+	var mu sync.Mutex
+	var at string
+	e.opts = append(e.opts, withFault(func(_ context.Context, step string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if step == at {
+			return errors.New("injected fault at " + step)
+		}
+		return nil
+	}))
+	e.restart()
+	return func(step string) {
+		mu.Lock()
+		defer mu.Unlock()
+		at = step
+	}
+}
+
 // TestProvisioningFaultAtEachStep: a step failing undoes the ones before it,
 // so no tenant row and no database remain, and the log tells the story.
 func TestProvisioningFaultAtEachStep(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		var failAt string
-		var mu sync.Mutex
 		e := newEnv(t, b)
-		e.opts = append(e.opts, withFault(func(_ context.Context, step string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if step == failAt {
-				return errors.New("injected fault at " + step)
-			}
-			return nil
-		}))
-		e.restart()
+		failAt := e.faultAt()
 		planID := e.createPlan(starter)
 		for _, step := range sagaSteps(b) {
-			mu.Lock()
-			failAt = step
-			mu.Unlock()
+			failAt(step)
 			r := e.createTenant(planID, "acme").want(t, http.StatusInternalServerError)
 			if total := e.do("GET", "/api/saas/tenants", nil).data()["total"]; total != 0.0 {
 				t.Fatalf("fault at %s left a tenant row (%s)", step, r.raw)
@@ -80,9 +89,7 @@ func TestProvisioningFaultAtEachStep(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("steps = %v, want %v", got, want)
 		}
-		mu.Lock()
-		failAt = ""
-		mu.Unlock()
+		failAt("")
 		e.createTenant(planID, "acme").want(t, http.StatusCreated)
 	})
 }

@@ -469,24 +469,12 @@ func TestWarmPoolServersMigrateAndMove(t *testing.T) {
 // bound or not), no pool entry; the next create claims a new one.
 func TestWarmPoolFaultAtEachStep(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
-		var failAt string
-		var mu sync.Mutex
 		e := newEnv(t, b, withWarmPool(1))
-		e.opts = append(e.opts, withFault(func(_ context.Context, step string) error {
-			mu.Lock()
-			defer mu.Unlock()
-			if step == failAt {
-				return errors.New("injected fault at " + step)
-			}
-			return nil
-		}))
-		e.restart()
+		failAt := e.faultAt()
 		planID := e.createPlan(starter)
 		for _, step := range warmSteps(b) {
 			e.refill()
-			mu.Lock()
-			failAt = step
-			mu.Unlock()
+			failAt(step)
 			r := e.createTenant(planID, "acme").want(t, http.StatusInternalServerError)
 			if total := e.do("GET", "/api/saas/tenants", nil).data()["total"]; total != 0.0 {
 				t.Fatalf("fault at %s left a tenant row (%s)", step, r.raw)
@@ -498,9 +486,7 @@ func TestWarmPoolFaultAtEachStep(t *testing.T) {
 				t.Fatalf("fault at %s left pool entries %+v", step, w)
 			}
 		}
-		mu.Lock()
-		failAt = ""
-		mu.Unlock()
+		failAt("")
 		e.refill()
 		if db := e.createTenant(planID, "acme").want(t, http.StatusCreated).data()["database"].(string); !e.isWarmName(db) {
 			t.Fatalf("database %s, want a warm one", db)
