@@ -145,29 +145,42 @@ func (m *Metrics) Conns(name string, open func() int) {
 // Tenants reports tenant counts by status and server, read at scrape by
 // count (one query, bounded by a timeout), keyed {status, server}.
 func (m *Metrics) Tenants(count func(context.Context) (map[[2]string]int64, error)) {
-	m.reg.MustRegister(&tenantCollector{count: count, logger: m.logger})
+	m.reg.MustRegister(&countCollector{desc: tenantsDesc, what: "tenants", count: count, logger: m.logger})
 }
 
-var tenantsDesc = prom.NewDesc("saasd_tenants", "Tenants by status and database server.", []string{"status", "server"}, nil)
+// WarmDatabases reports the warm pool's databases by server and state
+// (creating, ready, claimed), read at scrape by count, keyed {server, state}.
+func (m *Metrics) WarmDatabases(count func(context.Context) (map[[2]string]int64, error)) {
+	m.reg.MustRegister(&countCollector{desc: warmDesc, what: "warm databases", count: count, logger: m.logger})
+}
 
-type tenantCollector struct {
+var (
+	tenantsDesc = prom.NewDesc("saasd_tenants", "Tenants by status and database server.", []string{"status", "server"}, nil)
+	warmDesc    = prom.NewDesc("saasd_warm_databases", "Warm pool databases by database server and state.", []string{"server", "state"}, nil)
+)
+
+// countCollector reports counts read at scrape, one gauge per key (the
+// desc's two labels, in order).
+type countCollector struct {
+	desc   *prom.Desc
+	what   string
 	count  func(context.Context) (map[[2]string]int64, error)
 	logger *zap.Logger
 }
 
-func (c *tenantCollector) Describe(ch chan<- *prom.Desc) { ch <- tenantsDesc }
+func (c *countCollector) Describe(ch chan<- *prom.Desc) { ch <- c.desc }
 
-func (c *tenantCollector) Collect(ch chan<- prom.Metric) {
+func (c *countCollector) Collect(ch chan<- prom.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	counts, err := c.count(ctx)
 	if err != nil {
-		c.logger.Warn("metrics: count tenants", zap.Error(err))
-		ch <- prom.NewInvalidMetric(tenantsDesc, err)
+		c.logger.Warn("metrics: count "+c.what, zap.Error(err))
+		ch <- prom.NewInvalidMetric(c.desc, err)
 		return
 	}
 	for key, n := range counts {
-		ch <- prom.MustNewConstMetric(tenantsDesc, prom.GaugeValue, float64(n), key[0], key[1])
+		ch <- prom.MustNewConstMetric(c.desc, prom.GaugeValue, float64(n), key[0], key[1])
 	}
 }
 

@@ -346,6 +346,7 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 	holder := fmt.Sprintf("%s/%d", host, os.Getpid())
 	terms := billing.Terms{GraceDays: cfg.Billing.GraceDays, SuspendDays: cfg.Billing.SuspendDays}
 	a.billingStore = gormstore.NewBillingStore(db)
+	warmPool := gormstore.NewWarmPool(db)
 	billingStore := a.cache.Billing(a.billingStore)
 	a.billing = subscription.New(plans, tenants, billingStore, catalog, clk, terms)
 	a.auth = auth.New(a.cache.Tokens(gormstore.NewTokenStore(db)), clk, auth.WithSessions(gormstore.NewSessionStore(db), cfg.Console.SessionTTL))
@@ -353,8 +354,11 @@ func (a *app) open(ctx context.Context, o appOptions) error {
 		tenant.WithAdmin(accounts, hasher), tenant.WithRecounter(data), tenant.WithProvisioningLog(steps),
 		tenant.WithRetention(cfg.Tenants.DeleteRetention), tenant.WithExporter(data), tenant.WithPlanChanges(a.billing),
 		tenant.WithInstallation(inst.ID, ownPrefix), tenant.WithLeases(a.billingStore, holder),
-		tenant.WithWarmPool(a.cache.WarmPool(gormstore.NewWarmPool(db)), cfg.Tenants.WarmPool),
+		tenant.WithWarmPool(a.cache.WarmPool(warmPool), cfg.Tenants.WarmPool),
 	}, o.tenant...)...)
+	if a.metrics != nil {
+		a.metrics.WarmDatabases(warmCounts(warmPool))
+	}
 	if err := a.tenants.CheckServers(ctx); err != nil {
 		return err
 	}
@@ -668,6 +672,22 @@ func (a *app) background(ctx context.Context) {
 				zap.Int("failed", len(run.Failed)), zap.Int("current", run.Current))
 		}
 	}()
+}
+
+// warmCounts counts the warm pool's entries by {server, state}, for the
+// metrics (a pool holds at most tenants.warm_pool entries a server).
+func warmCounts(pool ports.WarmPool) func(context.Context) (map[[2]string]int64, error) {
+	return func(ctx context.Context) (map[[2]string]int64, error) {
+		entries, err := pool.WarmDatabases(ctx, "")
+		if err != nil {
+			return nil, err
+		}
+		out := map[[2]string]int64{}
+		for _, w := range entries {
+			out[[2]string{core.ServerName(w.Server), string(w.State)}]++
+		}
+		return out, nil
+	}
 }
 
 // warmPoolInterval is how often serve looks at the warm pool besides right

@@ -114,3 +114,25 @@ func TestMetrics(t *testing.T) {
 		}
 	})
 }
+
+// TestWarmPoolMetrics: the warm pool's databases are counted by server and
+// state at scrape.
+func TestWarmPoolMetrics(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, backends(t)[0], withWarmPool(2), func(c *config.Config) { c.Metrics.Addr = "127.0.0.1:0" })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go e.app.metrics.Serve(ctx, ln)
+	e.refill()
+	if v, ok := value(scrape(t, ln.Addr().String()), "saasd_warm_databases", map[string]string{"server": "default", "state": "ready"}); !ok || v != 2 {
+		t.Fatalf("saasd_warm_databases{ready} = %v (present %v), want 2", v, ok)
+	}
+	e.createTenant(e.createPlan(starter), "acme").want(t, http.StatusCreated)
+	if v, _ := value(scrape(t, ln.Addr().String()), "saasd_warm_databases", map[string]string{"server": "default", "state": "ready"}); v != 1 {
+		t.Fatalf("after a claim saasd_warm_databases{ready} = %v, want 1", v)
+	}
+}
