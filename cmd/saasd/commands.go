@@ -231,6 +231,9 @@ func newTenantsCmd() *cobra.Command {
 						fmt.Fprintf(out, "%s: abandoned warm pool entry removed\n", db)
 					}
 				}
+				for _, w := range rec.WarmUnreachable {
+					fmt.Fprintf(out, "%s: warm pool entry on a database server that is not configured; add the server back (draining) to have it dropped\n", w)
+				}
 				for _, p := range rec.InProgress {
 					fmt.Fprintf(out, "tenant %d: %s, in progress for %s (taken for abandoned after %s; run again then)\n",
 						p.ID, p.Status, p.Age.Round(time.Second), stale)

@@ -705,3 +705,35 @@ func TestWarmPoolReconcileCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmPoolServerRemoved: warm databases on a server taken out of
+// database.servers are reported by reconcile, never touched; with the
+// server back, draining, the next refill drops them.
+func TestWarmPoolServerRemoved(t *testing.T) {
+	ctx := context.Background()
+	e := newTwoServers(t, 10, 10, withWarmPool(1))
+	if r := e.refill(); r.Added != 2 {
+		t.Fatalf("refill = %+v, want one on each server", r)
+	}
+	_, second := e.on()
+	db2 := e.cfg.Database.Servers[1]
+	e.cfg.Database.Servers = e.cfg.Database.Servers[:1]
+	e.restart()
+	rec, err := e.app.tenants.Reconcile(ctx, true, 0)
+	if err != nil || len(second) != 1 || !slices.Equal(rec.WarmUnreachable, []string{second[0] + " (ready) on db2"}) || len(rec.WarmRemoved) != 0 {
+		t.Fatalf("reconcile without db2 = %+v, %v; db2 holds %v", rec, err, second)
+	}
+	if _, now := e.on(); !slices.Equal(now, second) {
+		t.Fatalf("db2's databases after reconcile --fix without it: %v, want %v", now, second)
+	}
+	db2.State = "draining"
+	e.cfg.Database.Servers = append(e.cfg.Database.Servers, db2)
+	e.restart()
+	e.refill()
+	if _, now := e.on(); len(now) != 0 {
+		t.Fatalf("db2's databases after a refill with it draining: %v", now)
+	}
+	if rec, err := e.app.tenants.Reconcile(ctx, true, 0); err != nil || !rec.Clean() {
+		t.Fatalf("reconcile = %+v, %v", rec, err)
+	}
+}

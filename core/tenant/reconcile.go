@@ -34,6 +34,10 @@ type Reconciliation struct {
 	// abandoned half-way (made, migrated or discarded for longer than
 	// stale), claimed by a tenant that is gone, or broken (with fix).
 	WarmRemoved []string
+	// WarmUnreachable are warm pool entries on a database server no longer
+	// configured: reported, never removed, as their databases are still
+	// there ("name (state) on server").
+	WarmUnreachable []string
 }
 
 // InProgress is a tenant whose provisioning or deletion has not finished.
@@ -48,7 +52,7 @@ type InProgress struct {
 // reconcile command lists them).
 func (r Reconciliation) Clean() bool {
 	return len(r.Compensated)+len(r.Deleted)+len(r.Purged)+len(r.Orphans)+len(r.Foreign)+len(r.OrphanUsers)+len(r.Missing)+len(r.Moves)+
-		len(r.WarmBroken)+len(r.WarmRemoved) == 0
+		len(r.WarmBroken)+len(r.WarmRemoved)+len(r.WarmUnreachable) == 0
 }
 
 // Reconcile makes the control database and the tenant databases on every
@@ -177,6 +181,13 @@ func (s *Service) Reconcile(ctx context.Context, fix bool, stale time.Duration) 
 		warm := warmCheck{entries: pool, tenants: tenants, cutoff: cutoff}
 		if present[srv.Name], err = s.reconcileServer(ctx, srv, expected[srv.Name], fix, &rec, warm); err != nil {
 			return rec, fmt.Errorf("database server %s: %w", srv.Name, err)
+		}
+	}
+	// Entries on a server taken out of database.servers cannot be
+	// reached: reported, never removed, as their databases are still there.
+	for _, w := range entries {
+		if _, err := s.serverNamed(w.Server); err != nil {
+			rec.WarmUnreachable = append(rec.WarmUnreachable, fmt.Sprintf("%s (%s) on %s", w.Database, w.State, core.ServerName(w.Server)))
 		}
 	}
 	repaired := map[int64]bool{}
