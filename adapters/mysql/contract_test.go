@@ -13,11 +13,15 @@ import (
 	"github.com/saasd/saasd/ports/portstest"
 )
 
+// contractProvisioner is a provisioner of every module's schema on a
+// server of its own, for the provisioner contract suites.
+func contractProvisioner(t *testing.T) ports.Provisioner {
+	db, dsn, prefix := mustServer(t)
+	return newProvisioner(t, db, dsn, prefix, schemas())
+}
+
 func TestProvisionerContract(t *testing.T) {
-	portstest.TestProvisioner(t, func(t *testing.T) ports.Provisioner {
-		db, dsn, prefix := mustServer(t)
-		return newProvisioner(t, db, dsn, prefix, schemas())
-	})
+	portstest.TestProvisioner(t, contractProvisioner)
 }
 
 func TestTenantDataContract(t *testing.T) {
@@ -27,10 +31,7 @@ func TestTenantDataContract(t *testing.T) {
 }
 
 func TestWarmDatabasesContract(t *testing.T) {
-	portstest.TestWarmDatabases(t, func(t *testing.T) ports.Provisioner {
-		db, dsn, prefix := mustServer(t)
-		return newProvisioner(t, db, dsn, prefix, schemas())
-	})
+	portstest.TestWarmDatabases(t, contractProvisioner)
 }
 
 // The cached stores keep the contract with a TTL far longer than any case:

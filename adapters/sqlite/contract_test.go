@@ -13,10 +13,14 @@ import (
 	"github.com/saasd/saasd/ports/portstest"
 )
 
+// contractProvisioner is a provisioner of every module's schema in a
+// directory of its own, for the provisioner contract suites.
+func contractProvisioner(t *testing.T) ports.Provisioner {
+	return newProvisioner(t, t.TempDir(), schemas())
+}
+
 func TestProvisionerContract(t *testing.T) {
-	portstest.TestProvisioner(t, func(t *testing.T) ports.Provisioner {
-		return newProvisioner(t, t.TempDir(), schemas())
-	})
+	portstest.TestProvisioner(t, contractProvisioner)
 }
 
 func TestTenantDataContract(t *testing.T) {
@@ -25,9 +29,7 @@ func TestTenantDataContract(t *testing.T) {
 }
 
 func TestWarmDatabasesContract(t *testing.T) {
-	portstest.TestWarmDatabases(t, func(t *testing.T) ports.Provisioner {
-		return newProvisioner(t, t.TempDir(), schemas())
-	})
+	portstest.TestWarmDatabases(t, contractProvisioner)
 }
 
 // The cached stores keep the contract with a TTL far longer than any case:

@@ -64,6 +64,18 @@ next:
 	return sum, found
 }
 
+// serveMetrics serves e's metrics on a loopback port of their own until
+// ctx ends, and returns its address.
+func (e *env) serveMetrics(ctx context.Context) string {
+	e.t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	go e.app.metrics.Serve(ctx, ln)
+	return ln.Addr().String()
+}
+
 func TestMetrics(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		e := newEnv(t, b, func(c *config.Config) {
@@ -72,11 +84,7 @@ func TestMetrics(t *testing.T) {
 		})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		go e.app.metrics.Serve(ctx, ln)
+		addr := e.serveMetrics(ctx)
 
 		e.createPlan(starter)
 		e.signup("Metered", "metered", 0)
@@ -88,7 +96,7 @@ func TestMetrics(t *testing.T) {
 		e.app.background(ctx) // one billing, webhook and migration pass each
 		time.Sleep(200 * time.Millisecond)
 
-		m := scrape(t, ln.Addr().String())
+		m := scrape(t, addr)
 		checks := []struct {
 			name   string
 			labels map[string]string
@@ -122,17 +130,13 @@ func TestWarmPoolMetrics(t *testing.T) {
 	e := newEnv(t, backends(t)[0], withWarmPool(2), func(c *config.Config) { c.Metrics.Addr = "127.0.0.1:0" })
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go e.app.metrics.Serve(ctx, ln)
+	addr := e.serveMetrics(ctx)
 	e.refill()
-	if v, ok := value(scrape(t, ln.Addr().String()), "saasd_warm_databases", map[string]string{"server": "default", "state": "ready"}); !ok || v != 2 {
+	if v, ok := value(scrape(t, addr), "saasd_warm_databases", map[string]string{"server": "default", "state": "ready"}); !ok || v != 2 {
 		t.Fatalf("saasd_warm_databases{ready} = %v (present %v), want 2", v, ok)
 	}
 	e.createTenant(e.createPlan(starter), "acme").want(t, http.StatusCreated)
-	if v, _ := value(scrape(t, ln.Addr().String()), "saasd_warm_databases", map[string]string{"server": "default", "state": "ready"}); v != 1 {
+	if v, _ := value(scrape(t, addr), "saasd_warm_databases", map[string]string{"server": "default", "state": "ready"}); v != 1 {
 		t.Fatalf("after a claim saasd_warm_databases{ready} = %v, want 1", v)
 	}
 }

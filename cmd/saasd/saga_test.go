@@ -106,18 +106,7 @@ func TestCrashDuringProvisioning(t *testing.T) {
 				e := newEnv(t, b)
 				reached := e.killAt(t, step)
 				planID := e.createPlan(starter)
-				go e.app.tenants.Create(context.Background(), core.NewTenant{
-					CompanyName: "Acme", Email: "a@acme.example.com", FirstName: "A", LastName: "B", PlanID: planID, Subdomain: "acme",
-				})
-				select {
-				case <-reached:
-				case <-time.After(30 * time.Second):
-					t.Fatal("provisioning never reached " + step)
-				}
-
-				// Restart without the fault, as after a crash.
-				e.opts = e.opts[:1]
-				e.restart()
+				e.crashCreate(t, reached, planID, step)
 				rec, err := e.app.tenants.Reconcile(context.Background(), false, 0)
 				if err != nil {
 					t.Fatal(err)
@@ -312,4 +301,21 @@ func (e *env) killAt(t *testing.T, step string) <-chan struct{} {
 	e.restart()
 	t.Cleanup(func() { close(release) })
 	return reached
+}
+
+// crashCreate starts creating tenant "acme" on planID and, once
+// provisioning is frozen at step (reached, from killAt), restarts saasd on
+// the same databases without the fault, as after a crash.
+func (e *env) crashCreate(t *testing.T, reached <-chan struct{}, planID int64, step string) {
+	t.Helper()
+	go e.app.tenants.Create(context.Background(), core.NewTenant{
+		CompanyName: "Acme", Email: "a@acme.example.com", FirstName: "A", LastName: "B", PlanID: planID, Subdomain: "acme",
+	})
+	select {
+	case <-reached:
+	case <-time.After(30 * time.Second):
+		t.Fatal("provisioning never reached " + step)
+	}
+	e.opts = e.opts[:1]
+	e.restart()
 }

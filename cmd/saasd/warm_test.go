@@ -506,16 +506,7 @@ func TestWarmPoolCrashDuringClaim(t *testing.T) {
 				reached := e.killAt(t, step)
 				planID := e.createPlan(starter)
 				e.refill()
-				go e.app.tenants.Create(context.Background(), core.NewTenant{
-					CompanyName: "Acme", Email: "a@acme.example.com", FirstName: "A", LastName: "B", PlanID: planID, Subdomain: "acme",
-				})
-				select {
-				case <-reached:
-				case <-time.After(30 * time.Second):
-					t.Fatal("provisioning never reached " + step)
-				}
-				e.opts = e.opts[:1]
-				e.restart()
+				e.crashCreate(t, reached, planID, step)
 				// Young, it is left alone: another replica may be at work.
 				rec, err := e.app.tenants.Reconcile(context.Background(), true, time.Hour)
 				if err != nil || len(rec.InProgress) != 1 || len(rec.Orphans)+len(rec.WarmRemoved) != 0 || len(e.databases()) != 1 {
