@@ -2,6 +2,7 @@ package mysql_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 
@@ -33,10 +34,13 @@ func TestTenantTrafficUnderItsOwnLogin(t *testing.T) {
 	}
 }
 
-func tenantTraffic(t *testing.T, roles bool) {
+// loginFleet makes n tenants with logins of their own (and, with roles,
+// roles) on a Tenants whose tenant connections are capped at capConns, in
+// pools of two.
+func loginFleet(t *testing.T, roles bool, capConns, n int) (*sql.DB, *mysql.Tenants, []core.Tenant) {
+	t.Helper()
 	db, dsn, prefix := mustServer(t)
-	const capConns = 4 // two pools of two
-	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix, Installation: installation, Logins: plain{}, MaxTenantConns: capConns, TenantPoolSize: 2, Roles: roles}, db)
+	ts, err := mysql.NewTenants(mysql.Config{DSN: dsn, Prefix: prefix, Installation: installation, Logins: plain{}, MaxTenantConns: capConns, TenantPoolSize: min(2, capConns), Roles: roles}, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +54,7 @@ func tenantTraffic(t *testing.T, roles bool) {
 	}
 	ctx := context.Background()
 	var tenants []core.Tenant
-	for id := int64(1); id <= 5; id++ {
+	for id := int64(1); id <= int64(n); id++ {
 		tn := core.Tenant{ID: id}
 		if tn.Database, err = p.Create(ctx, tn); err != nil {
 			t.Fatal(err)
@@ -66,6 +70,13 @@ func tenantTraffic(t *testing.T, roles bool) {
 		}
 		tenants = append(tenants, tn)
 	}
+	return db, ts, tenants
+}
+
+func tenantTraffic(t *testing.T, roles bool) {
+	const capConns = 4 // two pools of two
+	_, ts, tenants := loginFleet(t, roles, capConns, 5)
+	ctx := context.Background()
 	a, b := tenants[0], tenants[1]
 	h, err := ts.Handle(ctx, a)
 	if err != nil {
@@ -101,5 +112,51 @@ func tenantTraffic(t *testing.T, roles bool) {
 	err = hb.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM `"+a.Database+"`.customers").Scan(&n)
 	if !errors.As(err, &me) || (me.Number != 1142 && me.Number != 1044) {
 		t.Fatalf("tenant B reading tenant A's schema after A's traffic: %v, want access denied", err)
+	}
+	if err := hb.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+hb.Qualifier+"customers").Scan(&n); err != nil {
+		t.Fatalf("tenant B on its own schema after a refused statement: %v", err)
+	}
+}
+
+// TestRoleChangeStopsAtItsFailure: a shared connection lent to another
+// tenant changes role in the same query as the statement it runs, and when
+// the change fails the statement does not run in the role the connection
+// had before.
+func TestRoleChangeStopsAtItsFailure(t *testing.T) {
+	t.Parallel()
+	db, ts, tenants := loginFleet(t, true, 1, 2) // one shared connection
+	a, b := tenants[0], tenants[1]
+	ctx := context.Background()
+	ha, err := ts.Handle(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, err := ts.Handle(ctx, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		t.Helper()
+		var n int
+		if err := ha.DB.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+ha.Qualifier+"customers").Scan(&n); err != nil {
+			t.Fatalf("tenant A: %v", err)
+		}
+		return n
+	}
+	if n := count(); n != 0 { // the connection is in A's role now
+		t.Fatalf("%d customers, want 0", n)
+	}
+	if _, err := db.ExecContext(ctx, "DROP ROLE `"+b.DBUser+"_r`"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = hb.DB.ExecContext(ctx, "INSERT INTO `"+a.Database+"`.customers (account, created_at, updated_at) VALUES ('b', NOW(), NOW())")
+	if err == nil {
+		t.Fatal("a statement for tenant B whose role is gone ran")
+	}
+	if n := count(); n != 0 {
+		t.Fatalf("tenant B's statement ran in tenant A's role: %d customers in A", n)
+	}
+	if ts.TenantConns() > 1 {
+		t.Fatalf("%d tenant connections, cap 1", ts.TenantConns())
 	}
 }

@@ -17,19 +17,26 @@ import (
 
 // Tenant roles: one pooled login of the tenants (it holds no privilege of
 // its own), a role per tenant granted that tenant's schema alone, and every
-// connection taken for a tenant's statement first made to act as that
-// tenant's role (SET ROLE). A statement made for tenant A then runs with A's
-// privileges only, and MariaDB refuses it on B's schema even if it names it,
-// as with a login per tenant; but the connections are shared by every
-// tenant under one cap, so a fleet spread wider than the cap costs a SET
-// ROLE per statement instead of a new connection (a TCP and authentication
+// statement run for a tenant run in that tenant's role. A statement made
+// for tenant A then runs with A's privileges only, and MariaDB refuses it
+// on B's schema even if it names it, as with a login per tenant; but the
+// connections are shared by every tenant under one cap, so a fleet spread
+// wider than the cap costs no new connection (a TCP and authentication
 // handshake and a server thread) per request.
 //
+// A connection lent for another tenant than the one it last served does
+// not pay a round trip of its own for the change: its next statement is
+// sent as "SET ROLE `r`; statement" in one query, and MariaDB stops at the
+// first failing statement of a query, so the statement never runs in a
+// role it was not made for. Transactions and prepared statements set the
+// role first, on a round trip of their own.
+//
 // SET ROLE cannot be reached by tenant SQL: statements are built by saasd
-// (never by the client), one per round trip (multiStatements stays off, so
-// nothing can follow a statement in the same query), and the role is set
-// by this code before a connection is handed out, whatever the previous
-// holder did.
+// (never by the client) from validated identifiers, and their values are
+// interpolated by the driver, escaped for the session's SQL mode; the role
+// is set by this code on each lent connection before its first statement,
+// whatever the previous holder did. Several statements in one query are
+// allowed on these connections for that prefix alone.
 
 // roleOf is the role of tenant login user.
 func roleOf(user string) string { return user + "_r" }
@@ -43,8 +50,9 @@ func poolLogin(prefix, installation, controlPassword string) (user, password str
 }
 
 // rolePool holds at most max connections of the pool login, idle ones
-// keeping the role they last had so that a tenant's next statement usually
-// finds one already in its role. Idle connections close after idleTimeout.
+// keeping the role they last had so that a tenant's next statement finds
+// one already in its role when there is one. Idle connections close after
+// idleTimeout.
 type rolePool struct {
 	connector driver.Connector
 	max       int
@@ -62,7 +70,8 @@ const idleTimeout = time.Minute
 
 type roleConn struct {
 	driver.Conn
-	role string
+	role string // the session's current role; "" when unknown
+	want string // the role its next statement must run in
 	used time.Time
 }
 
@@ -71,7 +80,7 @@ func newRolePool(dsn string, maxConns int) (*rolePool, error) {
 	if err != nil {
 		return nil, err
 	}
-	mc.MultiStatements = false
+	mc.MultiStatements = true // for the SET ROLE prefix alone
 	c, err := mysqldrv.NewConnector(mc)
 	if err != nil {
 		return nil, err
@@ -142,23 +151,45 @@ func (rp *rolePool) takeIdle(role string) *roleConn {
 	return nil
 }
 
-// ready checks that c is alive and sets its role.
+// ready checks that c is alive and lends it for role: its next statement
+// sets the role first if the session is in another.
 func (rp *rolePool) ready(ctx context.Context, c *roleConn, role string) error {
 	if r, ok := c.Conn.(driver.SessionResetter); ok {
 		if err := r.ResetSession(ctx); err != nil {
 			return err
 		}
 	}
-	if c.role == role {
+	c.want = role
+	return nil
+}
+
+// setRole sets the session's role now, on a round trip of its own.
+func (c *roleConn) setRole(ctx context.Context) error {
+	if c.role == c.want {
 		return nil
 	}
 	c.role = ""
-	// role is built from the validated prefix and a tenant ID: [a-z0-9_] only.
-	if _, err := c.Conn.(driver.ExecerContext).ExecContext(ctx, "SET ROLE `"+role+"`", nil); err != nil {
-		return fmt.Errorf("set role %s: %w", role, err)
+	if _, err := c.Conn.(driver.ExecerContext).ExecContext(ctx, "SET ROLE `"+c.want+"`", nil); err != nil {
+		return fmt.Errorf("set role %s: %w", c.want, err)
 	}
-	c.role = role
+	c.role = c.want
 	return nil
+}
+
+// withRole returns query preceded by the SET ROLE it needs, if any, and
+// what to call once the query has been answered.
+func (c *roleConn) withRole(query string) (string, func(error)) {
+	if c.role == c.want {
+		return query, func(error) {}
+	}
+	// The role is built from the validated prefix and a tenant ID: [a-z0-9_] only.
+	prefixed := "SET ROLE `" + c.want + "`; " + query
+	c.role = ""
+	return prefixed, func(err error) {
+		if err == nil {
+			c.role = c.want
+		}
+	}
 }
 
 // put gives c back, idle in its role; a broken one is closed.
@@ -268,20 +299,40 @@ func (l *lent) Close() error {
 	return nil
 }
 
+func (l *lent) Begin() (driver.Tx, error) {
+	return l.BeginTx(context.Background(), driver.TxOptions{})
+}
+
 func (l *lent) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := l.setRole(ctx); err != nil {
+		return nil, err
+	}
 	return l.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
 }
 
+func (l *lent) Prepare(query string) (driver.Stmt, error) {
+	return l.PrepareContext(context.Background(), query)
+}
+
 func (l *lent) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := l.setRole(ctx); err != nil {
+		return nil, err
+	}
 	return l.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
 }
 
 func (l *lent) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	return l.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+	query, done := l.withRole(query)
+	r, err := l.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+	done(err)
+	return r, err
 }
 
 func (l *lent) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	return l.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	query, done := l.withRole(query)
+	r, err := l.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+	done(err)
+	return r, err
 }
 
 func (l *lent) Ping(ctx context.Context) error { return l.Conn.(driver.Pinger).Ping(ctx) }
