@@ -47,7 +47,7 @@ fmt:
 	gofmt -w .
 
 bench:
-	$(GO) run ./bench
+	$(GO) run ./bench -modes logins,roles,shared
 
 clean:
 	rm -rf bin data

@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -66,11 +67,12 @@ type config struct {
 	concurrency int
 	dsn         string // server DSN; the database name in it is ignored
 	keep        bool
-	tenants     int    // tenants the spread read is loaded over; 0 skips it
-	signups     int    // signups at a time while making them
-	provision   int    // tenants provisioned on each side for the latency; 0 skips it
-	signup      int    // signups measured with and without a warm database; 0 skips it
-	only        string // one part to run alone, one of parts; "" runs them all
+	tenants     int      // tenants the spread read is loaded over; 0 skips it
+	signups     int      // signups at a time while making them
+	provision   int      // tenants provisioned on each side for the latency; 0 skips it
+	signup      int      // signups measured with and without a warm database; 0 skips it
+	only        string   // one part to run alone, one of parts; "" runs them all
+	modes       []string // tenant connection modes the spread read is loaded in again, of tenantModes
 }
 
 // parts are what -only can name.
@@ -115,7 +117,18 @@ func parseFlags() config {
 	flag.IntVar(&cfg.provision, "provision", 60, "tenants provisioned one at a time through saasd, and as many on the raw floor (and the floor with goose), for p50/p99; 0 skips that part")
 	flag.IntVar(&cfg.signup, "signup", 30, "signups (POST /api/register) one at a time without and with a warm database (tenants.warm_pool), for p50/p99; 0 skips that part")
 	flag.StringVar(&cfg.only, "only", "", "run only this part: "+strings.Join(parts, ", "))
+	modes := flag.String("modes", "", "load the spread read again over the same tenants with saasd in each of these tenant connection modes, comma-separated: "+
+		strings.Join(slices.Sorted(maps.Keys(tenantModes)), ", ")+"; each is judged against shared")
 	flag.Parse()
+	if *modes != "" {
+		cfg.modes = strings.Split(*modes, ",")
+		for _, m := range cfg.modes {
+			if tenantModes[m] == nil {
+				fmt.Fprintf(os.Stderr, "-modes: %q is not one of %s\n", m, strings.Join(slices.Sorted(maps.Keys(tenantModes)), ", "))
+				os.Exit(2)
+			}
+		}
+	}
 	if flag.NArg() > 0 || cfg.duration <= 0 || cfg.concurrency < 1 || cfg.tenants < 0 || cfg.signups < 1 || cfg.provision < 0 || cfg.signup < 0 {
 		flag.Usage()
 		os.Exit(2)

@@ -254,11 +254,13 @@ type conns struct {
 }
 
 // runConns counts the connections whose current schema is the control
-// schema or a tenant schema of this run: saasd's, not other clients'.
+// schema or a tenant schema of this run, or whose login is one of this
+// run's tenant logins (the pooled login of tenant roles has no schema):
+// saasd's, not other clients'.
 func (m *mariadb) runConns(ctx context.Context, control, prefix string) (int64, error) {
 	var n int64
-	err := m.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? OR db LIKE ?",
-		control, likePrefix(prefix)).Scan(&n)
+	err := m.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM information_schema.processlist WHERE db = ? OR db LIKE ? OR user LIKE ?",
+		control, likePrefix(prefix), likePrefix(prefix)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count connections: %w", err)
 	}

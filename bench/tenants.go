@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -76,12 +78,17 @@ func (b *bench) tenantSide(ctx context.Context, bin, dsn string, out io.Writer) 
 	// each of those to stderr; printed once saasd is gone, the report
 	// comes after them rather than amid them.
 	var report bytes.Buffer
-	rs, err := b.spread(ctx, setup, s, free, before, &report)
+	rs, targets, err := b.spread(ctx, setup, s, free, before, &report)
 	if err != nil {
 		return nil, fmt.Errorf("%d tenants: %w", b.cfg.tenants, err)
 	}
 	running = false
 	b.stopSaasd(s)
+	if len(b.cfg.modes) > 0 {
+		if err := b.compareModes(ctx, bin, dsn, targets, &report); err != nil {
+			return nil, fmt.Errorf("tenant connection modes: %w", err)
+		}
+	}
 	_, err = report.WriteTo(out)
 	return rs, err
 }
@@ -356,19 +363,19 @@ func rowOf(r result, c conns) row {
 // GET /api/v2/customers/{id} for one of them, and round-robin over all of
 // them, with the Go load generator and with wrk, while watching how many
 // connections MariaDB has.
-func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan, threadsBefore int64, out io.Writer) ([]result, error) {
+func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan, threadsBefore int64, out io.Writer) ([]result, []target, error) {
 	tenants, prov, err := b.makeTenants(ctx, client, s, plan)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(tenants) == 0 {
-		return nil, fmt.Errorf("no tenant could be made, first error: %w", prov.firstErr)
+		return nil, nil, fmt.Errorf("no tenant could be made, first error: %w", prov.firstErr)
 	}
 	targets := make([]target, len(tenants))
 	for i, t := range tenants {
 		u, err := url.Parse(s.base + "/api/v2/customers/" + strconv.FormatInt(t.customer, 10))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		targets[i] = target{method: http.MethodGet, url: u, header: t.header, status: http.StatusOK}
 	}
@@ -386,16 +393,16 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 		return nil
 	}
 	if err := measure("1 tenant", targets[:1]); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := measure(fmt.Sprintf("%d tenants", len(targets)), targets); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	watch := b.db.watchConns(ctx, b.control, b.prefix)
 	w, err := runWrkSpread(ctx, b.cfg, s.base, targets)
 	c := watch()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err != nil {
 		b.logger.Printf("wrk over %d tenants: %v", len(targets), err)
@@ -416,7 +423,7 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 		"(saasd's pool, plus a short-lived connection per signup in flight that migrates the new schema)\n\n",
 		threadsBefore, prov.conns.threads, count(prov.conns.run))
 	if err := printRows(out, rows); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	fmt.Fprintf(out, "\nsaasd serves every tenant schema from one pool (database.max_open_conns %d), so its connections should stay at\n"+
 		"most %d whatever the number of tenants. Threads_connected counts every client of the server (%d before saasd started,\n"+
@@ -437,7 +444,85 @@ func (b *bench) spread(ctx context.Context, client *http.Client, s *saasd, plan,
 		fmt.Fprintf(out, "MariaDB %s: tables opened past them show below as Table_open_cache_misses and Opened_table_definitions.\n", strings.Join(caches, ", "))
 	}
 	fmt.Fprintln(out)
-	return rs, printPerRequest(out, rs)
+	return rs, targets, printPerRequest(out, rs)
+}
+
+// tenantModes are the ways saasd connects to tenant databases, by the
+// settings that choose them.
+var tenantModes = map[string][]string{
+	"logins": {"SAAS_TENANTS_DB_USERS=true", "SAAS_TENANTS_DB_ROLES=false"},
+	"roles":  {"SAAS_TENANTS_DB_USERS=true", "SAAS_TENANTS_DB_ROLES=true"},
+	"shared": {"SAAS_TENANTS_DB_USERS=false", "SAAS_TENANTS_DB_ROLES=false"},
+}
+
+// modeRatio is what the spread read under tenant logins or roles should
+// reach of the shared login's (issue 9).
+const modeRatio = 0.7
+
+// compareModes loads the spread read again over the same tenants with
+// saasd started in each of b.cfg.modes, one after the other, and prints
+// each mode's rate against the shared login's, with the most connections
+// saasd held meanwhile.
+func (b *bench) compareModes(ctx context.Context, bin, dsn string, targets []target, out io.Writer) error {
+	var rows []row
+	var rs []result
+	var shared float64
+	for _, mode := range b.cfg.modes {
+		s, err := b.startSaasd(ctx, bin, dsn, b.prefix, "bench-"+mode, tenantModes[mode]...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", mode, err)
+		}
+		base, err := url.Parse(s.base)
+		if err != nil {
+			b.stopSaasd(s)
+			return err
+		}
+		targets := slices.Clone(targets)
+		for i, t := range targets { // this saasd listens on a port of its own
+			u := *t.url
+			u.Host = base.Host
+			targets[i].url = &u
+		}
+		// A first request per tenant makes what a mode makes once per
+		// tenant (with roles: the tenant's role), before the warm-up.
+		b.logger.Printf("%s: a first pass over the %d tenants", mode, len(targets))
+		b.gen.runTargets(ctx, targets, time.Duration(len(targets))*2*time.Millisecond)
+		watch := b.db.watchConns(ctx, b.control, b.prefix)
+		r, err := b.measureTargets(ctx, fmt.Sprintf("%d tenants, %s", len(targets), mode), s.proc, targets)
+		c := watch()
+		b.stopSaasd(s)
+		if err != nil {
+			return fmt.Errorf("%s: %w", mode, err)
+		}
+		r.name = mode
+		rows, rs = append(rows, rowOf(r, c)), append(rs, r)
+		if mode == "shared" {
+			shared = r.rps()
+		}
+	}
+	tenantConns := "100"
+	if v := os.Getenv("SAAS_DATABASE_MAX_TENANT_CONNS"); v != "" {
+		tenantConns = v
+	}
+	fmt.Fprintf(out, "\nthe same read over the same %d tenants with saasd in each tenant connection mode (logins: a login and a pool per tenant;\n"+
+		"roles: one pooled login set to each tenant's role; shared: the control login); database.max_tenant_conns %s,\n"+
+		"database.max_open_conns %d: saasd's connections stay within their sum\n\n", len(targets), tenantConns, poolSize)
+	if err := printRows(out, rows); err != nil {
+		return err
+	}
+	if shared > 0 {
+		for _, r := range rows {
+			if r.name == "logins" || r.name == "roles" {
+				met := "met"
+				if r.rps < modeRatio*shared {
+					met = "NOT met"
+				}
+				fmt.Fprintf(out, "ratio %s/shared = %.2f (target >= %.2f: %s)\n", r.name, r.rps/shared, modeRatio, met)
+			}
+		}
+	}
+	fmt.Fprintln(out)
+	return printPerRequest(out, rs)
 }
 
 // count renders n, or - where it could not be read.
