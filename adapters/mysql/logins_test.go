@@ -4,7 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
 	"go.uber.org/zap"
@@ -159,4 +163,101 @@ func TestRoleChangeStopsAtItsFailure(t *testing.T) {
 	if ts.TenantConns() > 1 {
 		t.Fatalf("%d tenant connections, cap 1", ts.TenantConns())
 	}
+}
+
+// TestTenantPoolsNeverPastTheCap: tenant logins' connections, counted by
+// MariaDB, never go past database.max_tenant_conns however many tenants
+// are busy at once; a tenant whose pool would go past it waits for a
+// release, and gives up with its context.
+func TestTenantPoolsNeverPastTheCap(t *testing.T) {
+	t.Parallel()
+	const capConns = 4 // two pools of two
+	db, ts, tenants := loginFleet(t, false, capConns, 5)
+	ctx := context.Background()
+	h1, err := ts.Handle(ctx, tenants[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, err := ts.Handle(ctx, tenants[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	if _, err := ts.Handle(short, tenants[2]); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a third tenant with two pools held: %v, want a wait cut by its deadline", err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		h3, err := ts.Handle(ctx, tenants[2])
+		if err == nil {
+			h3.Release()
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("a third tenant got its pool with two held: %v", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	h1.Release()
+	if err := <-got; err != nil {
+		t.Fatalf("a third tenant once a pool was released: %v", err)
+	}
+	h2.Release()
+
+	// Sixteen clients over five tenants while saasd's pools and MariaDB
+	// count the logins' connections. MariaDB may still list a connection
+	// just closed (by an evicted pool) for the moment it takes to end its
+	// thread: the server may count one pool more.
+	user := tenants[0].DBUser // the logins' common prefix
+	for !strings.HasPrefix(tenants[1].DBUser, user) {
+		user = user[:len(user)-1]
+	}
+	var held, listed atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			if n := int64(ts.TenantConns()); n > held.Load() {
+				held.Store(n)
+			}
+			var n int64
+			if err := db.QueryRow("SELECT COUNT(*) FROM information_schema.processlist WHERE user LIKE ?", strings.ReplaceAll(user, "_", `\_`)+"%").Scan(&n); err == nil && n > listed.Load() {
+				listed.Store(n)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	var clients sync.WaitGroup
+	store := ts.Data(counted)
+	for c := range 16 {
+		clients.Add(1)
+		go func() {
+			defer clients.Done()
+			for i := range 40 {
+				tn := tenants[(c+i)%len(tenants)]
+				if _, _, err := store.List(ctx, tn, customers.Schema, core.ListQuery{Page: 1, Limit: 10}); err != nil {
+					t.Errorf("tenant %d: %v", tn.ID, err)
+					return
+				}
+			}
+		}()
+	}
+	clients.Wait()
+	close(stop)
+	wg.Wait()
+	if n := held.Load(); n > capConns || n == 0 {
+		t.Fatalf("saasd held at most %d connections of the tenant logins, cap %d", n, capConns)
+	}
+	if n := listed.Load(); n > capConns+2 {
+		t.Fatalf("MariaDB listed at most %d connections of the tenant logins, cap %d", n, capConns)
+	}
+	t.Logf("at most %d tenant login connections held, %d listed by MariaDB, cap %d", held.Load(), listed.Load(), capConns)
 }

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"container/list"
+	"context"
 	"database/sql"
 	"fmt"
 	"sync"
@@ -16,8 +17,10 @@ import (
 // statements run with that tenant's rights alone: one made for tenant A
 // cannot read tenant B's schema even if it names it. Pools live in an LRU
 // whose size times the per-pool bound stays within one cap on open
-// connections (an evicted pool keeps only the connections in use, until
-// their statements end), and idle connections close by themselves.
+// connections: a pool is evicted only when no handle holds it (so none of
+// its connections is in use, and closing it frees them all at once), and a
+// tenant whose pool would go past the cap waits until one is released.
+// Idle connections close by themselves.
 type tenantPools struct {
 	server  func(user, password, database string) string // DSN of a tenant login
 	opener  sqltenant.Opener
@@ -28,59 +31,118 @@ type tenantPools struct {
 	// of the tenants' pooled login, each set to the tenant's role.
 	roles *rolePool
 
-	mu    sync.Mutex
-	lru   *list.List // of *tenantPool, most recent first
-	byKey map[string]*list.Element
+	mu      sync.Mutex
+	lru     *list.List // of *tenantPool, most recent first
+	byKey   map[string]*list.Element
+	waiting int           // callers waiting for a pool to be released
+	freed   chan struct{} // closed when a pool is released while some wait
 }
 
 type tenantPool struct {
-	key string // database and login: a new login (after a move or restore) opens a new pool
-	db  *sql.DB
+	key   string // database and login: a new login (after a move or restore) opens a new pool
+	db    *sql.DB
+	users int  // handles out
+	gone  bool // forgotten while held: closed when its last handle is released
 }
 
 func newTenantPools(dsn func(user, password, database string) string, sealer ports.Sealer, maxConns, perPool int) *tenantPools {
 	perPool = max(perPool, 1)
-	return &tenantPools{server: dsn, sealer: sealer, perPool: perPool, max: max(maxConns/perPool, 1), lru: list.New(), byKey: map[string]*list.Element{}}
+	return &tenantPools{server: dsn, sealer: sealer, perPool: perPool, max: max(maxConns/perPool, 1), lru: list.New(),
+		byKey: map[string]*list.Element{}, freed: make(chan struct{})}
 }
 
 // pool returns the pool of t's login, opening it (and evicting the least
-// recently used one) when needed.
-func (tp *tenantPools) pool(t core.Tenant) (*sql.DB, error) {
+// recently used pool no handle holds) when needed, and what to call when
+// the caller is done with it.
+func (tp *tenantPools) pool(ctx context.Context, t core.Tenant) (*sql.DB, func(), error) {
 	key := t.Database + "/" + t.DBUser
 	tp.mu.Lock()
-	defer tp.mu.Unlock()
-	if el, ok := tp.byKey[key]; ok {
-		tp.lru.MoveToFront(el)
-		return el.Value.(*tenantPool).db, nil
+	for {
+		if el, ok := tp.byKey[key]; ok {
+			tp.lru.MoveToFront(el)
+			p := el.Value.(*tenantPool)
+			p.users++
+			tp.mu.Unlock()
+			return p.db, tp.releaser(p), nil
+		}
+		if tp.lru.Len() < tp.max || tp.evictIdle() {
+			break
+		}
+		// Every pool is in use: wait for a release rather than go past the cap.
+		tp.waiting++
+		freed := tp.freed
+		tp.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			tp.mu.Lock()
+			tp.waiting--
+			tp.mu.Unlock()
+			return nil, nil, fmt.Errorf("tenant %d waits for a database connection: %w", t.ID, ctx.Err())
+		}
+		tp.mu.Lock()
+		tp.waiting--
 	}
+	defer tp.mu.Unlock()
 	var db *sql.DB
 	if tp.roles != nil {
 		db = tp.roles.db(roleOf(t.DBUser))
 	} else {
 		password, err := tp.sealer.Open(t.DBSecret)
 		if err != nil {
-			return nil, fmt.Errorf("open the database password of tenant %d: %w", t.ID, err)
+			return nil, nil, fmt.Errorf("open the database password of tenant %d: %w", t.ID, err)
 		}
 		if db, err = tp.opener.Open("mysql", tp.server(t.DBUser, password, t.Database), t.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		db.SetMaxOpenConns(tp.perPool)
 		db.SetMaxIdleConns(tp.perPool)
 		db.SetConnMaxIdleTime(time.Minute)
 		db.SetConnMaxLifetime(5 * time.Minute)
 	}
-	for tp.lru.Len() >= tp.max {
-		oldest := tp.lru.Back()
-		tp.lru.Remove(oldest)
-		p := oldest.Value.(*tenantPool)
-		delete(tp.byKey, p.key)
-		retire(p.db)
-	}
-	tp.byKey[key] = tp.lru.PushFront(&tenantPool{key: key, db: db})
-	return db, nil
+	p := &tenantPool{key: key, db: db, users: 1}
+	tp.byKey[key] = tp.lru.PushFront(p)
+	return db, tp.releaser(p), nil
 }
 
-// forget closes the pool of t's login (it was dropped).
+// evictIdle closes the least recently used pool that no handle holds, and
+// reports whether there was one. The caller holds tp.mu.
+func (tp *tenantPools) evictIdle() bool {
+	for el := tp.lru.Back(); el != nil; el = el.Prev() {
+		if p := el.Value.(*tenantPool); p.users == 0 {
+			tp.lru.Remove(el)
+			delete(tp.byKey, p.key)
+			p.db.Close()
+			return true
+		}
+	}
+	return false
+}
+
+// releaser returns the release of one handle of p.
+func (tp *tenantPools) releaser(p *tenantPool) func() {
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			tp.mu.Lock()
+			defer tp.mu.Unlock()
+			p.users--
+			if p.users > 0 {
+				return
+			}
+			if p.gone {
+				p.db.Close()
+			}
+			if tp.waiting > 0 {
+				close(tp.freed)
+				tp.freed = make(chan struct{})
+			}
+		})
+	}
+}
+
+// forget closes the pool of t's login (it was dropped), or has its last
+// handle close it.
 func (tp *tenantPools) forget(t core.Tenant) {
 	key := t.Database + "/" + t.DBUser
 	tp.mu.Lock()
@@ -88,17 +150,16 @@ func (tp *tenantPools) forget(t core.Tenant) {
 	if el, ok := tp.byKey[key]; ok {
 		tp.lru.Remove(el)
 		delete(tp.byKey, key)
-		retire(el.Value.(*tenantPool).db)
+		p := el.Value.(*tenantPool)
+		p.gone = true
+		if p.users == 0 {
+			p.db.Close()
+		}
+		if tp.waiting > 0 {
+			close(tp.freed)
+			tp.freed = make(chan struct{})
+		}
 	}
-}
-
-// retire frees an evicted pool: its idle connections close now, the ones in
-// use as their statements end; the pool itself closes a minute later, since
-// a request may hold it without having started a statement yet (closing it
-// at once failed such requests with "database is closed").
-func retire(db *sql.DB) {
-	db.SetMaxIdleConns(0)
-	time.AfterFunc(time.Minute, func() { db.Close() })
 }
 
 // open counts the connections of every pool held, for tests and metrics.

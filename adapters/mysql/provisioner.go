@@ -250,15 +250,15 @@ func (ts *Tenants) Handle(ctx context.Context, t core.Tenant) (sqltenant.Handle,
 				return sqltenant.Handle{}, err
 			}
 		}
-		db, err := srv.pools.pool(t)
+		db, release, err := srv.pools.pool(ctx, t)
 		if err != nil {
 			return sqltenant.Handle{}, err
 		}
 		if srv.pools.roles != nil {
 			// The pooled login has no schema of its own: names are qualified.
-			return sqltenant.Handle{DB: db, Qualifier: "`" + t.Database + "`.", Database: t.Database}, nil
+			return sqltenant.Handle{DB: db, Qualifier: "`" + t.Database + "`.", Database: t.Database, Done: release}, nil
 		}
-		return sqltenant.Handle{DB: db, Database: t.Database}, nil
+		return sqltenant.Handle{DB: db, Database: t.Database, Done: release}, nil
 	}
 	return srv.handleOf(t.Database), nil
 }

@@ -18,6 +18,7 @@ func (st *Store) CreateAPIKey(ctx context.Context, t core.Tenant, k *core.APIKey
 	if err != nil {
 		return err
 	}
+	defer h.Release()
 	res, err := h.DB.ExecContext(ctx, "INSERT INTO "+h.table("api_keys")+" (`name`, `key_hash`, `hint`, `user_id`, `role`, `created_at`) VALUES (?, ?, ?, ?, ?, ?)",
 		k.Name, hash, k.Hint, k.UserID, k.Role, k.CreatedAt.UTC())
 	if err != nil {
@@ -67,6 +68,7 @@ func (st *Store) APIKeys(ctx context.Context, t core.Tenant) ([]core.APIKey, err
 	if err != nil {
 		return nil, err
 	}
+	defer h.Release()
 	rows, err := h.DB.QueryContext(ctx, "SELECT "+apiKeyColumns+" FROM "+h.table("api_keys")+" k ORDER BY k.`id` DESC")
 	if err != nil {
 		return nil, err
@@ -93,6 +95,7 @@ func (st *Store) RevokeAPIKey(ctx context.Context, t core.Tenant, id int64, at t
 	if err != nil {
 		return err
 	}
+	defer h.Release()
 	var one int
 	err = h.DB.QueryRowContext(ctx, "SELECT 1 FROM "+h.table("api_keys")+" WHERE `id` = ?", id).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -111,6 +114,7 @@ func (st *Store) UserByAPIKey(ctx context.Context, t core.Tenant, hash []byte, n
 	if err != nil {
 		return core.User{}, core.APIKey{}, err
 	}
+	defer h.Release()
 	var k core.APIKey
 	var u core.User
 	dest := scanAPIKey(&k, &u.ID, &u.Name, &u.Email, &u.Role)

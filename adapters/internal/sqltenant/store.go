@@ -425,7 +425,9 @@ func (st *Store) Create(ctx context.Context, t core.Tenant, s *core.Schema, recs
 		for _, y := range years {
 			names = append(names, s.Number.Sequence(y))
 		}
-		if err := st.ensureSequences(ctx, h, names); err != nil {
+		err = st.ensureSequences(ctx, h, names)
+		h.Release()
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -30,6 +30,7 @@ func (st *Store) Sum(ctx context.Context, t core.Tenant, s *core.Schema, field s
 	if err != nil {
 		return 0, err
 	}
+	defer h.Release()
 	var where []string
 	var args []any
 	for _, f := range s.Fields { // in schema order, so the SQL text is stable
