@@ -73,7 +73,7 @@ func BenchmarkFleetAddColumn(b *testing.B) {
 	}
 	e := newEnv(b, backends(b)[1], func(c *config.Config) { c.Tenants.DBUsers = false })
 	if v, err := strconv.Atoi(os.Getenv("SAAS_BENCH_TABLE_CACHE")); err == nil && v > 0 {
-		tableCaches(b, e.app.db.SQL(), v)
+		tableCaches(b, e.cfg.Database.DSN, v)
 	}
 	ctx := context.Background()
 	dbs := make([]string, n)
@@ -165,9 +165,15 @@ func BenchmarkFleetAddColumn(b *testing.B) {
 }
 
 // tableCaches sets the server's table caches to n for the benchmark and
-// puts them back after it.
-func tableCaches(b *testing.B, db *sql.DB, n int) {
+// puts them back after it, on a connection of its own (the app's is closed
+// by a restart).
+func tableCaches(b *testing.B, dsn string, n int) {
 	b.Helper()
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
 	for _, v := range []string{"table_open_cache", "table_definition_cache"} {
 		var name, was string
 		if err := db.QueryRow("SHOW GLOBAL VARIABLES LIKE '"+v+"'").Scan(&name, &was); err != nil {
@@ -176,7 +182,11 @@ func tableCaches(b *testing.B, db *sql.DB, n int) {
 		if _, err := db.Exec(fmt.Sprintf("SET GLOBAL %s = %d", v, n)); err != nil {
 			b.Fatalf("%s: %v", v, err)
 		}
-		b.Cleanup(func() { db.Exec("SET GLOBAL " + v + " = " + was) })
+		b.Cleanup(func() {
+			if _, err := db.Exec("SET GLOBAL " + v + " = " + was); err != nil {
+				b.Errorf("put %s back to %s: %v", v, was, err)
+			}
+		})
 		b.Logf("%s %d (was %s)", v, n, was)
 	}
 }
