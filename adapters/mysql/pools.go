@@ -133,11 +133,17 @@ func (tp *tenantPools) releaser(p *tenantPool) func() {
 			if p.gone {
 				p.db.Close()
 			}
-			if tp.waiting > 0 {
-				close(tp.freed)
-				tp.freed = make(chan struct{})
-			}
+			tp.wake()
 		})
+	}
+}
+
+// wake tells the callers waiting for a pool, if any, that one was freed.
+// The caller holds tp.mu.
+func (tp *tenantPools) wake() {
+	if tp.waiting > 0 {
+		close(tp.freed)
+		tp.freed = make(chan struct{})
 	}
 }
 
@@ -155,10 +161,7 @@ func (tp *tenantPools) forget(t core.Tenant) {
 		if p.users == 0 {
 			p.db.Close()
 		}
-		if tp.waiting > 0 {
-			close(tp.freed)
-			tp.freed = make(chan struct{})
-		}
+		tp.wake()
 	}
 }
 

@@ -176,19 +176,21 @@ func (c *roleConn) setRole(ctx context.Context) error {
 	return nil
 }
 
-// withRole returns query preceded by the SET ROLE it needs, if any, and
-// what to call once the query has been answered.
-func (c *roleConn) withRole(query string) (string, func(error)) {
+// roleQuery returns query preceded by the SET ROLE it needs, if any.
+func (c *roleConn) roleQuery(query string) string {
 	if c.role == c.want {
-		return query, func(error) {}
+		return query
 	}
+	c.role = "" // until the query is answered
 	// The role is built from the validated prefix and a tenant ID: [a-z0-9_] only.
-	prefixed := "SET ROLE `" + c.want + "`; " + query
-	c.role = ""
-	return prefixed, func(err error) {
-		if err == nil {
-			c.role = c.want
-		}
+	return "SET ROLE `" + c.want + "`; " + query
+}
+
+// answered records the answer to a query made by roleQuery: without an
+// error, the session is in the role wanted.
+func (c *roleConn) answered(err error) {
+	if err == nil {
+		c.role = c.want
 	}
 }
 
@@ -322,16 +324,14 @@ func (l *lent) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 }
 
 func (l *lent) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
-	query, done := l.withRole(query)
-	r, err := l.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
-	done(err)
+	r, err := l.Conn.(driver.ExecerContext).ExecContext(ctx, l.roleQuery(query), args)
+	l.answered(err)
 	return r, err
 }
 
 func (l *lent) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	query, done := l.withRole(query)
-	r, err := l.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
-	done(err)
+	r, err := l.Conn.(driver.QueryerContext).QueryContext(ctx, l.roleQuery(query), args)
+	l.answered(err)
 	return r, err
 }
 
